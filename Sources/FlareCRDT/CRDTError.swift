@@ -1,0 +1,44 @@
+/// Why a local edit was refused. A refused edit changes nothing.
+public enum EditError: Error, Hashable, Sendable, CustomStringConvertible {
+    case documentExists(String)
+    case documentMissing(String)
+    case fieldKindMismatch(document: String, field: String, existing: FieldKind, attempted: FieldKind)
+    case textIndexOutOfRange(document: String, field: String, index: Int, length: Int)
+    case emptyChange
+
+    public var description: String {
+        switch self {
+        case .documentExists(let id): return "document \(id) already exists"
+        case .documentMissing(let id): return "document \(id) does not exist"
+        case .fieldKindMismatch(let document, let field, let existing, let attempted):
+            return "field \(field) of \(document) is a \(existing), not a \(attempted)"
+        case .textIndexOutOfRange(let document, let field, let index, let length):
+            return "index \(index) is outside field \(field) of \(document) (length \(length))"
+        case .emptyChange: return "a change needs at least one operation"
+        }
+    }
+}
+
+/// Why a change received from elsewhere was refused. A refused change changes nothing.
+public enum ChangeRejection: Error, Hashable, Sendable, CustomStringConvertible {
+    case invalidSequence(ChangeID)
+    case clockNotAfterDependency(ChangeID, dependency: ChangeID)
+    case conflictingDuplicate(ChangeID)
+    case dependsOnItself(ChangeID)
+    case invalidOperation(ChangeID, index: Int, reason: String)
+    case emptyChange(ChangeID)
+
+    public var description: String {
+        switch self {
+        case .invalidSequence(let id): return "change \(id) has sequence number 0"
+        case .clockNotAfterDependency(let id, let dependency):
+            return "change \(id) has a clock not after that of its dependency \(dependency)"
+        case .conflictingDuplicate(let id):
+            return "change \(id) differs from the change already held under that id"
+        case .dependsOnItself(let id): return "change \(id) lists its own replica at or after its own seq"
+        case .invalidOperation(let id, let index, let reason):
+            return "change \(id), operation \(index): \(reason)"
+        case .emptyChange(let id): return "change \(id) has no operations"
+        }
+    }
+}

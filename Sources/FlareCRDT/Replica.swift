@@ -1,0 +1,197 @@
+/// What receiving a change did.
+public enum ReceiveOutcome: Hashable, Sendable {
+    /// Applied, together with any buffered changes it unblocked (in the order applied).
+    case applied([ChangeID])
+    /// Held back until the changes it depends on arrive.
+    case buffered
+    /// Already applied or already buffered: nothing changed.
+    case duplicate
+}
+
+/// One device's copy of a vault's documents: the state, the log of every change it holds, its
+/// clock, and the buffer of received changes still waiting for their dependencies.
+///
+/// `Replica` is a value: copying it is cheap until one copy changes, and every mutating method
+/// either applies a change completely or throws and leaves the replica as it was.
+public struct Replica: Sendable {
+    /// This device's id.
+    public let id: ReplicaID
+    /// The latest clock reading issued or seen.
+    public private(set) var clock: HLC
+    /// For each replica, the highest seq applied (changes are applied in seq order per replica).
+    public private(set) var versionVector: VersionVector
+    /// Every document ever created, deleted ones included.
+    public private(set) var documents: [String: Document]
+    /// Applied changes per replica, indexed by seq - 1.
+    private var log: [ReplicaID: [Change]]
+    /// Received changes waiting for dependencies.
+    private var pending: [ChangeID: Change]
+    /// For each not-yet-applied change id, the buffered changes waiting on it.
+    private var waiting: [ChangeID: [ChangeID]]
+
+    /// An empty replica.
+    public init(id: ReplicaID) {
+        self.id = id
+        clock = .zero
+        versionVector = VersionVector()
+        documents = [:]
+        log = [:]
+        pending = [:]
+        waiting = [:]
+    }
+
+    /// The live document with `id`, if any.
+    public func document(_ id: String) -> Document? {
+        guard let document = documents[id], document.isLive else { return nil }
+        return document
+    }
+
+    /// The ids of live documents, sorted.
+    public var liveDocumentIDs: [String] {
+        documents.filter { $0.value.isLive }.keys.sorted()
+    }
+
+    /// How many received changes wait for dependencies.
+    public var bufferedCount: Int { pending.count }
+
+    /// The ids of buffered changes, sorted.
+    public var bufferedChangeIDs: [ChangeID] { pending.keys.sorted() }
+
+    /// The applied change with `id`, if held.
+    public func change(_ id: ChangeID) -> Change? {
+        guard id.seq > 0, let changes = log[id.replica], id.seq <= UInt64(changes.count) else { return nil }
+        return changes[Int(id.seq - 1)]
+    }
+
+    /// Every applied change not included in `known`, in an order that respects causality
+    /// (so a receiver applies them without buffering).
+    public func changes(notIn known: VersionVector = VersionVector()) -> [Change] {
+        var result: [Change] = []
+        for (replica, changes) in log {
+            let have = known[replica]
+            if have < UInt64(changes.count) { result.append(contentsOf: changes[Int(have)...]) }
+        }
+        // A change's clock exceeds its whole causal past's, so clock order is a causal order.
+        result.sort { ($0.clock, $0.id) < ($1.clock, $1.id) }
+        return result
+    }
+
+    /// Makes a local change at wall time `wallMilliseconds`: `edit` records ops through the
+    /// builder, which checks each against the state as it stands after the ops before it.
+    /// If `edit` throws, or records nothing, nothing changes.
+    @discardableResult
+    public mutating func makeChange(
+        wallMilliseconds: UInt64,
+        _ edit: (inout ChangeBuilder) throws -> Void
+    ) throws -> Change {
+        let seq = versionVector[id] + 1
+        let changeID = ChangeID(replica: id, seq: seq)
+        let stamp = clock.tick(wallMilliseconds: wallMilliseconds)
+        var dependencies = versionVector
+        dependencies = VersionVector(dependencies.filter { $0.replica != id }.map { ($0.replica, $0.seq) })
+        let outcome: (operations: [Operation], touched: [String: Document]) = try {
+            var builder = ChangeBuilder(
+                change: Change(id: changeID, clock: stamp, dependencies: dependencies, operations: []),
+                documents: documents
+            )
+            try edit(&builder)
+            return (builder.operations, builder.touched)
+        }()
+        guard !outcome.operations.isEmpty else { throw EditError.emptyChange }
+        let change = Change(id: changeID, clock: stamp, dependencies: dependencies, operations: outcome.operations)
+        commit(change, touched: outcome.touched)
+        return change
+    }
+
+    /// Receives a change made elsewhere (or an echo of one of ours): applies it if its
+    /// dependencies are here, buffers it otherwise, and ignores it if already held.
+    /// Throws, changing nothing, if the change is malformed.
+    @discardableResult
+    public mutating func receive(_ change: Change) throws -> ReceiveOutcome {
+        let changeID = change.id
+        guard changeID.seq > 0 else { throw ChangeRejection.invalidSequence(changeID) }
+        guard change.dependencies[changeID.replica] == 0 else { throw ChangeRejection.dependsOnItself(changeID) }
+        guard !change.operations.isEmpty else { throw ChangeRejection.emptyChange(changeID) }
+        if let held = self.change(changeID) ?? pending[changeID] {
+            guard held == change else { throw ChangeRejection.conflictingDuplicate(changeID) }
+            return .duplicate
+        }
+        if let missing = firstMissingDependency(of: change) {
+            pending[changeID] = change
+            waiting[missing, default: []].append(changeID)
+            return .buffered
+        }
+        try apply(change)
+        var applied = [changeID]
+        var unblocked = waiting.removeValue(forKey: changeID) ?? []
+        while let nextID = unblocked.popLast() {
+            guard let next = pending.removeValue(forKey: nextID) else { continue }
+            if let missing = firstMissingDependency(of: next) {
+                pending[nextID] = next
+                waiting[missing, default: []].append(nextID)
+                continue
+            }
+            do {
+                try apply(next)
+            } catch {
+                // A malformed change that was buffered is dropped: it can never apply, and
+                // everything depending on it stays buffered, exactly as if it never came.
+                continue
+            }
+            applied.append(nextID)
+            unblocked.append(contentsOf: waiting.removeValue(forKey: nextID) ?? [])
+        }
+        return .applied(applied)
+    }
+
+    private func firstMissingDependency(of change: Change) -> ChangeID? {
+        let own = versionVector[change.id.replica]
+        if own < change.id.seq - 1 { return ChangeID(replica: change.id.replica, seq: own + 1) }
+        for entry in change.dependencies where versionVector[entry.replica] < entry.seq {
+            return ChangeID(replica: entry.replica, seq: versionVector[entry.replica] + 1)
+        }
+        return nil
+    }
+
+    /// Validates and applies a change whose dependencies are all applied.
+    private mutating func apply(_ change: Change) throws {
+        let previous = ChangeID(replica: change.id.replica, seq: change.id.seq - 1)
+        for dependency in change.dependencies.map({ ChangeID(replica: $0.replica, seq: $0.seq) }) + [previous] {
+            if let earlier = self.change(dependency), earlier.clock >= change.clock {
+                throw ChangeRejection.clockNotAfterDependency(change.id, dependency: dependency)
+            }
+        }
+        let past = change.causalPast
+        var touched: [String: Document] = [:]
+        var textOffset: UInt32 = 0
+        for (index, operation) in change.operations.enumerated() {
+            let documentID = operation.document
+            var document: Document
+            if let current = touched.removeValue(forKey: documentID) ?? documents[documentID] {
+                document = current
+            } else if case .create(_, let type) = operation {
+                document = Document(type: RegisterWrite(
+                    id: WriteID(change: change.id, operation: UInt32(index)), clock: change.clock, value: .string(type)))
+            } else {
+                throw ChangeRejection.invalidOperation(change.id, index: index, reason: "document \(documentID) does not exist")
+            }
+            if let failure = document.apply(operation, index: UInt32(index), change: change, past: past, textOffset: textOffset) {
+                throw ChangeRejection.invalidOperation(change.id, index: index, reason: failure)
+            }
+            let (sum, overflow) = textOffset.addingReportingOverflow(operation.insertedCount)
+            guard !overflow else {
+                throw ChangeRejection.invalidOperation(change.id, index: index, reason: "too many characters in one change")
+            }
+            textOffset = sum
+            touched[documentID] = document
+        }
+        commit(change, touched: touched)
+    }
+
+    private mutating func commit(_ change: Change, touched: [String: Document]) {
+        for (documentID, document) in touched { documents[documentID] = document }
+        log[change.id.replica, default: []].append(change)
+        versionVector.raise(change.id.replica, to: change.id.seq)
+        if change.clock > clock { clock = change.clock }
+    }
+}
