@@ -38,8 +38,9 @@ struct FieldKey: Hashable, Sendable, Comparable {
     let name: String
     let kind: FieldKind
 
+    /// Name by UTF-8 bytes, then kind: the canonical order.
     static func < (lhs: FieldKey, rhs: FieldKey) -> Bool {
-        (lhs.name, lhs.kind.rawValue) < (rhs.name, rhs.kind.rawValue)
+        lhs.name == rhs.name ? lhs.kind.rawValue < rhs.kind.rawValue : bytewiseLess(lhs.name, rhs.name)
     }
 }
 
@@ -47,7 +48,7 @@ struct FieldKey: Hashable, Sendable, Comparable {
 public struct Document: Sendable {
     /// The document's type, a register so that even concurrent creates merge deterministically.
     public internal(set) var typeRegister: Register
-    var fields: [FieldKey: Field]
+    var fields: FieldTable
     /// For each replica, the highest seq of its changes that touched this document.
     var touchedBy: VersionVector
     /// The union of the causal pasts of every delete of this document.
@@ -55,12 +56,12 @@ public struct Document: Sendable {
 
     init(type: RegisterWrite) {
         typeRegister = Register(type)
-        fields = [:]
+        fields = FieldTable()
         touchedBy = VersionVector()
         deletedThrough = VersionVector()
     }
 
-    init(typeRegister: Register, fields: [FieldKey: Field], touchedBy: VersionVector, deletedThrough: VersionVector) {
+    init(typeRegister: Register, fields: FieldTable, touchedBy: VersionVector, deletedThrough: VersionVector) {
         self.typeRegister = typeRegister
         self.fields = fields
         self.touchedBy = touchedBy
@@ -80,11 +81,11 @@ public struct Document: Sendable {
 
     /// The visible fields by name. Where one name holds several kinds, the lowest kind shows.
     public var visibleFields: [(name: String, field: Field)] {
-        var seen = Set<String>()
-        return fields.keys.sorted().compactMap { key in
-            guard seen.insert(key.name).inserted else { return nil }
-            return (key.name, fields[key]!)
+        var result: [(name: String, field: Field)] = []
+        for entry in fields.entries where result.last?.name != entry.key.name {
+            result.append((entry.key.name, entry.field))
         }
+        return result
     }
 
     /// The field called `name`, as reads see it.

@@ -89,13 +89,13 @@ public struct Replica: Sendable {
         let stamp = clock.tick(wallMilliseconds: wallMilliseconds)
         var dependencies = versionVector
         dependencies = VersionVector(dependencies.filter { $0.replica != id }.map { ($0.replica, $0.seq) })
-        let outcome: (operations: [Operation], touched: [String: Document]) = try {
+        let outcome: (operations: [Operation], touched: [(id: String, document: Document)]) = try {
             var builder = ChangeBuilder(
                 change: Change(id: changeID, clock: stamp, dependencies: dependencies, operations: []),
                 documents: documents
             )
             try edit(&builder)
-            return (builder.operations, builder.touched)
+            return (builder.operations, builder.touched.map { ($0.key, $0.value) })
         }()
         guard !outcome.operations.isEmpty else { throw EditError.emptyChange }
         let change = Change(id: changeID, clock: stamp, dependencies: dependencies, operations: outcome.operations)
@@ -162,12 +162,15 @@ public struct Replica: Sendable {
             }
         }
         let past = change.causalPast
-        var touched: [String: Document] = [:]
+        // Changes touch one document or a few: a short list beats a hash table.
+        var touched: [(id: String, document: Document)] = []
         var textOffset: UInt32 = 0
         for (index, operation) in change.operations.enumerated() {
             let documentID = operation.document
             var document: Document
-            if let current = touched.removeValue(forKey: documentID) ?? documents[documentID] {
+            if let position = touched.firstIndex(where: { $0.id == documentID }) {
+                document = touched.remove(at: position).document
+            } else if let current = documents[documentID] {
                 document = current
             } else if case .create(_, let type) = operation {
                 document = Document(type: RegisterWrite(
@@ -183,12 +186,13 @@ public struct Replica: Sendable {
                 throw ChangeRejection.invalidOperation(change.id, index: index, reason: "too many characters in one change")
             }
             textOffset = sum
-            touched[documentID] = document
+            touched.append((documentID, document))
         }
         commit(change, touched: touched)
     }
 
-    private mutating func commit(_ change: Change, touched: [String: Document]) {
+    private mutating func commit<Touched: Sequence>(_ change: Change, touched: Touched)
+    where Touched.Element == (id: String, document: Document) {
         for (documentID, document) in touched { documents[documentID] = document }
         log[change.id.replica, default: []].append(change)
         versionVector.raise(change.id.replica, to: change.id.seq)

@@ -41,11 +41,9 @@ public struct StateSnapshot: Sendable {
                 switch document.fields[key]! {
                 case .register(let register): Self.write(register, to: &writer, tables: tables)
                 case .set(let set):
-                    let elements = set.tags.keys.sorted(by: bytewiseLess)
-                    writer.varint(elements.count)
-                    for element in elements {
+                    writer.varint(set.tags.count)
+                    for (element, tags) in set.tags {
                         writer.varint(tables.stringIndex[element]!)
-                        let tags = set.tags[element]!
                         writer.varint(tags.count)
                         for tag in tags {
                             writer.varint(tables.replicaIndex[tag.replica]!)
@@ -71,9 +69,9 @@ public struct StateSnapshot: Sendable {
             case .register(let register):
                 for write in register.writes { tables.add(write.id.change.replica); tables.add(write.value) }
             case .set(let set):
-                for element in set.tags.keys.sorted(by: bytewiseLess) {
+                for (element, tags) in set.tags {
                     tables.add(element)
-                    for tag in set.tags[element]! { tables.add(tag.replica) }
+                    for tag in tags { tables.add(tag.replica) }
                 }
             case .counter: break
             case .text(let text):
@@ -84,9 +82,7 @@ public struct StateSnapshot: Sendable {
 
     /// Fields in encoding order: name bytewise, then kind.
     private static func sortedKeys(_ document: Document) -> [FieldKey] {
-        document.fields.keys.sorted { lhs, rhs in
-            lhs.name == rhs.name ? lhs.kind.rawValue < rhs.kind.rawValue : bytewiseLess(lhs.name, rhs.name)
-        }
+        document.fields.keys
     }
 
     private static func write(_ vector: VersionVector, to writer: inout ByteWriter, tables: Tables) {
@@ -181,7 +177,7 @@ public struct StateSnapshot: Sendable {
             let typeRegister = try register()
             let touchedBy = try vector()
             let deletedThrough = try vector()
-            var fields: [FieldKey: Field] = [:]
+            var fields = FieldTable()
             for _ in 0..<(try reader.count(minimumSize: 3)) {
                 let fieldAt = reader.position
                 let name = try string()
@@ -192,17 +188,18 @@ public struct StateSnapshot: Sendable {
                 switch kind {
                 case .register: fields[key] = .register(try register())
                 case .set:
-                    var tags: [String: [ChangeID]] = [:]
+                    var tags: [(element: String, adds: [ChangeID])] = []
                     for _ in 0..<(try reader.count(minimumSize: 4)) {
                         let element = try string()
                         var list: [ChangeID] = []
                         for _ in 0..<(try reader.count(minimumSize: 2)) {
                             list.append(ChangeID(replica: try replica(), seq: try reader.varint()))
                         }
-                        guard !list.isEmpty, tags[element] == nil, list == list.sorted(), Set(list).count == list.count else {
-                            throw DecodingError.invalidValue("set elements need distinct sorted tags, once each", at: fieldAt)
+                        guard !list.isEmpty, tags.last.map({ bytewiseLess($0.element, element) }) ?? true,
+                              zip(list, list.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                            throw DecodingError.invalidValue("set elements must be sorted, each with sorted distinct adds", at: fieldAt)
                         }
-                        tags[element] = list
+                        tags.append((element, list))
                     }
                     fields[key] = .set(AddWinsSet(tags: tags))
                 case .counter: fields[key] = .counter(try reader.signed())

@@ -29,8 +29,9 @@ public struct TextSequence: Sendable {
 
     /// The arena; runs[0] is the virtual start, which holds no characters.
     private(set) var runs: [Run]
-    /// For each change, the runs holding its characters, ordered by first offset.
-    private var runsByChange: [ChangeID: [Int32]]
+    /// Every run's index, sorted by its first character's id, for finding characters by id.
+    /// (A sorted array, not a hash table: most texts are one or a few runs.)
+    private var runsByID: [Int32]
 
     init() {
         let start = Run(
@@ -38,7 +39,7 @@ public struct TextSequence: Sendable {
             scalars: [], deleted: [], leftChildren: [], rightChildren: []
         )
         runs = [start]
-        runsByChange = [:]
+        runsByID = []
     }
 
     /// The visible text.
@@ -96,17 +97,24 @@ public struct TextSequence: Sendable {
 
     /// Where the character with `id` is: its run and offset there.
     func locate(_ id: ElementID) -> (run: Int, offset: Int)? {
-        guard let list = runsByChange[id.change] else { return nil }
+        let position = firstRunPosition(after: id)
+        guard position > 0 else { return nil }
+        let run = Int(runsByID[position - 1])
+        let first = runs[run].first
+        guard first.change == id.change else { return nil }
+        let offset = Int(id.offset - first.offset)
+        return offset < runs[run].count ? (run, offset) : nil
+    }
+
+    /// The position in `runsByID` of the first run whose first id is greater than `id`.
+    private func firstRunPosition(after id: ElementID) -> Int {
         var low = 0
-        var high = list.count
+        var high = runsByID.count
         while low < high {
             let mid = (low + high) / 2
-            if runs[Int(list[mid])].first.offset <= id.offset { low = mid + 1 } else { high = mid }
+            if runs[Int(runsByID[mid])].first <= id { low = mid + 1 } else { high = mid }
         }
-        guard low > 0 else { return nil }
-        let run = Int(list[low - 1])
-        let offset = Int(id.offset - runs[run].first.offset)
-        return offset < runs[run].count ? (run, offset) : nil
+        return low
     }
 
     /// Splits `run` so that its character at `offset` (> 0) starts a new run; returns that run.
@@ -128,11 +136,7 @@ public struct TextSequence: Sendable {
     }
 
     private mutating func register(_ run: Int) {
-        let first = runs[run].first
-        var list = runsByChange[first.change] ?? []
-        let position = list.firstIndex { runs[Int($0)].first.offset > first.offset } ?? list.count
-        list.insert(Int32(run), at: position)
-        runsByChange[first.change] = list
+        runsByID.insert(Int32(run), at: firstRunPosition(after: runs[run].first))
     }
 
     private mutating func attach(_ child: Int, to parent: Int, left: Bool) {
@@ -148,13 +152,18 @@ public struct TextSequence: Sendable {
     mutating func insert(_ scalars: [Unicode.Scalar], first: ElementID, at anchor: TextAnchor) -> String? {
         guard !scalars.isEmpty else { return "inserted text is empty" }
         guard UInt32.max - first.offset >= UInt32(scalars.count) else { return "character ids overflow" }
-        if let list = runsByChange[first.change] {
-            let end = first.offset + UInt32(scalars.count)
-            for existing in list {
-                let run = runs[Int(existing)]
-                if run.first.offset < end && first.offset < run.first.offset + UInt32(run.count) {
-                    return "character id \(first) is already taken"
-                }
+        let end = first.offset + UInt32(scalars.count)
+        let next = firstRunPosition(after: first)
+        if next > 0 {
+            let before = runs[Int(runsByID[next - 1])]
+            if before.first.change == first.change, before.first.offset + UInt32(before.count) > first.offset {
+                return "character id \(first) is already taken"
+            }
+        }
+        if next < runsByID.count {
+            let after = runs[Int(runsByID[next])]
+            if after.first.change == first.change, after.first.offset < end {
+                return "character id \(after.first) is already taken"
             }
         }
         let parent: Int

@@ -1,0 +1,165 @@
+// The journal workload benchmark for FlareCRDT (issue 3). Prints one JSON object per N.
+//
+//   swift run -c release flare-crdt-bench            # N = 20000 and 100000
+//   swift run -c release flare-crdt-bench 5000       # any N
+//
+// Two replicas each create N/2 disjoint symptom entries of 8 fields (timestamp, pain,
+// stiffness, fatigue, sleep hours, flare flag, 1–3 regions, a ~40-character note), one change
+// per entry; they sync; then both edit the same 10% of entries concurrently (pain and note).
+import FlareCRDT
+import Foundation
+
+struct Workload {
+    static let regions = ["neck", "shoulders", "upper back", "lower back", "hips", "thighs", "calves", "arms", "widespread"]
+    static let notes = [
+        "woke stiff, eased after a warm shower", "deep ache in both shoulders all evening",
+        "burning along the lower back after work", "tired and foggy, could not focus at work",
+        "better day, short walk helped a little", "flare after a long drive, hips very sore",
+    ]
+
+    var generator = SystemRandomNumberGenerator()
+
+    mutating func documentID() -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567")
+        return String((0..<12).map { _ in alphabet[Int.random(in: 0..<32, using: &generator)] })
+    }
+
+    /// One entry as one change; returns the number of field writes in it.
+    mutating func logEntry(_ id: String, on replica: inout Replica, at wall: UInt64) throws -> Int {
+        var writes = 0
+        var generator = self.generator
+        try replica.makeChange(wallMilliseconds: wall) { entry in
+            try entry.create(id, type: "symptom")
+            try entry.set(id, "at", to: .int(Int64(wall / 1000)))
+            try entry.set(id, "pain", to: .int(Int64.random(in: 0...10, using: &generator)))
+            try entry.set(id, "stiffness", to: .int(Int64.random(in: 0...10, using: &generator)))
+            try entry.set(id, "fatigue", to: .int(Int64.random(in: 0...10, using: &generator)))
+            try entry.set(id, "sleep_hours", to: .double(Double(Int.random(in: 8...18, using: &generator)) / 2))
+            try entry.set(id, "flare", to: .bool(Int.random(in: 0..<5, using: &generator) == 0))
+            let regionCount = Int.random(in: 1...3, using: &generator)
+            for region in Self.regions.shuffled(using: &generator).prefix(regionCount) { try entry.add(id, "regions", region) }
+            try entry.insertText(id, "note", at: 0, Self.notes.randomElement(using: &generator)!)
+            writes = 7 + regionCount
+        }
+        self.generator = generator
+        return writes
+    }
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted[sorted.count / 2]
+}
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+func residentMegabytes(_ key: String) -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix(key) {
+        let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+        return kilobytes / 1024
+    }
+    return 0
+}
+
+func run(entries: Int) throws -> [String: Any] {
+    var workload = Workload()
+    var phone = Replica(id: ReplicaID.random())
+    var laptop = Replica(id: ReplicaID.random())
+    var ids: [String] = []
+    var fieldWrites = 0
+    let start: UInt64 = 1_767_225_600_000
+    for index in 0..<entries {
+        let id = workload.documentID()
+        ids.append(id)
+        let wall = start + UInt64(index) * 60_000
+        if index % 2 == 0 {
+            fieldWrites += try workload.logEntry(id, on: &phone, at: wall)
+        } else {
+            fieldWrites += try workload.logEntry(id, on: &laptop, at: wall)
+        }
+    }
+    let creationHistory = ChangeCodec.encode(phone.changes() + laptop.changes())
+
+    // Import: a fresh device replays the full encoded history.
+    var importTimes: [Double] = []
+    var imported = Replica(id: ReplicaID.random())
+    let clock = ContinuousClock()
+    for round in 0..<5 {
+        var fresh = Replica(id: ReplicaID.random())
+        let elapsed = try clock.measure {
+            for change in try ChangeCodec.decode(creationHistory) { try fresh.receive(change) }
+        }
+        importTimes.append(seconds(elapsed))
+        if round == 0 { imported = fresh }
+    }
+    precondition(imported.liveDocumentIDs.count == entries)
+    let afterImport = residentMegabytes("VmRSS:")
+
+    // Sync the two devices, then both edit the same 10% concurrently.
+    for change in phone.changes(notIn: laptop.versionVector) { try laptop.receive(change) }
+    for change in laptop.changes(notIn: phone.versionVector) { try phone.receive(change) }
+    let phoneBefore = phone.versionVector
+    let laptopBefore = laptop.versionVector
+    let edited = ids.prefix(entries / 10)
+    var wall = start + UInt64(entries) * 60_000
+    for id in edited {
+        wall += 1000
+        try phone.makeChange(wallMilliseconds: wall) { edit in
+            try edit.set(id, "pain", to: .int(8))
+            try edit.insertText(id, "note", at: 0, "worse: ")
+        }
+        try laptop.makeChange(wallMilliseconds: wall + 7) { edit in
+            try edit.set(id, "pain", to: .int(4))
+            try edit.insertText(id, "note", at: 0, "better: ")
+        }
+    }
+    let phoneEdits = ChangeCodec.encode(phone.changes(notIn: laptopBefore))
+    let laptopEdits = ChangeCodec.encode(laptop.changes(notIn: phoneBefore))
+    var mergeTimes: [Double] = []
+    var mergedPhone = phone
+    var mergedLaptop = laptop
+    for round in 0..<5 {
+        var a = phone
+        var b = laptop
+        let elapsed = try clock.measure {
+            for change in try ChangeCodec.decode(laptopEdits) { try a.receive(change) }
+            for change in try ChangeCodec.decode(phoneEdits) { try b.receive(change) }
+        }
+        mergeTimes.append(seconds(elapsed))
+        if round == 0 { mergedPhone = a; mergedLaptop = b }
+    }
+    precondition(mergedPhone.snapshot.encoded() == mergedLaptop.snapshot.encoded(), "replicas did not converge")
+    let conflicts = edited.filter { id in
+        if case .register(let register)? = mergedPhone.document(id)?.field("pain") { return !register.conflicts.isEmpty }
+        return false
+    }.count
+
+    let fullHistory = ChangeCodec.encode(mergedPhone.changes())
+    let snapshot = mergedPhone.snapshot.encoded()
+    let importSeconds = median(importTimes)
+    return [
+        "entries": entries,
+        "field_writes": fieldWrites,
+        "import_seconds_median": importSeconds,
+        "import_field_writes_per_second": Double(fieldWrites) / importSeconds,
+        "encoded_bytes_per_entry": Double(creationHistory.count) / Double(entries),
+        "full_history_bytes_after_edits": fullHistory.count,
+        "snapshot_bytes_per_entry": Double(snapshot.count) / Double(entries),
+        "concurrent_edits_per_side": edited.count,
+        "edit_batch_bytes_per_side": (phoneEdits.count + laptopEdits.count) / 2,
+        "merge_seconds_median": median(mergeTimes),
+        "conflicts_after_merge": conflicts,
+        "rss_mb_after_import": afterImport,
+        "peak_rss_mb": residentMegabytes("VmHWM:"),
+    ]
+}
+
+let sizes = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+for entries in sizes.isEmpty ? [20_000, 100_000] : sizes {
+    let result = try run(entries: entries)
+    let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}
