@@ -82,8 +82,8 @@ public struct Document: Sendable {
     /// The visible fields by name. Where one name holds several kinds, the lowest kind shows.
     public var visibleFields: [(name: String, field: Field)] {
         var result: [(name: String, field: Field)] = []
-        for entry in fields.entries where result.last?.name != entry.key.name {
-            result.append((entry.key.name, entry.field))
+        for (key, field) in fields.entries where result.last?.name != key.name {
+            result.append((key.name, field))
         }
         return result
     }

@@ -1,33 +1,40 @@
-/// A document's fields, kept as an array sorted by key (name bytes, then kind).
+/// A document's fields, kept sorted by key (name bytes, then kind).
 ///
-/// Documents hold about ten fields: a short sorted array beats a hash table in both speed and
-/// memory here, and its order is already the canonical encoding order.
+/// Documents hold about ten fields: short sorted arrays beat a hash table in both speed and
+/// memory here, and their order is already the canonical encoding order. Keys sit apart from
+/// the fields so a search reads only keys.
 struct FieldTable: Sendable {
-    private(set) var entries: [(key: FieldKey, field: Field)] = []
+    private(set) var keys: [FieldKey] = []
+    private var fields: [Field] = []
 
     init() {}
 
-    var keys: [FieldKey] { entries.map(\.key) }
+    var entries: Zip2Sequence<[FieldKey], [Field]> { zip(keys, fields) }
 
     private func position(of key: FieldKey) -> (index: Int, found: Bool) {
-        for (index, entry) in entries.enumerated() {
-            if entry.key.name == key.name && entry.key.kind == key.kind { return (index, true) }
-            if key < entry.key { return (index, false) }
+        for index in keys.indices {
+            let candidate = keys[index]
+            if candidate.kind == key.kind && candidate.name == key.name { return (index, true) }
+            if key < candidate { return (index, false) }
         }
-        return (entries.count, false)
+        return (keys.count, false)
     }
 
     subscript(key: FieldKey) -> Field? {
         get {
             let (index, found) = position(of: key)
-            return found ? entries[index].field : nil
+            return found ? fields[index] : nil
         }
         set {
             let (index, found) = position(of: key)
             switch (found, newValue) {
-            case (true, let field?): entries[index].field = field
-            case (true, nil): entries.remove(at: index)
-            case (false, let field?): entries.insert((key, field), at: index)
+            case (true, let field?): fields[index] = field
+            case (true, nil):
+                keys.remove(at: index)
+                fields.remove(at: index)
+            case (false, let field?):
+                keys.insert(key, at: index)
+                fields.insert(field, at: index)
             case (false, nil): break
             }
         }
@@ -36,6 +43,8 @@ struct FieldTable: Sendable {
     /// Removes and returns the field, so the caller can mutate it without a copy.
     mutating func removeValue(forKey key: FieldKey) -> Field? {
         let (index, found) = position(of: key)
-        return found ? entries.remove(at: index).field : nil
+        guard found else { return nil }
+        keys.remove(at: index)
+        return fields.remove(at: index)
     }
 }
