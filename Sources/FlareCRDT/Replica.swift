@@ -87,8 +87,7 @@ public struct Replica: Sendable {
         let seq = versionVector[id] + 1
         let changeID = ChangeID(replica: id, seq: seq)
         let stamp = clock.tick(wallMilliseconds: wallMilliseconds)
-        var dependencies = versionVector
-        dependencies = VersionVector(dependencies.filter { $0.replica != id }.map { ($0.replica, $0.seq) })
+        let dependencies = VersionVector(versionVector.filter { $0.replica != id }.map { ($0.replica, $0.seq) })
         let outcome: (operations: [Operation], touched: [(id: String, document: Document)]) = try {
             var builder = ChangeBuilder(
                 change: Change(id: changeID, clock: stamp, dependencies: dependencies, operations: []),

@@ -104,3 +104,30 @@ import Testing
         #expect(phone.changes().count == 5)
     }
 }
+
+@Suite struct HistoryTests {
+    @Test func fieldHistoryListsEveryWriteWithDeviceAndTime() throws {
+        let phoneID = ReplicaID(high: 1, low: 0)
+        let laptopID = ReplicaID(high: 2, low: 0)
+        var phone = Replica(id: phoneID)
+        var laptop = Replica(id: laptopID)
+        try phone.makeChange(wallMilliseconds: 1000) { change in
+            try change.create("e1", type: "symptom")
+            try change.set("e1", "pain", to: .int(5))
+        }
+        for change in phone.changes() { try laptop.receive(change) }
+        try laptop.makeChange(wallMilliseconds: 2000) { change in
+            try change.set("e1", "pain", to: .int(7))
+            try change.add("e1", "regions", "neck")
+        }
+        try phone.makeChange(wallMilliseconds: 3000) { try $0.set("e1", "pain", to: .int(6)) }
+        for change in laptop.changes(notIn: phone.versionVector) { try phone.receive(change) }
+
+        let pain = phone.history(of: "e1", field: "pain")
+        #expect(pain.map(\.change.replica) == [phoneID, laptopID, phoneID])
+        #expect(pain.map(\.clock.milliseconds) == [1000, 2000, 3000])
+        #expect(pain.map(\.operation) == [5, 7, 6].map { Operation.set(document: "e1", field: "pain", value: .int($0)) })
+        #expect(phone.history(of: "e1").count == 5)
+        #expect(phone.history(of: "nope").isEmpty)
+    }
+}
