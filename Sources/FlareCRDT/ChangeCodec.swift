@@ -22,7 +22,9 @@ public enum ChangeCodec {
 
     // MARK: Encoding
 
-    /// Encodes `changes` (any order; kept as given) as one batch.
+    /// Encodes `changes`, kept in the order given, as one batch. Each replica's changes must
+    /// appear in increasing seq order, as `Replica.changes` gives them; the decoder refuses
+    /// anything else.
     public static func encode(_ changes: [Change]) -> [UInt8] {
         var tables = Tables()
         for change in changes { tables.collect(change) }
@@ -223,7 +225,9 @@ public enum ChangeCodec {
             return .insertText(document: document, field: field, anchor: anchor, text: text)
         case .deleteText:
             let field = try string()
+            let countAt = reader.position
             let count = try reader.count(minimumSize: 4)
+            guard count > 0 else { throw DecodingError.invalidValue("a text deletion needs at least one range", at: countAt) }
             var ranges: [ElementRange] = []
             ranges.reserveCapacity(count)
             for _ in 0..<count {

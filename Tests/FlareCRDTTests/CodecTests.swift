@@ -107,3 +107,18 @@ import Testing
         }
     }
 }
+
+@Suite struct ScalarTests {
+    @Test func aChangeHoldingNaNIsADuplicateOfItsDecodedCopy() throws {
+        var phone = Replica(id: ReplicaID(high: 1, low: 1))
+        try phone.makeChange(wallMilliseconds: 1) { change in
+            try change.create("d", type: "t")
+            try change.set("d", "x", to: .double(.nan))
+        }
+        var laptop = Replica(id: ReplicaID(high: 2, low: 2))
+        let copy = try ChangeCodec.decode(ChangeCodec.encode(phone.changes()))[0]
+        try laptop.receive(copy)
+        let again = try ChangeCodec.decode(ChangeCodec.encode(phone.changes()))[0]
+        #expect(try laptop.receive(again) == .duplicate)
+    }
+}
