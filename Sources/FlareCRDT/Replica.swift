@@ -88,17 +88,17 @@ public struct Replica: Sendable {
         let changeID = ChangeID(replica: id, seq: seq)
         let stamp = clock.tick(wallMilliseconds: wallMilliseconds)
         let dependencies = VersionVector(versionVector.filter { $0.replica != id }.map { ($0.replica, $0.seq) })
-        let outcome: (operations: [Operation], touched: [(id: String, document: Document)]) = try {
+        let outcome: (operations: [Operation], draft: ChangeDraft) = try {
             var builder = ChangeBuilder(
                 change: Change(id: changeID, clock: stamp, dependencies: dependencies, operations: []),
                 documents: documents
             )
             try edit(&builder)
-            return (builder.operations, builder.touched.map { ($0.key, $0.value) })
+            return (builder.operations, builder.draft)
         }()
         guard !outcome.operations.isEmpty else { throw EditError.emptyChange }
         let change = Change(id: changeID, clock: stamp, dependencies: dependencies, operations: outcome.operations)
-        commit(change, touched: outcome.touched)
+        commit(change, touched: outcome.draft.touched)
         return change
     }
 
@@ -116,8 +116,7 @@ public struct Replica: Sendable {
             return .duplicate
         }
         if let missing = firstMissingDependency(of: change) {
-            pending[changeID] = change
-            waiting[missing, default: []].append(changeID)
+            hold(change, until: missing)
             return .buffered
         }
         try apply(change)
@@ -126,8 +125,7 @@ public struct Replica: Sendable {
         while let nextID = unblocked.popLast() {
             guard let next = pending.removeValue(forKey: nextID) else { continue }
             if let missing = firstMissingDependency(of: next) {
-                pending[nextID] = next
-                waiting[missing, default: []].append(nextID)
+                hold(next, until: missing)
                 continue
             }
             do {
@@ -141,6 +139,12 @@ public struct Replica: Sendable {
             unblocked.append(contentsOf: waiting.removeValue(forKey: nextID) ?? [])
         }
         return .applied(applied)
+    }
+
+    /// Buffers `change` until the change `missing` is applied.
+    private mutating func hold(_ change: Change, until missing: ChangeID) {
+        pending[change.id] = change
+        waiting[missing, default: []].append(change.id)
     }
 
     private func firstMissingDependency(of change: Change) -> ChangeID? {
@@ -160,38 +164,16 @@ public struct Replica: Sendable {
                 throw ChangeRejection.clockNotAfterDependency(change.id, dependency: dependency)
             }
         }
-        let past = change.causalPast
-        // Changes touch one document or a few: a short list beats a hash table.
-        var touched: [(id: String, document: Document)] = []
-        var textOffset: UInt32 = 0
+        var draft = ChangeDraft(change: change)
         for (index, operation) in change.operations.enumerated() {
-            let documentID = operation.document
-            var document: Document
-            if let position = touched.firstIndex(where: { $0.id == documentID }) {
-                document = touched.remove(at: position).document
-            } else if let current = documents[documentID] {
-                document = current
-            } else if case .create(_, let type) = operation {
-                document = Document(type: RegisterWrite(
-                    id: WriteID(change: change.id, operation: UInt32(index)), clock: change.clock, value: .string(type)))
-            } else {
-                throw ChangeRejection.invalidOperation(change.id, index: index, reason: "document \(documentID) does not exist")
-            }
-            if let failure = document.apply(operation, index: UInt32(index), change: change, past: past, textOffset: textOffset) {
+            if let failure = draft.apply(operation, base: documents) {
                 throw ChangeRejection.invalidOperation(change.id, index: index, reason: failure)
             }
-            let (sum, overflow) = textOffset.addingReportingOverflow(operation.insertedCount)
-            guard !overflow else {
-                throw ChangeRejection.invalidOperation(change.id, index: index, reason: "too many characters in one change")
-            }
-            textOffset = sum
-            touched.append((documentID, document))
         }
-        commit(change, touched: touched)
+        commit(change, touched: draft.touched)
     }
 
-    private mutating func commit<Touched: Sequence>(_ change: Change, touched: Touched)
-    where Touched.Element == (id: String, document: Document) {
+    private mutating func commit(_ change: Change, touched: [(id: String, document: Document)]) {
         for (documentID, document) in touched { documents[documentID] = document }
         log[change.id.replica, default: []].append(change)
         versionVector.raise(change.id.replica, to: change.id.seq)
