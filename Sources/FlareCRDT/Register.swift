@@ -57,7 +57,10 @@ public struct Register: Hashable, Sendable {
 
     /// Applies `write`, made by a change whose causal past is `past`: it overwrites every
     /// surviving write in that past (an earlier op of the same change included).
+    /// Applying a write the register already holds changes nothing (a new document starts
+    /// with its create's type write).
     mutating func apply(_ write: RegisterWrite, past: VersionVector) {
+        if winner.id == write.id || conflicts.contains(where: { $0.id == write.id }) { return }
         func overwritten(_ old: RegisterWrite) -> Bool {
             old.id.change == write.id.change ? old.id.operation < write.id.operation : past.includes(old.id.change)
         }
