@@ -8,17 +8,26 @@ public struct HistoryEntry: Hashable, Sendable {
     public let operation: Operation
 }
 
-extension Replica {
-    /// Every applied edit of `document` (only those of `field`, if given), oldest first.
-    /// Edits since overwritten or deleted are listed too: history is never discarded.
-    public func history(of document: String, field: String? = nil) -> [HistoryEntry] {
+extension HistoryEntry {
+    /// The edits of `document` (only those of `field`, if given) in `changes`, in their order.
+    public static func entries<S: Sequence>(of document: String, field: String? = nil, in changes: S) -> [HistoryEntry]
+    where S.Element == Change {
         var entries: [HistoryEntry] = []
-        for change in changes() {
+        for change in changes {
             for operation in change.operations where operation.document == document {
                 if let field, operation.field != field { continue }
                 entries.append(HistoryEntry(change: change.id, clock: change.clock, operation: operation))
             }
         }
         return entries
+    }
+}
+
+extension Replica {
+    /// Every applied edit of `document` (only those of `field`, if given) held in memory,
+    /// oldest first. Edits since overwritten or deleted are listed too: history is never
+    /// discarded (a store serves the history of released changes).
+    public func history(of document: String, field: String? = nil) -> [HistoryEntry] {
+        HistoryEntry.entries(of: document, field: field, in: changes())
     }
 }

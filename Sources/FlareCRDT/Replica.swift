@@ -22,8 +22,16 @@ public struct Replica: Sendable {
     public private(set) var versionVector: VersionVector
     /// Every document ever created, deleted ones included.
     public private(set) var documents: [String: Document]
-    /// Applied changes per replica, indexed by seq - 1.
+    /// Applied changes still held in memory, per replica: `log[r][i]` has seq
+    /// `releasedThrough[r] + 1 + i`.
     private var log: [ReplicaID: [Change]]
+    /// Applied changes at or below this vector are no longer held in memory (a store keeps
+    /// them on disk); see `releaseLog()`.
+    public private(set) var releasedThrough: VersionVector
+    /// The clock of every applied change, per replica, indexed by seq - 1: kept after the
+    /// changes are released, because a received change must be checked against its
+    /// dependencies' clocks.
+    private var clocks: [ReplicaID: [HLC]]
     /// Received changes waiting for dependencies.
     private var pending: [ChangeID: Change]
     /// For each not-yet-applied change id, the buffered changes waiting on it.
@@ -36,9 +44,28 @@ public struct Replica: Sendable {
         versionVector = VersionVector()
         documents = [:]
         log = [:]
+        releasedThrough = VersionVector()
+        clocks = [:]
         pending = [:]
         waiting = [:]
     }
+
+    /// A replica restored from a state and the clocks of every change in it, holding no
+    /// changes in memory (they are all released).
+    init(id: ReplicaID, clock: HLC, state: StateSnapshot, clocks: [ReplicaID: [HLC]]) {
+        self.id = id
+        self.clock = clock
+        versionVector = state.versionVector
+        documents = state.documents
+        log = [:]
+        releasedThrough = state.versionVector
+        self.clocks = clocks
+        pending = [:]
+        waiting = [:]
+    }
+
+    /// The clocks of every applied change, per replica, indexed by seq - 1.
+    var changeClocks: [ReplicaID: [HLC]] { clocks }
 
     /// The live document with `id`, if any.
     public func document(_ id: String) -> Document? {
@@ -57,18 +84,30 @@ public struct Replica: Sendable {
     /// The ids of buffered changes, sorted.
     public var bufferedChangeIDs: [ChangeID] { pending.keys.sorted() }
 
-    /// The applied change with `id`, if held.
+    /// The buffered changes, sorted by id.
+    public var bufferedChanges: [Change] { pending.values.sorted { $0.id < $1.id } }
+
+    /// The applied change with `id`, if held in memory.
     public func change(_ id: ChangeID) -> Change? {
-        guard id.seq > 0, let changes = log[id.replica], id.seq <= UInt64(changes.count) else { return nil }
-        return changes[Int(id.seq - 1)]
+        let base = releasedThrough[id.replica]
+        guard id.seq > base, let changes = log[id.replica], id.seq - base <= UInt64(changes.count) else { return nil }
+        return changes[Int(id.seq - base - 1)]
     }
 
-    /// Every applied change not included in `known`, in an order that respects causality
-    /// (so a receiver applies them without buffering).
+    /// The clock of the applied change `id`, whether or not the change is still in memory.
+    public func clock(of id: ChangeID) -> HLC? {
+        guard id.seq > 0, let clocks = clocks[id.replica], id.seq <= UInt64(clocks.count) else { return nil }
+        return clocks[Int(id.seq - 1)]
+    }
+
+    /// Every applied change held in memory and not included in `known`, in an order that
+    /// respects causality (so a receiver applies them without buffering). Changes at or below
+    /// `releasedThrough` are not returned: whoever released them serves them.
     public func changes(notIn known: VersionVector = VersionVector()) -> [Change] {
         var result: [Change] = []
         for (replica, changes) in log {
-            let have = known[replica]
+            let base = releasedThrough[replica]
+            let have = max(known[replica], base) - base
             if have < UInt64(changes.count) { result.append(contentsOf: changes[Int(have)...]) }
         }
         // A change's clock exceeds its whole causal past's, so clock order is a causal order.
@@ -115,6 +154,8 @@ public struct Replica: Sendable {
             guard held == change else { throw ChangeRejection.conflictingDuplicate(changeID) }
             return .duplicate
         }
+        // Applied and released from memory: known to be here, no longer comparable.
+        if versionVector.includes(changeID) { return .duplicate }
         if let missing = firstMissingDependency(of: change) {
             hold(change, until: missing)
             return .buffered
@@ -160,7 +201,7 @@ public struct Replica: Sendable {
     private mutating func apply(_ change: Change) throws {
         let previous = ChangeID(replica: change.id.replica, seq: change.id.seq - 1)
         for dependency in change.dependencies.map({ ChangeID(replica: $0.replica, seq: $0.seq) }) + [previous] {
-            if let earlier = self.change(dependency), earlier.clock >= change.clock {
+            if let earlier = clock(of: dependency), earlier >= change.clock {
                 throw ChangeRejection.clockNotAfterDependency(change.id, dependency: dependency)
             }
         }
@@ -176,7 +217,16 @@ public struct Replica: Sendable {
     private mutating func commit(_ change: Change, touched: [(id: String, document: Document)]) {
         for (documentID, document) in touched { documents[documentID] = document }
         log[change.id.replica, default: []].append(change)
+        clocks[change.id.replica, default: []].append(change.clock)
         versionVector.raise(change.id.replica, to: change.id.seq)
         if change.clock > clock { clock = change.clock }
+    }
+
+    /// Drops the applied changes from memory, keeping the state, clocks and buffer. For a
+    /// store that holds the log on disk: `change(_:)` and `changes(notIn:)` then only see
+    /// changes applied after this call.
+    public mutating func releaseLog() {
+        releasedThrough = versionVector
+        log = [:]
     }
 }
