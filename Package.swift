@@ -7,14 +7,23 @@ let package = Package(
     products: [
         .library(name: "FlareCRDT", targets: ["FlareCRDT"]),
         .library(name: "FlareFixtures", targets: ["FlareFixtures"]),
+        .library(name: "FlareCrypto", targets: ["FlareCrypto"]),
+        .library(name: "FlareStore", targets: ["FlareStore"]),
         .executable(name: "flare", targets: ["flare"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .target(name: "FlareCRDT"),
+        .target(name: "FlareCrypto", dependencies: ["CSodium"]),
+        .target(
+            name: "FlareStore",
+            dependencies: ["FlareCRDT", "FlareCrypto", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .target(name: "FlareFixtures", dependencies: ["FlareCRDT"]),
         .executableTarget(
             name: "flare",
@@ -25,8 +34,22 @@ let package = Package(
         ),
         .executableTarget(
             name: "flare-crdt-bench",
-            dependencies: ["FlareCRDT"],
+            dependencies: ["BenchmarkSupport", "FlareCRDT"],
             path: "Tools/Benchmarks/CRDTBenchmark"
+        ),
+        .target(name: "BenchmarkSupport", dependencies: ["FlareCRDT"], path: "Tools/Benchmarks/Support"),
+        .executableTarget(
+            name: "flare-store-bench",
+            dependencies: [
+                "BenchmarkSupport", "CSodium", "FlareCRDT", "FlareCrypto", "FlareStore",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            path: "Tools/Benchmarks/StoreBenchmark"
+        ),
+        .executableTarget(
+            name: "flare-store-crash",
+            dependencies: ["FlareStore", "FlareCRDT", "FlareCrypto"],
+            path: "Tools/CrashTest"
         ),
         .testTarget(
             name: "FlareCRDTTests",
@@ -36,6 +59,12 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FlareFixturesTests", dependencies: ["FlareFixtures"]),
+        .testTarget(name: "FlareCryptoTests", dependencies: ["FlareCrypto"]),
+        .testTarget(
+            name: "FlareStoreTests",
+            dependencies: ["FlareStore", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Fixtures"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

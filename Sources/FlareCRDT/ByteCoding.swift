@@ -27,15 +27,17 @@ public enum DecodingError: Error, Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Appends the primitives of Flare's encodings (see Protocol/ENCODING.md) to a byte array.
-struct ByteWriter {
-    private(set) var bytes: [UInt8] = []
+public struct ByteWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
 
-    mutating func byte(_ value: UInt8) { bytes.append(value) }
+    public init() {}
 
-    mutating func raw<C: Collection>(_ values: C) where C.Element == UInt8 { bytes.append(contentsOf: values) }
+    public mutating func byte(_ value: UInt8) { bytes.append(value) }
+
+    public mutating func raw<C: Collection>(_ values: C) where C.Element == UInt8 { bytes.append(contentsOf: values) }
 
     /// Unsigned LEB128, minimal length.
-    mutating func varint(_ value: UInt64) {
+    public mutating func varint(_ value: UInt64) {
         var value = value
         while value >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
@@ -44,23 +46,23 @@ struct ByteWriter {
         bytes.append(UInt8(value))
     }
 
-    mutating func varint(_ value: Int) { varint(UInt64(value)) }
+    public mutating func varint(_ value: Int) { varint(UInt64(value)) }
 
     /// Zigzag, then LEB128.
-    mutating func signed(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
+    public mutating func signed(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
 
     /// Length-prefixed UTF-8.
-    mutating func string(_ value: String) {
+    public mutating func string(_ value: String) {
         let utf8 = value.utf8
         varint(utf8.count)
         bytes.append(contentsOf: utf8)
     }
 
-    mutating func littleEndian(_ value: UInt64, bytes count: Int) {
+    public mutating func littleEndian(_ value: UInt64, bytes count: Int) {
         for index in 0..<count { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(index)))) }
     }
 
-    mutating func replica(_ id: ReplicaID) {
+    public mutating func replica(_ id: ReplicaID) {
         bigEndianWord(id.high)
         bigEndianWord(id.low)
     }
@@ -71,29 +73,29 @@ struct ByteWriter {
 }
 
 /// Reads the primitives of Flare's encodings from untrusted bytes, failing with a typed error.
-struct ByteReader {
+public struct ByteReader: Sendable {
     private let bytes: [UInt8]
-    private(set) var position: Int = 0
+    public private(set) var position: Int = 0
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-    var remaining: Int { bytes.count - position }
-    var isAtEnd: Bool { position == bytes.count }
+    public var remaining: Int { bytes.count - position }
+    public var isAtEnd: Bool { position == bytes.count }
 
-    mutating func byte() throws -> UInt8 {
+    public mutating func byte() throws -> UInt8 {
         guard position < bytes.count else { throw DecodingError.truncated(at: position) }
         defer { position += 1 }
         return bytes[position]
     }
 
-    mutating func raw(_ count: Int) throws -> ArraySlice<UInt8> {
+    public mutating func raw(_ count: Int) throws -> ArraySlice<UInt8> {
         guard count >= 0, count <= remaining else { throw DecodingError.truncated(at: position) }
         defer { position += count }
         return bytes[position..<(position + count)]
     }
 
     /// Unsigned LEB128; rejects encodings longer than needed and values past 64 bits.
-    mutating func varint() throws -> UInt64 {
+    public mutating func varint() throws -> UInt64 {
         let start = position
         var result: UInt64 = 0
         var shift: UInt64 = 0
@@ -113,7 +115,7 @@ struct ByteReader {
 
     /// A varint that counts items of at least `minimumSize` bytes each still to come, so a
     /// hostile count cannot make the decoder reserve memory the input does not back.
-    mutating func count(minimumSize: Int = 1) throws -> Int {
+    public mutating func count(minimumSize: Int = 1) throws -> Int {
         let at = position
         let value = try varint()
         guard value <= UInt64(remaining / max(minimumSize, 1)) else { throw DecodingError.truncated(at: at) }
@@ -121,19 +123,19 @@ struct ByteReader {
     }
 
     /// A varint that must fit in `UInt32`.
-    mutating func varint32() throws -> UInt32 {
+    public mutating func varint32() throws -> UInt32 {
         let at = position
         let value = try varint()
         guard let narrow = UInt32(exactly: value) else { throw DecodingError.invalidValue("value exceeds 32 bits", at: at) }
         return narrow
     }
 
-    mutating func signed() throws -> Int64 {
+    public mutating func signed() throws -> Int64 {
         let value = try varint()
         return Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1)
     }
 
-    mutating func string() throws -> String {
+    public mutating func string() throws -> String {
         let length = try count()
         let at = position
         let slice = try raw(length)
@@ -141,19 +143,19 @@ struct ByteReader {
         return string
     }
 
-    mutating func littleEndian(bytes count: Int) throws -> UInt64 {
+    public mutating func littleEndian(bytes count: Int) throws -> UInt64 {
         let slice = try raw(count)
         var value: UInt64 = 0
         for (index, byte) in slice.enumerated() { value |= UInt64(byte) << (8 * UInt64(index)) }
         return value
     }
 
-    mutating func replica() throws -> ReplicaID {
+    public mutating func replica() throws -> ReplicaID {
         ReplicaID(bytes: try raw(16))!
     }
 
     /// An index into a table of `count` entries.
-    mutating func index(below count: Int) throws -> Int {
+    public mutating func index(below count: Int) throws -> Int {
         let at = position
         let value = try varint()
         guard value < UInt64(count) else { throw DecodingError.indexOutOfRange(at: at) }

@@ -6,63 +6,9 @@
 // Two replicas each create N/2 disjoint symptom entries of 8 fields (timestamp, pain,
 // stiffness, fatigue, sleep hours, flare flag, 1–3 regions, a ~40-character note), one change
 // per entry; they sync; then both edit the same 10% of entries concurrently (pain and note).
+import BenchmarkSupport
 import FlareCRDT
 import Foundation
-
-struct Workload {
-    static let regions = ["neck", "shoulders", "upper back", "lower back", "hips", "thighs", "calves", "arms", "widespread"]
-    static let notes = [
-        "woke stiff, eased after a warm shower", "deep ache in both shoulders all evening",
-        "burning along the lower back after work", "tired and foggy, could not focus at work",
-        "better day, short walk helped a little", "flare after a long drive, hips very sore",
-    ]
-
-    var generator = SystemRandomNumberGenerator()
-
-    mutating func documentID() -> String {
-        let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567")
-        return String((0..<12).map { _ in alphabet[Int.random(in: 0..<32, using: &generator)] })
-    }
-
-    /// One entry as one change; returns the number of field writes in it.
-    mutating func logEntry(_ id: String, on replica: inout Replica, at wall: UInt64) throws -> Int {
-        var writes = 0
-        var generator = self.generator
-        try replica.makeChange(wallMilliseconds: wall) { entry in
-            try entry.create(id, type: "symptom")
-            try entry.set(id, "at", to: .int(Int64(wall / 1000)))
-            try entry.set(id, "pain", to: .int(Int64.random(in: 0...10, using: &generator)))
-            try entry.set(id, "stiffness", to: .int(Int64.random(in: 0...10, using: &generator)))
-            try entry.set(id, "fatigue", to: .int(Int64.random(in: 0...10, using: &generator)))
-            try entry.set(id, "sleep_hours", to: .double(Double(Int.random(in: 8...18, using: &generator)) / 2))
-            try entry.set(id, "flare", to: .bool(Int.random(in: 0..<5, using: &generator) == 0))
-            let regionCount = Int.random(in: 1...3, using: &generator)
-            for region in Self.regions.shuffled(using: &generator).prefix(regionCount) { try entry.add(id, "regions", region) }
-            try entry.insertText(id, "note", at: 0, Self.notes.randomElement(using: &generator)!)
-            writes = 7 + regionCount
-        }
-        self.generator = generator
-        return writes
-    }
-}
-
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    return sorted[sorted.count / 2]
-}
-
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-}
-
-func residentMegabytes(_ key: String) -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-    for line in status.split(separator: "\n") where line.hasPrefix(key) {
-        let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
-        return kilobytes / 1024
-    }
-    return 0
-}
 
 func run(entries: Int) throws -> [String: Any] {
     var workload = Workload()
@@ -72,13 +18,14 @@ func run(entries: Int) throws -> [String: Any] {
     var fieldWrites = 0
     let start: UInt64 = 1_767_225_600_000
     for index in 0..<entries {
-        let id = workload.documentID()
-        ids.append(id)
         let wall = start + UInt64(index) * 60_000
+        let entry = workload.entry(at: wall)
+        ids.append(entry.id)
+        fieldWrites += entry.fieldWrites
         if index % 2 == 0 {
-            fieldWrites += try workload.logEntry(id, on: &phone, at: wall)
+            try phone.makeChange(wallMilliseconds: wall, entry.record)
         } else {
-            fieldWrites += try workload.logEntry(id, on: &laptop, at: wall)
+            try laptop.makeChange(wallMilliseconds: wall, entry.record)
         }
     }
     let creationHistory = ChangeCodec.encode(phone.changes() + laptop.changes())
@@ -156,7 +103,5 @@ func run(entries: Int) throws -> [String: Any] {
 
 let sizes = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 for entries in sizes.isEmpty ? [20_000, 100_000] : sizes {
-    let result = try run(entries: entries)
-    let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
-    print(String(decoding: data, as: UTF8.self))
+    printJSON(try run(entries: entries))
 }

@@ -1,0 +1,121 @@
+/// The pairing code: a vault secret written for people to read aloud and type.
+///
+/// 275 bits — version (8), secret (256), checksum (11: the first bits of BLAKE2b-256 over
+/// version ‖ secret) — are cut, most significant first, into 55 symbols of 5 bits of Crockford
+/// base32. A 56th check symbol makes the weighted sum of all symbols zero in GF(32), which
+/// catches every single wrong symbol and every swap of two different symbols up to 30 apart; the
+/// hash catches all but 1 in 2048 of the remaining typos. Symbols are written in groups of four
+/// joined by hyphens. Protocol/CRYPTO.md has the full format.
+enum PairingCode {
+    /// The version this build writes and reads.
+    static let version: UInt8 = 1
+    /// Crockford base32: digits and capitals without I, L, O and U.
+    static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
+    static let checksumBitCount = 11
+    /// Symbols carrying version, secret and checksum: (8 + 256 + 11) / 5.
+    static let dataSymbolCount = 55
+    /// Data symbols and the check symbol.
+    static let symbolCount = dataSymbolCount + 1
+    static let groupSize = 4
+
+    /// The code of `secret`; `version` is a parameter so tests can write codes of other versions.
+    static func encode(_ secret: SecretBytes, version: UInt8 = version) -> String {
+        var payload: [UInt8] = []
+        defer { wipe(&payload) }
+        // Reserved up front so that appending never leaves a copy of the secret behind.
+        payload.reserveCapacity(1 + secret.count)
+        payload.append(version)
+        secret.withUnsafeBytes { payload.append(contentsOf: $0) }
+        var symbols: [UInt8] = []
+        var accumulator: UInt32 = 0
+        var pending = 0
+        func push(_ value: UInt32, bitCount: Int) {
+            accumulator = accumulator << bitCount | value
+            pending += bitCount
+            while pending >= 5 {
+                pending -= 5
+                symbols.append(UInt8(accumulator >> pending & 0x1F))
+            }
+            accumulator &= (1 << pending) - 1
+        }
+        for byte in payload { push(UInt32(byte), bitCount: 8) }
+        push(UInt32(checksum(payload)), bitCount: checksumBitCount)
+        symbols.append(checkSymbol(for: symbols))
+
+        var code = ""
+        for (index, symbol) in symbols.enumerated() {
+            if index > 0, index % groupSize == 0 { code.append("-") }
+            code.append(Character(Unicode.Scalar(alphabet[Int(symbol)])))
+        }
+        return code
+    }
+
+    /// The secret in `code`, read leniently: any case, I and L as 1, O as 0, whitespace and
+    /// hyphens ignored. Checks, in this order: characters, length, check symbol,
+    /// version, hash checksum.
+    static func decode(_ code: String) throws(CryptoError) -> SecretBytes {
+        try Sodium.ready()
+        var symbols: [UInt8] = []
+        for (offset, character) in code.enumerated() {
+            if character == "-" || character.isWhitespace { continue }
+            guard let symbol = value(of: character) else {
+                throw .invalidPairingCode(.invalidCharacter(character, position: offset + 1))
+            }
+            symbols.append(symbol)
+        }
+        guard symbols.count == symbolCount else {
+            throw .invalidPairingCode(.wrongLength(expected: symbolCount, actual: symbols.count))
+        }
+        guard weightedSum(symbols) == 0 else { throw .invalidPairingCode(.checksumMismatch) }
+
+        var payload: [UInt8] = []
+        defer { wipe(&payload) }
+        var accumulator: UInt32 = 0
+        var pending = 0
+        for symbol in symbols[..<dataSymbolCount] {
+            accumulator = accumulator << 5 | UInt32(symbol)
+            pending += 5
+            if pending >= 8, payload.count < 1 + VaultSecret.byteCount {
+                pending -= 8
+                payload.append(UInt8(accumulator >> pending))
+                accumulator &= (1 << pending) - 1
+            }
+        }
+        guard payload[0] == version else { throw .invalidPairingCode(.unsupportedVersion(payload[0])) }
+        guard accumulator == UInt32(checksum(payload)) else { throw .invalidPairingCode(.checksumMismatch) }
+        return SecretBytes(copying: payload[1...])
+    }
+
+    /// The first 11 bits of BLAKE2b-256 over version ‖ secret.
+    private static func checksum(_ payload: [UInt8]) -> UInt16 {
+        let hash = Digest.blake2b(payload)
+        return (UInt16(hash[0]) << 8 | UInt16(hash[1])) >> (16 - checksumBitCount)
+    }
+
+    /// The symbol that makes `dataSymbols` followed by it sum to zero.
+    static func checkSymbol(for dataSymbols: [UInt8]) -> UInt8 {
+        double(weightedSum(dataSymbols))
+    }
+
+    /// Horner's rule over GF(32) = GF(2)[x] / (x⁵ + x² + 1): `sum = sum · x + symbol` for each
+    /// symbol, so symbol k of n is weighted by x^(n − 1 − k). A valid code sums to zero.
+    private static func weightedSum(_ symbols: [UInt8]) -> UInt8 {
+        symbols.reduce(0) { sum, symbol in double(sum) ^ symbol }
+    }
+
+    /// Multiplication by x in GF(32): shift, and reduce by x⁵ + x² + 1 (0x25) on overflow.
+    private static func double(_ element: UInt8) -> UInt8 {
+        element & 0x10 == 0 ? element << 1 : element << 1 ^ 0x25
+    }
+
+    private static func value(of character: Character) -> UInt8? {
+        guard var ascii = character.asciiValue else { return nil }
+        if (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(ascii) { ascii -= 0x20 }
+        switch ascii {
+        case UInt8(ascii: "I"), UInt8(ascii: "L"): ascii = UInt8(ascii: "1")
+        case UInt8(ascii: "O"): ascii = UInt8(ascii: "0")
+        default: break
+        }
+        return alphabet.firstIndex(of: ascii).map(UInt8.init)
+    }
+}

@@ -1,0 +1,67 @@
+import FlareCRDT
+
+/// Why a vault could not be created, opened or changed. Each case reads as one plain
+/// sentence; every operation that throws one leaves the vault file as it was.
+public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The passphrase does not unlock this vault.
+    case wrongPassphrase
+    /// A vault already exists at the path given to `create`.
+    case vaultExists(path: String)
+    /// No vault at the path given to `open`.
+    case noVault(path: String)
+    /// The file is not a Flare vault (or not a SQLite database at all).
+    case notAVault(path: String)
+    /// Another process has the vault open.
+    case locked(path: String)
+    /// The file was written by a newer version of Flare.
+    case newerSchema(path: String, found: [String])
+    /// Rows that fail authentication or do not fit together, by table and key.
+    case corrupted([CorruptRow])
+    /// A file to import is not a Flare export, or belongs to another vault.
+    case invalidExport(String)
+    /// SQLite or the file system failed.
+    case storage(String)
+
+    public var description: String {
+        switch self {
+        case .wrongPassphrase:
+            return "The passphrase does not unlock this vault; check it and try again."
+        case .vaultExists(let path):
+            return "A vault already exists at \(path); open it, or choose another path."
+        case .noVault(let path):
+            return "No vault at \(path); create one first."
+        case .notAVault(let path):
+            return "\(path) is not a Flare vault."
+        case .locked(let path):
+            return "The vault at \(path) is open in another process; close it there and try again."
+        case .newerSchema(let path, let found):
+            return "The vault at \(path) was written by a newer Flare (schema \(found.joined(separator: ", "))); update Flare to open it."
+        case .corrupted(let rows):
+            let listed = rows.prefix(5).map(\.description).joined(separator: "; ")
+            let more = rows.count > 5 ? " and \(rows.count - 5) more" : ""
+            return "The vault is damaged: \(listed)\(more). Restore it from a backup or another device."
+        case .invalidExport(let reason):
+            return "Cannot import: \(reason)."
+        case .storage(let reason):
+            return "The vault could not be read or written: \(reason)."
+        }
+    }
+}
+
+/// A damaged row, named so a person (or a support request) can say exactly what is wrong.
+public struct CorruptRow: Hashable, Sendable, CustomStringConvertible {
+    /// The table holding it.
+    public let table: String
+    /// The row's key in readable form (e.g. `replica 0a1b…@12–40`).
+    public let key: String
+    /// What is wrong with it.
+    public let problem: String
+
+    public init(table: String, key: String, problem: String) {
+        self.table = table
+        self.key = key
+        self.problem = problem
+    }
+
+    public var description: String { "\(table) row \(key): \(problem)" }
+}

@@ -1,0 +1,436 @@
+import FlareCRDT
+import FlareCrypto
+import Foundation
+import GRDB
+
+/// One device's encrypted replica of a vault, in one SQLite file.
+///
+/// Every write is one SQLite transaction in WAL mode with `synchronous = FULL`: when a write
+/// method returns, its changes are on disk and survive a crash or a power cut; when it throws,
+/// none of them are, and the in-memory state is as it was. Nothing the person wrote is stored
+/// in the clear (Protocol/CRYPTO.md, "What the disk sees").
+///
+/// A `Vault` is used from one thread or task at a time. While it is open, its file is locked
+/// against other processes.
+public final class Vault {
+    /// The file.
+    public let path: String
+    /// The vault this device belongs to.
+    public let vaultID: VaultID
+    /// This device's replica id.
+    public let replicaID: ReplicaID
+
+    let keyring: Keyring
+    let binding: RowBinding
+    let database: DatabaseQueue
+    private let lock: VaultLock
+    /// The replica as stored; `nil` only while a write holds it (so it is never copied).
+    private var current: Replica?
+    private var head: Head
+
+    /// Reads the wall clock; replaceable so tests and fixtures control time.
+    public var wallClock: @Sendable () -> UInt64 = Vault.systemMilliseconds
+
+    /// Milliseconds since 1970 by the system clock.
+    public static let systemMilliseconds: @Sendable () -> UInt64 = {
+        UInt64(max(0, Date().timeIntervalSince1970 * 1000))
+    }
+
+    /// The replica: the state of every document, this device's clock and version vector.
+    /// Changes are kept on disk, not in it (see `changes(notIn:)`).
+    public var replica: Replica { current! }
+
+    /// The pairing/recovery code of the vault secret, for joining another device.
+    public var pairingCode: String { keyring.vaultSecret.pairingCode }
+
+    /// The keys derived from the vault secret (shared by every device of the vault).
+    public var vaultKeys: VaultKeys { keyring.vaultSecret.keys() }
+
+    /// This device's own signing key.
+    public var deviceKey: SigningKey { keyring.deviceKey }
+
+    private init(path: String, database: DatabaseQueue, lock: VaultLock, keyring: Keyring, vaultID: VaultID, replicaID: ReplicaID) throws {
+        self.path = path
+        self.database = database
+        self.lock = lock
+        self.keyring = keyring
+        self.vaultID = vaultID
+        self.replicaID = replicaID
+        binding = RowBinding(vault: vaultID, device: replicaID)
+        (current, head) = try Self.load(database, replicaID: replicaID, key: keyring.storageKey, binding: binding)
+    }
+
+    // MARK: Creating and opening
+
+    /// Creates a vault at `path` for a new device, sealed under `passphrase`: a new vault when
+    /// `secret` is nil, or a new device of the vault whose secret is `secret` (from its
+    /// pairing code). The file appears complete or not at all.
+    public static func create(
+        at path: String,
+        passphrase: String,
+        joining secret: VaultSecret? = nil,
+        parameters: PassphraseParameters = .recommended
+    ) throws -> Vault {
+        guard !FileManager.default.fileExists(atPath: path) else { throw StoreError.vaultExists(path: path) }
+        let keyring = Keyring.random(vaultSecret: secret ?? .random())
+        let vaultID = keyring.vaultSecret.keys().vaultID
+        let replicaID = ReplicaID.random()
+        let binding = RowBinding(vault: vaultID, device: replicaID)
+        let salt = PassphraseParameters.newSalt()
+        let wrappingKey = try wrappingKey(passphrase: passphrase, salt: salt, parameters: parameters)
+
+        // Built under a temporary name and linked into place, so a crash never leaves a
+        // half-made vault at `path` and an existing file is never overwritten.
+        let temporary = path + ".creating-" + Random.bytes(6).map { String(format: "%02x", $0) }.joined()
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        try storageErrors {
+            let database = try DatabaseQueue(path: temporary)
+            try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+            try Schema.migrator.migrate(database)
+            try database.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO vault (id, format, vault_id, replica_id, kdf_salt, kdf_ops, kdf_mem, keyring)
+                        VALUES (1, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        Schema.format, Data(vaultID.bytes), Data(replicaID.bytes), Data(salt),
+                        Int64(parameters.opsLimit), Int64(parameters.memLimitBytes),
+                        Data(keyring.sealed(with: wrappingKey, associatedData: binding.keyring(salt: salt, parameters: parameters))),
+                    ])
+                let head = Head(logVector: VersionVector(), pendingCount: 0)
+                try db.execute(
+                    sql: "INSERT INTO head (id, sealed) VALUES (1, ?)",
+                    arguments: [Data(keyring.storageKey.seal(head.encoded(), associatedData: binding.head()))])
+            }
+            try database.close()
+        }
+        guard link(temporary, path) == 0 else {
+            if errno == EEXIST { throw StoreError.vaultExists(path: path) }
+            throw StoreError.storage("cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        return try storageErrors {
+            let lock = try VaultLock(path: path)
+            return try Vault(path: path, database: try Self.connect(path), lock: lock, keyring: keyring, vaultID: vaultID, replicaID: replicaID)
+        }
+    }
+
+    /// Opens the vault at `path` with `passphrase`. Throws `wrongPassphrase` (having changed
+    /// nothing) if it does not unlock the vault, `locked` if another process has it open, and
+    /// `corrupted` naming every damaged row it had to read.
+    public static func open(at path: String, passphrase: String) throws -> Vault {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw StoreError.noVault(path: path) }
+        guard !isFolder.boolValue else { throw StoreError.notAVault(path: path) }
+        let lock = try VaultLock(path: path)
+        return try storageErrors(path: path) {
+            let database = try connect(path)
+            let stored = try database.read { db in try StoredKeyring.read(db, path: path) }
+            let wrappingKey = try wrappingKey(passphrase: passphrase, salt: stored.salt, parameters: stored.parameters)
+            let binding = RowBinding(vault: stored.vaultID, device: stored.replicaID)
+            let keyring: Keyring
+            do {
+                keyring = try Keyring.open(stored.sealed, with: wrappingKey, associatedData: binding.keyring(salt: stored.salt, parameters: stored.parameters))
+            } catch {
+                throw StoreError.wrongPassphrase
+            }
+            guard keyring.vaultSecret.keys().vaultID == stored.vaultID else {
+                throw StoreError.corrupted([CorruptRow(table: "vault", key: "1", problem: "the vault id does not match the vault secret")])
+            }
+            try Schema.migrator.migrate(database)
+            return try Vault(path: path, database: database, lock: lock, keyring: keyring, vaultID: stored.vaultID, replicaID: stored.replicaID)
+        }
+    }
+
+    /// Seals the keyring under a new passphrase (new salt, `parameters`). The data itself is
+    /// not re-encrypted: it is sealed under the storage key inside the keyring.
+    public func changePassphrase(to passphrase: String, parameters: PassphraseParameters = .recommended) throws {
+        let salt = PassphraseParameters.newSalt()
+        let wrappingKey = try Self.wrappingKey(passphrase: passphrase, salt: salt, parameters: parameters)
+        let sealed = keyring.sealed(with: wrappingKey, associatedData: binding.keyring(salt: salt, parameters: parameters))
+        try Self.storageErrors {
+            try database.write { db in
+                try db.execute(
+                    sql: "UPDATE vault SET kdf_salt = ?, kdf_ops = ?, kdf_mem = ?, keyring = ? WHERE id = 1",
+                    arguments: [Data(salt), Int64(parameters.opsLimit), Int64(parameters.memLimitBytes), Data(sealed)])
+            }
+        }
+    }
+
+    /// Closes the file and releases the lock. The vault must not be used afterwards.
+    public func close() throws {
+        defer { lock.release() }
+        try Self.storageErrors { try database.close() }
+    }
+
+    /// The key sealing the keyring. The passphrase is NFC-normalised first, so the same
+    /// passphrase typed on keyboards that compose accents differently unlocks the vault.
+    static func wrappingKey(passphrase: String, salt: [UInt8], parameters: PassphraseParameters) throws -> SealingKey {
+        try PassphraseKey.derive(passphrase: passphrase.precomposedStringWithCanonicalMapping, salt: salt, parameters: parameters)
+    }
+
+    static func connect(_ path: String) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            // FULL: a commit that returned survives a power cut, not only a crash.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return try DatabaseQueue(path: path, configuration: configuration)
+    }
+
+    // MARK: Writing
+
+    /// Makes one local change and stores it durably (see `write(_:)`).
+    @discardableResult
+    public func makeChange(_ edit: (inout ChangeBuilder) throws -> Void) throws -> Change {
+        try write { try $0.makeChange(edit) }[0]
+    }
+
+    /// Makes any number of local changes in `body` and stores them in one transaction: all
+    /// of them are durable when this returns, none if it throws (including when `body` throws).
+    @discardableResult
+    public func write(_ body: (inout VaultBatch) throws -> Void) throws -> [Change] {
+        var batch = VaultBatch(replica: takeReplica(), wallClock: wallClock)
+        do {
+            try body(&batch)
+        } catch {
+            try restore(batch.replica, discarding: !batch.made.isEmpty)
+            throw error
+        }
+        try persist(batch.replica, applied: batch.made, buffered: [], unbuffered: [])
+        return batch.made
+    }
+
+    /// Receives changes from another device or an import: applies those whose dependencies
+    /// are here, buffers (durably) those still waiting, skips those already held, and reports
+    /// malformed ones without storing them. One transaction.
+    public func receive(_ changes: [Change]) throws -> ReceiveReport {
+        var replica = takeReplica()
+        let pendingBefore = Set(replica.bufferedChangeIDs)
+        var report = ReceiveReport()
+        var appliedChanges: [Change] = []
+        for change in changes {
+            do {
+                switch try replica.receive(change) {
+                case .applied(let ids):
+                    report.applied.append(contentsOf: ids)
+                    appliedChanges.append(contentsOf: ids.map { replica.change($0)! })
+                case .buffered: report.buffered.append(change.id)
+                case .duplicate: report.duplicates.append(change.id)
+                }
+            } catch let rejection as ChangeRejection {
+                report.rejected.append(ReceiveReport.Rejection(change: change.id, reason: rejection.description))
+            }
+        }
+        let appliedIDs = Set(report.applied)
+        let pendingAfter = Set(replica.bufferedChangeIDs)
+        // A buffered change that could not be applied once its dependencies came is dropped by
+        // the replica; it is reported, and its row goes.
+        for dropped in pendingBefore.union(report.buffered).subtracting(pendingAfter).subtracting(appliedIDs).sorted() {
+            report.rejected.append(ReceiveReport.Rejection(change: dropped, reason: "it does not apply to the changes it depends on"))
+        }
+        report.buffered.removeAll { !pendingAfter.contains($0) }
+        let buffered = changes.filter { pendingAfter.contains($0.id) && !pendingBefore.contains($0.id) }
+        var seenBuffered = Set<ChangeID>()
+        let newlyBuffered = buffered.filter { seenBuffered.insert($0.id).inserted }
+        try persist(replica, applied: appliedChanges, buffered: newlyBuffered, unbuffered: pendingBefore.subtracting(pendingAfter))
+        return report
+    }
+
+    /// Stores what one write did, in one transaction, then releases the log from memory. If
+    /// storing fails, the replica is reloaded from disk and the error thrown.
+    private func persist(_ replica: Replica, applied: [Change], buffered: [Change], unbuffered: Set<ChangeID>) throws {
+        guard !applied.isEmpty || !buffered.isEmpty || !unbuffered.isEmpty else {
+            current = replica
+            return
+        }
+        var newHead = head
+        newHead.logVector = replica.versionVector
+        newHead.pendingCount = replica.bufferedCount
+        let key = keyring.storageKey
+        let binding = binding
+        let runs = ChangeRun.runs(of: applied).map { ($0, $0.sealed(with: key, binding: binding)) }
+        let pending = buffered.map { ($0.id, key.seal(ChangeCodec.encode([$0]), associatedData: binding.pendingChange($0.id))) }
+        let sealedHead = key.seal(newHead.encoded(), associatedData: binding.head())
+        do {
+            try database.write { db in
+                let insertRun = try db.cachedStatement(
+                    sql: "INSERT INTO change_run (replica, first_seq, last_seq, sealed) VALUES (?, ?, ?, ?)")
+                for (run, sealed) in runs {
+                    try insertRun.execute(arguments: [Data(run.replica.bytes), Int64(run.firstSeq), Int64(run.lastSeq), Data(sealed)])
+                }
+                let deletePending = try db.cachedStatement(sql: "DELETE FROM pending_change WHERE replica = ? AND seq = ?")
+                for id in unbuffered {
+                    try deletePending.execute(arguments: [Data(id.replica.bytes), Int64(id.seq)])
+                }
+                let insertPending = try db.cachedStatement(sql: "INSERT INTO pending_change (replica, seq, sealed) VALUES (?, ?, ?)")
+                for (id, sealed) in pending {
+                    try insertPending.execute(arguments: [Data(id.replica.bytes), Int64(id.seq), Data(sealed)])
+                }
+                try db.execute(sql: "UPDATE head SET sealed = ? WHERE id = 1", arguments: [Data(sealedHead)])
+            }
+        } catch {
+            try restore(replica, discarding: true)
+            throw StoreError.storage("\(error)")
+        }
+        var stored = replica
+        stored.releaseLog()
+        current = stored
+        head = newHead
+    }
+
+    /// Takes the replica out of `current`, so the caller mutates the only copy.
+    private func takeReplica() -> Replica {
+        let replica = current!
+        current = nil
+        return replica
+    }
+
+    /// Puts a replica back after a failed write: as it is, or (when it holds changes that
+    /// were not stored) reloaded from disk.
+    private func restore(_ replica: Replica, discarding: Bool) throws {
+        guard discarding else {
+            current = replica
+            return
+        }
+        (current, head) = try Self.load(database, replicaID: replicaID, key: keyring.storageKey, binding: binding)
+    }
+
+    // MARK: Reading
+
+    /// Every stored change not included in `known`, in an order that respects causality
+    /// (buffered changes are not included). Reads only the rows that hold such changes.
+    public func changes(notIn known: VersionVector = VersionVector()) throws -> [Change] {
+        let key = keyring.storageKey
+        let binding = binding
+        let wanted = head.logVector.filter { known[$0.replica] < $0.seq }
+        let runs: [(position: Int64, run: ChangeRun)] = try Self.storageErrors {
+            try database.read { db in
+                var runs: [(Int64, ChangeRun)] = []
+                for entry in wanted {
+                    let rows = try Row.fetchCursor(
+                        db,
+                        sql: "SELECT position, first_seq, last_seq, sealed FROM change_run WHERE replica = ? AND last_seq > ?",
+                        arguments: [Data(entry.replica.bytes), Int64(known[entry.replica])])
+                    while let row = try rows.next() {
+                        let first = UInt64(row["first_seq"] as Int64)
+                        let last = UInt64(row["last_seq"] as Int64)
+                        do {
+                            let run = try ChangeRun.open(
+                                [UInt8](row["sealed"] as Data), replica: entry.replica, firstSeq: first, lastSeq: last,
+                                key: key, binding: binding)
+                            runs.append((row["position"], run))
+                        } catch let problem as RowProblem {
+                            throw StoreError.corrupted([CorruptRow(table: "change_run", key: RowKey.run(entry.replica, first, last), problem: problem.reason)])
+                        }
+                    }
+                }
+                return runs
+            }
+        }
+        return runs.sorted { $0.position < $1.position }.flatMap { $0.run.changes.filter { $0.id.seq > known[$0.id.replica] } }
+    }
+
+    /// Every stored edit of `document` (only those of `field`, if given), in the order applied.
+    public func history(of document: String, field: String? = nil) throws -> [HistoryEntry] {
+        HistoryEntry.entries(of: document, field: field, in: try changes())
+    }
+
+    // MARK: Loading
+
+    /// Rebuilds the replica from the stored rows, checking each, and checks it against the head.
+    static func load(_ database: DatabaseQueue, replicaID: ReplicaID, key: SealingKey, binding: RowBinding) throws -> (Replica, Head) {
+        try storageErrors {
+            try database.read { db in
+                var problems: [CorruptRow] = []
+                guard let sealedHead = try Data.fetchOne(db, sql: "SELECT sealed FROM head WHERE id = 1") else {
+                    throw StoreError.corrupted([CorruptRow(table: "head", key: "1", problem: "is missing")])
+                }
+                let head: Head
+                do {
+                    head = try Head.decode(try key.open([UInt8](sealedHead), associatedData: binding.head()))
+                } catch {
+                    throw StoreError.corrupted([CorruptRow(table: "head", key: "1", problem: "does not authenticate or decode")])
+                }
+                var replica = Replica(id: replicaID)
+                let runs = try Row.fetchCursor(db, sql: "SELECT replica, first_seq, last_seq, sealed FROM change_run ORDER BY position")
+                while let row = try runs.next() {
+                    let first = UInt64(row["first_seq"] as Int64)
+                    let last = UInt64(row["last_seq"] as Int64)
+                    guard let owner = ReplicaID(bytes: row["replica"] as Data) else {
+                        problems.append(CorruptRow(table: "change_run", key: "first_seq \(first)", problem: "has no valid replica id"))
+                        continue
+                    }
+                    let name = RowKey.run(owner, first, last)
+                    do {
+                        let run = try ChangeRun.open([UInt8](row["sealed"] as Data), replica: owner, firstSeq: first, lastSeq: last, key: key, binding: binding)
+                        for change in run.changes {
+                            guard case .applied = try replica.receive(change) else {
+                                throw RowProblem("does not follow the rows before it")
+                            }
+                        }
+                    } catch let problem as RowProblem {
+                        problems.append(CorruptRow(table: "change_run", key: name, problem: problem.reason))
+                    } catch {
+                        problems.append(CorruptRow(table: "change_run", key: name, problem: "holds a change that does not apply: \(error)"))
+                    }
+                }
+                let pending = try Row.fetchCursor(db, sql: "SELECT replica, seq, sealed FROM pending_change")
+                while let row = try pending.next() {
+                    let seq = UInt64(row["seq"] as Int64)
+                    guard let owner = ReplicaID(bytes: row["replica"] as Data) else {
+                        problems.append(CorruptRow(table: "pending_change", key: "seq \(seq)", problem: "has no valid replica id"))
+                        continue
+                    }
+                    let id = ChangeID(replica: owner, seq: seq)
+                    do {
+                        let changes = try ChangeCodec.decode(try key.open([UInt8](row["sealed"] as Data), associatedData: binding.pendingChange(id)))
+                        guard changes.count == 1, changes[0].id == id else { throw RowProblem("holds another change than its key names") }
+                        guard try replica.receive(changes[0]) == .buffered else { throw RowProblem("is not waiting for anything") }
+                    } catch let problem as RowProblem {
+                        problems.append(CorruptRow(table: "pending_change", key: id.description, problem: problem.reason))
+                    } catch {
+                        problems.append(CorruptRow(table: "pending_change", key: id.description, problem: "does not authenticate or decode"))
+                    }
+                }
+                if problems.isEmpty {
+                    if replica.versionVector != head.logVector {
+                        problems.append(CorruptRow(
+                            table: "head", key: "1",
+                            problem: "names changes through \(head.logVector) but the log holds \(replica.versionVector) (rows missing)"))
+                    }
+                    if replica.bufferedCount != head.pendingCount {
+                        problems.append(CorruptRow(
+                            table: "head", key: "1",
+                            problem: "names \(head.pendingCount) buffered changes but \(replica.bufferedCount) are stored"))
+                    }
+                }
+                guard problems.isEmpty else { throw StoreError.corrupted(problems) }
+                replica.releaseLog()
+                return (replica, head)
+            }
+        }
+    }
+
+    /// Runs `body`, turning SQLite and file errors into `StoreError`.
+    static func storageErrors<T>(path: String? = nil, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw path.map { StoreError.notAVault(path: $0) } ?? StoreError.storage("\(error)")
+        } catch let error as CryptoError {
+            throw error
+        } catch {
+            throw StoreError.storage("\(error)")
+        }
+    }
+}
+
+/// Readable names of row keys, for error messages.
+enum RowKey {
+    static func run(_ replica: ReplicaID, _ first: UInt64, _ last: UInt64) -> String {
+        first == last ? "\(replica)@\(first)" : "\(replica)@\(first)-\(last)"
+    }
+}

@@ -1,0 +1,110 @@
+@_spi(Testing) import FlareCrypto
+import Foundation
+import Testing
+
+/// Byte-exact vectors in Protocol/vectors/crypto.json for everything Flare derives, seals and
+/// encodes itself. The test checks both directions: the file equals what the code produces, and
+/// the code reads back every input from the file's own values.
+/// `FLARE_WRITE_VECTORS=1 swift test --scratch-path .build-crypto --filter FlareCryptoTests`
+/// rewrites the file after a deliberate format change (which must also bump a version).
+@Suite struct CryptoVectorTests {
+    static let file = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Protocol/vectors/crypto.json")
+
+    static let sealKey = Fixture.counting(32, from: 0x80)
+    static let sealNonce = Fixture.counting(24, from: 0x40)
+    static let sealContext = Array("flare vector".utf8)
+    static let sealLengths = [0, 1, 7, 8, 127, 128, 1000]
+    static let padmeLengths = Array(0...40) + [63, 64, 65, 100, 127, 128, 129, 255, 256, 257, 511, 512, 513, 1000, 1023, 1024, 1025, 4096, 5000, 65_536, 100_000, 1_000_000]
+    static let passphrase = "correct horse battery staple"
+    static let passphraseSalt = Fixture.counting(16, from: 0xF0)
+
+    static func document() throws -> Data {
+        let vault = try VaultSecret(SecretBytes(copying: Fixture.counting(32)))
+        let keys = vault.keys()
+        let sealKey = try SealingKey(SecretBytes(copying: Self.sealKey))
+        let derived = try PassphraseKey.derive(passphrase: passphrase, salt: passphraseSalt, parameters: .minimumForTests)
+        let object: [String: Any] = [
+            "description": "FlareCrypto byte-exact vectors; format in Protocol/CRYPTO.md",
+            "vault": [
+                "secret_hex": vault.secret.bytes.hex,
+                "pairing_code": vault.pairingCode,
+                "kdf_context": "FlareKey",
+                "data_key_hex": keys.dataKey.secret.bytes.hex,
+                "auth_seed_hex": keys.authKey.seed.bytes.hex,
+                "auth_public_key_hex": keys.authKey.publicKey.hex,
+                "vault_id_hex": keys.vaultID.hex,
+            ],
+            "seal": [
+                "key_hex": Self.sealKey.hex,
+                "nonce_hex": sealNonce.hex,
+                "associated_data_hex": sealContext.hex,
+                "cases": sealLengths.map { length -> [String: Any] in
+                    let plaintext = Fixture.counting(length)
+                    return [
+                        "plaintext_hex": plaintext.hex,
+                        "padded_length": Padding.padme(length + 1),
+                        "sealed_hex": sealKey.seal(plaintext, associatedData: sealContext, nonce: sealNonce).hex,
+                    ]
+                },
+            ],
+            "padme": padmeLengths.map { [$0, Padding.padme($0)] },
+            "passphrase": [
+                "passphrase": passphrase,
+                "salt_hex": passphraseSalt.hex,
+                "ops_limit": PassphraseParameters.minimumForTests.opsLimit,
+                "mem_limit_bytes": PassphraseParameters.minimumForTests.memLimitBytes,
+                "key_hex": derived.secret.bytes.hex,
+            ],
+        ]
+        return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    }
+
+    /// One test, so that rewriting the file happens before it is read back.
+    @Test func vectorsMatchInBothDirections() throws {
+        let expected = try Self.document()
+        if ProcessInfo.processInfo.environment["FLARE_WRITE_VECTORS"] == "1" { try expected.write(to: Self.file, options: .atomic) }
+        let stored = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: Self.file)) as? NSDictionary)
+        let generated = try #require(try JSONSerialization.jsonObject(with: expected) as? NSDictionary)
+        #expect(stored.isEqual(to: generated as! [AnyHashable: Any]), "crypto.json differs from what the code produces")
+
+        let file = try Self.object(try JSONSerialization.jsonObject(with: Data(contentsOf: Self.file)))
+
+        let vault = try Self.object(file["vault"])
+        let secret = try VaultSecret(pairingCode: try Self.value(vault["pairing_code"]))
+        #expect(secret.secret.bytes == (try Self.bytes(vault["secret_hex"])))
+        let keys = secret.keys()
+        #expect(keys.dataKey.secret.bytes == (try Self.bytes(vault["data_key_hex"])))
+        #expect(keys.authKey.seed.bytes == (try Self.bytes(vault["auth_seed_hex"])))
+        let authPublicKey = try Self.bytes(vault["auth_public_key_hex"])
+        #expect(keys.authKey.publicKey == authPublicKey)
+        #expect(VaultID(authPublicKey: authPublicKey) == VaultID(hex: try Self.value(vault["vault_id_hex"])))
+
+        let seal = try Self.object(file["seal"])
+        let key = try SealingKey(SecretBytes(copying: try Self.bytes(seal["key_hex"])))
+        let context = try Self.bytes(seal["associated_data_hex"])
+        let cases: [[String: Any]] = try Self.value(seal["cases"])
+        #expect(cases.count == Self.sealLengths.count)
+        for entry in cases {
+            let sealed = try Self.bytes(entry["sealed_hex"])
+            let paddedLength: Int = try Self.value(entry["padded_length"])
+            #expect(try key.open(sealed, associatedData: context) == (try Self.bytes(entry["plaintext_hex"])))
+            #expect(sealed.count == SealingKey.nonceByteCount + paddedLength + SealingKey.tagByteCount)
+        }
+
+        let padme: [[Int]] = try Self.value(file["padme"])
+        for pair in padme { #expect(Padding.padme(pair[0]) == pair[1], "length \(pair[0])") }
+
+        let passphrase = try Self.object(file["passphrase"])
+        let parameters = try PassphraseParameters(opsLimit: try Self.value(passphrase["ops_limit"]),
+                                                  memLimitBytes: try Self.value(passphrase["mem_limit_bytes"]))
+        let derived = try PassphraseKey.derive(passphrase: try Self.value(passphrase["passphrase"]),
+                                               salt: try Self.bytes(passphrase["salt_hex"]), parameters: parameters)
+        #expect(derived.secret.bytes == (try Self.bytes(passphrase["key_hex"])))
+    }
+
+    static func value<T>(_ any: Any?) throws -> T { try #require(any as? T) }
+    static func object(_ any: Any?) throws -> [String: Any] { try value(any) }
+    static func bytes(_ any: Any?) throws -> [UInt8] { [UInt8](hex: try value(any) as String) }
+}
