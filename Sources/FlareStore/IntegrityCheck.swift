@@ -16,8 +16,9 @@ public struct IntegrityReport: Equatable, Sendable {
 
 extension Vault {
     /// Checks the whole vault: SQLite's own structure check, then every row is opened and
-    /// decoded, the log is replayed from its first change, and the result must equal the state
-    /// in use. Throws `StoreError.corrupted` naming every damaged row.
+    /// decoded, the log is replayed from its first change, the checkpoint is read and the rows
+    /// after it replayed, and both results must equal the state in use. Throws
+    /// `StoreError.corrupted` naming every damaged row.
     public func verifyIntegrity() throws -> IntegrityReport {
         let (structure, rowCount) = try Self.storageErrors {
             try database.read { db in
@@ -27,9 +28,14 @@ extension Vault {
         guard structure == ["ok"] else {
             throw StoreError.corrupted(structure.map { CorruptRow(table: "sqlite", key: "structure", problem: $0) })
         }
-        let (replayed, _) = try Self.load(database, replicaID: replicaID, key: keyring.storageKey, binding: binding)
-        guard replayed.snapshot.encoded() == replica.snapshot.encoded() else {
+        let inUse = replica.snapshot.encoded()
+        let (replayed, _) = try Self.load(database, replicaID: replicaID, key: keyring.storageKey, binding: binding, fromCheckpoint: false)
+        guard replayed.snapshot.encoded() == inUse else {
             throw StoreError.corrupted([CorruptRow(table: "change_run", key: "all", problem: "replaying the log does not give the state in use")])
+        }
+        let (restored, _) = try Self.load(database, replicaID: replicaID, key: keyring.storageKey, binding: binding)
+        guard restored.snapshot.encoded() == inUse else {
+            throw StoreError.corrupted([CorruptRow(table: "checkpoint_chunk", key: "all", problem: "the checkpoint and the rows after it do not give the state in use")])
         }
         let fileBytes = ["", "-wal"].reduce(0) { total, suffix in
             let attributes = try? FileManager.default.attributesOfItem(atPath: path + suffix)

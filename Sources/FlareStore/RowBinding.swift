@@ -34,6 +34,14 @@ struct RowBinding: Sendable {
         return writer.bytes
     }
 
+    func checkpointChunk(generation: UInt64, index: Int, count: Int) -> [UInt8] {
+        var writer = prefix("flare/checkpoint-chunk/v1")
+        writer.varint(generation)
+        writer.varint(index)
+        writer.varint(count)
+        return writer.bytes
+    }
+
     private func prefix(_ label: String) -> ByteWriter {
         var writer = ByteWriter()
         writer.string(label)

@@ -41,6 +41,16 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2-checkpoints") { db in
+            // The replica's checkpoint (FLR), sealed in chunks, so opening does not replay
+            // the whole log. The head (layout 2) says which generation and rows it covers.
+            try db.execute(sql: """
+                CREATE TABLE checkpoint_chunk (
+                    chunk INTEGER PRIMARY KEY,
+                    sealed BLOB NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -49,7 +49,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 /// A damaged row, named so a person (or a support request) can say exactly what is wrong.
-public struct CorruptRow: Hashable, Sendable, CustomStringConvertible {
+public struct CorruptRow: Error, Hashable, Sendable, CustomStringConvertible {
     /// The table holding it.
     public let table: String
     /// The row's key in readable form (e.g. `replica 0a1b…@12–40`).

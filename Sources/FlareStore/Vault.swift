@@ -26,7 +26,11 @@ public final class Vault {
     private let lock: VaultLock
     /// The replica as stored; `nil` only while a write holds it (so it is never copied).
     private var current: Replica?
-    private var head: Head
+    var head: Head
+
+    /// Why the last automatic compaction after a write failed, if it did. The write itself
+    /// was stored; compaction is retried after the next write (or call `compact()`).
+    public private(set) var lastCompactionError: Error?
 
     /// Reads the wall clock; replaceable so tests and fixtures control time.
     public var wallClock: @Sendable () -> UInt64 = Vault.systemMilliseconds
@@ -98,7 +102,7 @@ public final class Vault {
                         Int64(parameters.opsLimit), Int64(parameters.memLimitBytes),
                         Data(keyring.sealed(with: wrappingKey, associatedData: binding.keyring(salt: salt, parameters: parameters))),
                     ])
-                let head = Head(logVector: VersionVector(), pendingCount: 0)
+                let head = Head(logVector: VersionVector(), pendingCount: 0, checkpoint: nil)
                 try db.execute(
                     sql: "INSERT INTO head (id, sealed) VALUES (1, ?)",
                     arguments: [Data(keyring.storageKey.seal(head.encoded(), associatedData: binding.head()))])
@@ -277,6 +281,14 @@ public final class Vault {
         stored.releaseLog()
         current = stored
         head = newHead
+        if compactionIsDue {
+            do {
+                try compact()
+                lastCompactionError = nil
+            } catch {
+                lastCompactionError = error
+            }
+        }
     }
 
     /// Takes the replica out of `current`, so the caller mutates the only copy.
@@ -334,82 +346,6 @@ public final class Vault {
     /// Every stored edit of `document` (only those of `field`, if given), in the order applied.
     public func history(of document: String, field: String? = nil) throws -> [HistoryEntry] {
         HistoryEntry.entries(of: document, field: field, in: try changes())
-    }
-
-    // MARK: Loading
-
-    /// Rebuilds the replica from the stored rows, checking each, and checks it against the head.
-    static func load(_ database: DatabaseQueue, replicaID: ReplicaID, key: SealingKey, binding: RowBinding) throws -> (Replica, Head) {
-        try storageErrors {
-            try database.read { db in
-                var problems: [CorruptRow] = []
-                guard let sealedHead = try Data.fetchOne(db, sql: "SELECT sealed FROM head WHERE id = 1") else {
-                    throw StoreError.corrupted([CorruptRow(table: "head", key: "1", problem: "is missing")])
-                }
-                let head: Head
-                do {
-                    head = try Head.decode(try key.open([UInt8](sealedHead), associatedData: binding.head()))
-                } catch {
-                    throw StoreError.corrupted([CorruptRow(table: "head", key: "1", problem: "does not authenticate or decode")])
-                }
-                var replica = Replica(id: replicaID)
-                let runs = try Row.fetchCursor(db, sql: "SELECT replica, first_seq, last_seq, sealed FROM change_run ORDER BY position")
-                while let row = try runs.next() {
-                    let first = UInt64(row["first_seq"] as Int64)
-                    let last = UInt64(row["last_seq"] as Int64)
-                    guard let owner = ReplicaID(bytes: row["replica"] as Data) else {
-                        problems.append(CorruptRow(table: "change_run", key: "first_seq \(first)", problem: "has no valid replica id"))
-                        continue
-                    }
-                    let name = RowKey.run(owner, first, last)
-                    do {
-                        let run = try ChangeRun.open([UInt8](row["sealed"] as Data), replica: owner, firstSeq: first, lastSeq: last, key: key, binding: binding)
-                        for change in run.changes {
-                            guard case .applied = try replica.receive(change) else {
-                                throw RowProblem("does not follow the rows before it")
-                            }
-                        }
-                    } catch let problem as RowProblem {
-                        problems.append(CorruptRow(table: "change_run", key: name, problem: problem.reason))
-                    } catch {
-                        problems.append(CorruptRow(table: "change_run", key: name, problem: "holds a change that does not apply: \(error)"))
-                    }
-                }
-                let pending = try Row.fetchCursor(db, sql: "SELECT replica, seq, sealed FROM pending_change")
-                while let row = try pending.next() {
-                    let seq = UInt64(row["seq"] as Int64)
-                    guard let owner = ReplicaID(bytes: row["replica"] as Data) else {
-                        problems.append(CorruptRow(table: "pending_change", key: "seq \(seq)", problem: "has no valid replica id"))
-                        continue
-                    }
-                    let id = ChangeID(replica: owner, seq: seq)
-                    do {
-                        let changes = try ChangeCodec.decode(try key.open([UInt8](row["sealed"] as Data), associatedData: binding.pendingChange(id)))
-                        guard changes.count == 1, changes[0].id == id else { throw RowProblem("holds another change than its key names") }
-                        guard try replica.receive(changes[0]) == .buffered else { throw RowProblem("is not waiting for anything") }
-                    } catch let problem as RowProblem {
-                        problems.append(CorruptRow(table: "pending_change", key: id.description, problem: problem.reason))
-                    } catch {
-                        problems.append(CorruptRow(table: "pending_change", key: id.description, problem: "does not authenticate or decode"))
-                    }
-                }
-                if problems.isEmpty {
-                    if replica.versionVector != head.logVector {
-                        problems.append(CorruptRow(
-                            table: "head", key: "1",
-                            problem: "names changes through \(head.logVector) but the log holds \(replica.versionVector) (rows missing)"))
-                    }
-                    if replica.bufferedCount != head.pendingCount {
-                        problems.append(CorruptRow(
-                            table: "head", key: "1",
-                            problem: "names \(head.pendingCount) buffered changes but \(replica.bufferedCount) are stored"))
-                    }
-                }
-                guard problems.isEmpty else { throw StoreError.corrupted(problems) }
-                replica.releaseLog()
-                return (replica, head)
-            }
-        }
     }
 
     /// Runs `body`, turning SQLite and file errors into `StoreError`.

@@ -24,11 +24,19 @@ import Testing
         #expect(pain.winner.value == .int(5))
         #expect(try vault.changes().count == 6)
 
-        // It keeps working: a new change is stored and read back after reopening.
+        // Migrated to the current schema: the checkpoint table exists and is used.
+        let applied = try vault.database.read { db in try Schema.migrator.appliedMigrations(db) }
+        #expect(applied == ["v1", "v2-checkpoints"])
+        #expect(vault.head.checkpoint == nil)
         try Fixture.entry("e4", pain: 2, in: vault)
+        try vault.compact()
+        #expect(try vault.verifyIntegrity().changeCount == 7)
+        let state = vault.replica.snapshot.encoded()
         try vault.close()
         let reopened = try Vault.open(at: path, passphrase: "schema one fixture")
-        #expect(reopened.replica.document("e4") != nil)
+        #expect(reopened.head.checkpoint?.generation == 1)
+        #expect(reopened.replica.snapshot.encoded() == state)
+        #expect(reopened.replica.bufferedCount == 1)
         #expect(try reopened.changes().count == 7)
         try reopened.close()
     }

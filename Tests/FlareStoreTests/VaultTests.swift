@@ -76,6 +76,9 @@ enum Fixture {
         try vault.close()
 
         let reopened = try Vault.open(at: path, passphrase: Fixture.passphrase)
+        // Durable on return: WAL, and every commit synced (FULL = 2).
+        #expect(try reopened.database.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
+        #expect(try reopened.database.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
         #expect(reopened.vaultID == vaultID)
         #expect(reopened.replicaID == replicaID)
         #expect(reopened.replica.snapshot.encoded() == snapshot)

@@ -104,26 +104,29 @@ func flare(entries: Int, folder: String) throws -> [String: Any] {
     var jsonBytes = 0
     var result: [String: Any] = ["entries": entries]
 
-    // Persist entries in batches of 1,000 (each batch one transaction, durable on return).
+    // Persist entries in batches of 1,000 (each batch one transaction, durable on return);
+    // only the writes are timed, not making up the entries.
     let vault = try Vault.create(at: path, passphrase: passphrase, parameters: .minimumForTests)
     var made = 0
-    let batchSeconds = seconds(try clock.measure {
-        while made < entries {
-            let count = min(1000, entries - made)
-            let batch = (0..<count).map { workload.entry(at: start + UInt64(made + $0) * 60_000) }
-            jsonBytes += batch.reduce(0) { $0 + $1.json.count }
+    var batchSeconds = 0.0
+    while made < entries {
+        let count = min(1000, entries - made)
+        let batch = (0..<count).map { workload.entry(at: start + UInt64(made + $0) * 60_000) }
+        jsonBytes += batch.reduce(0) { $0 + $1.json.count }
+        batchSeconds += seconds(try clock.measure {
             try vault.write { writer in
-                for entry in batch { try writer.makeChange(wallMilliseconds: start + UInt64(entry.at) * 1000, entry.record) }
+                for entry in batch { try writer.makeChange(wallMilliseconds: UInt64(entry.at) * 1000, entry.record) }
             }
-            made += count
-        }
-    })
+        })
+        made += count
+    }
     result["batched_entries_per_second"] = Double(entries) / batchSeconds
 
     // Single-entry commits on top of the full vault.
     var latencies: [Double] = []
     for index in 0..<2000 {
         let entry = workload.entry(at: start + UInt64(entries + index) * 60_000)
+        jsonBytes += entry.json.count
         latencies.append(seconds(try clock.measure { try vault.makeChange(entry.record) }))
     }
     result["single_commit_p50_ms"] = percentile(latencies, 0.5) * 1000
@@ -143,8 +146,8 @@ func flare(entries: Int, folder: String) throws -> [String: Any] {
     result["open_state_ready_median_ms"] = median(opens) * 1000
     result["file_bytes"] = fileBytes(path)
     result["disk_bytes_per_entry"] = Double(fileBytes(path)) / Double(entries + 2000)
-    result["plaintext_json_bytes_per_entry"] = Double(jsonBytes) / Double(entries)
-    result["disk_to_json_ratio"] = (Double(fileBytes(path)) / Double(entries + 2000)) / (Double(jsonBytes) / Double(entries))
+    result["plaintext_json_bytes_per_entry"] = Double(jsonBytes) / Double(entries + 2000)
+    result["disk_to_json_ratio"] = Double(fileBytes(path)) / Double(jsonBytes)
     result["peak_rss_mb"] = residentMegabytes("VmHWM:")
     return result
 }

@@ -1,0 +1,145 @@
+import FlareCRDT
+import FlareCrypto
+import Foundation
+import GRDB
+
+extension Vault {
+    /// Rebuilds the replica from the stored rows, checking each, and checks it against the
+    /// head: from the checkpoint and the rows after it, or (`fromCheckpoint: false`, for the
+    /// integrity check) by replaying the whole log. Throws `StoreError.corrupted` naming every
+    /// damaged row it read.
+    static func load(
+        _ database: DatabaseQueue, replicaID: ReplicaID, key: SealingKey, binding: RowBinding, fromCheckpoint: Bool = true
+    ) throws -> (Replica, Head) {
+        try storageErrors {
+            try database.read { db in
+                let head = try readHead(db, key: key, binding: binding)
+                var problems: [CorruptRow] = []
+                var replica = Replica(id: replicaID)
+                var after: Int64 = 0
+                if fromCheckpoint, let checkpoint = head.checkpoint {
+                    do {
+                        replica = try readCheckpoint(db, checkpoint, replicaID: replicaID, key: key, binding: binding)
+                        after = checkpoint.throughPosition
+                    } catch let problem as CorruptRow {
+                        throw StoreError.corrupted([problem])
+                    }
+                }
+                replay(db, after: after, into: &replica, key: key, binding: binding, problems: &problems)
+                if problems.isEmpty {
+                    if replica.versionVector != head.logVector {
+                        problems.append(CorruptRow(
+                            table: "head", key: "1",
+                            problem: "names changes through \(head.logVector) but the log holds \(replica.versionVector) (rows missing)"))
+                    }
+                    if replica.bufferedCount != head.pendingCount {
+                        problems.append(CorruptRow(
+                            table: "head", key: "1",
+                            problem: "names \(head.pendingCount) buffered changes but \(replica.bufferedCount) are stored"))
+                    }
+                }
+                guard problems.isEmpty else { throw StoreError.corrupted(problems) }
+                replica.releaseLog()
+                return (replica, head)
+            }
+        }
+    }
+
+    private static func readHead(_ db: Database, key: SealingKey, binding: RowBinding) throws -> Head {
+        guard let sealed = try Data.fetchOne(db, sql: "SELECT sealed FROM head WHERE id = 1") else {
+            throw StoreError.corrupted([CorruptRow(table: "head", key: "1", problem: "is missing")])
+        }
+        do {
+            return try Head.decode(try key.open([UInt8](sealed), associatedData: binding.head()))
+        } catch {
+            throw StoreError.corrupted([CorruptRow(table: "head", key: "1", problem: "does not authenticate or decode")])
+        }
+    }
+
+    /// The checkpoint the head names: every chunk present, authentic and of its generation.
+    private static func readCheckpoint(
+        _ db: Database, _ checkpoint: Head.Checkpoint, replicaID: ReplicaID, key: SealingKey, binding: RowBinding
+    ) throws -> Replica {
+        var bytes: [UInt8] = []
+        let rows = try Row.fetchCursor(db, sql: "SELECT chunk, sealed FROM checkpoint_chunk ORDER BY chunk")
+        var expected = 0
+        while let row = try rows.next() {
+            let index: Int = row["chunk"]
+            guard index == expected, index < checkpoint.chunkCount else {
+                throw CorruptRow(table: "checkpoint_chunk", key: "\(index)", problem: "is not part of checkpoint \(checkpoint.generation)")
+            }
+            let associatedData = binding.checkpointChunk(generation: checkpoint.generation, index: index, count: checkpoint.chunkCount)
+            guard let plaintext = try? key.open([UInt8](row["sealed"] as Data), associatedData: associatedData) else {
+                throw CorruptRow(table: "checkpoint_chunk", key: "\(index)", problem: "does not authenticate (altered, moved or from another checkpoint)")
+            }
+            bytes.append(contentsOf: plaintext)
+            expected += 1
+        }
+        guard expected == checkpoint.chunkCount else {
+            throw CorruptRow(table: "checkpoint_chunk", key: "\(expected)", problem: "is missing (checkpoint \(checkpoint.generation) has \(checkpoint.chunkCount) chunks)")
+        }
+        let replica: Replica
+        do {
+            replica = try Replica(checkpoint: bytes)
+        } catch {
+            throw CorruptRow(table: "checkpoint_chunk", key: "all", problem: "authenticates but does not decode: \(error)")
+        }
+        guard replica.id == replicaID, replica.versionVector == checkpoint.covered else {
+            throw CorruptRow(table: "checkpoint_chunk", key: "all", problem: "belongs to another replica or state than the head names")
+        }
+        return replica
+    }
+
+    /// Applies the change rows after `position`, in order, then the buffered changes.
+    private static func replay(
+        _ db: Database, after position: Int64, into replica: inout Replica, key: SealingKey, binding: RowBinding,
+        problems: inout [CorruptRow]
+    ) {
+        do {
+            let runs = try Row.fetchCursor(
+                db, sql: "SELECT replica, first_seq, last_seq, sealed FROM change_run WHERE position > ? ORDER BY position",
+                arguments: [position])
+            while let row = try runs.next() {
+                let first = UInt64(row["first_seq"] as Int64)
+                let last = UInt64(row["last_seq"] as Int64)
+                guard let owner = ReplicaID(bytes: row["replica"] as Data) else {
+                    problems.append(CorruptRow(table: "change_run", key: "first_seq \(first)", problem: "has no valid replica id"))
+                    continue
+                }
+                let name = RowKey.run(owner, first, last)
+                do {
+                    let run = try ChangeRun.open([UInt8](row["sealed"] as Data), replica: owner, firstSeq: first, lastSeq: last, key: key, binding: binding)
+                    for change in run.changes {
+                        guard case .applied = try replica.receive(change) else {
+                            throw RowProblem("does not follow the rows before it")
+                        }
+                    }
+                } catch let problem as RowProblem {
+                    problems.append(CorruptRow(table: "change_run", key: name, problem: problem.reason))
+                } catch {
+                    problems.append(CorruptRow(table: "change_run", key: name, problem: "holds a change that does not apply: \(error)"))
+                }
+            }
+            let pending = try Row.fetchCursor(db, sql: "SELECT replica, seq, sealed FROM pending_change")
+            while let row = try pending.next() {
+                let seq = UInt64(row["seq"] as Int64)
+                guard let owner = ReplicaID(bytes: row["replica"] as Data) else {
+                    problems.append(CorruptRow(table: "pending_change", key: "seq \(seq)", problem: "has no valid replica id"))
+                    continue
+                }
+                let id = ChangeID(replica: owner, seq: seq)
+                do {
+                    let changes = try ChangeCodec.decode(try key.open([UInt8](row["sealed"] as Data), associatedData: binding.pendingChange(id)))
+                    guard changes.count == 1, changes[0].id == id else { throw RowProblem("holds another change than its key names") }
+                    guard try replica.receive(changes[0]) == .buffered else { throw RowProblem("is not waiting for anything") }
+                } catch let problem as RowProblem {
+                    problems.append(CorruptRow(table: "pending_change", key: id.description, problem: problem.reason))
+                } catch {
+                    problems.append(CorruptRow(table: "pending_change", key: id.description, problem: "does not authenticate or decode"))
+                }
+            }
+        } catch {
+            problems.append(CorruptRow(table: "sqlite", key: "read", problem: "\(error)"))
+        }
+    }
+}
