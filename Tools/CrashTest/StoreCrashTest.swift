@@ -125,7 +125,7 @@ func run(kills: Int, seed: UInt64, folder: String?) throws {
                 if data.isEmpty { break }
                 text += String(decoding: data, as: UTF8.self)
             }
-            usleep(useconds_t(random.next() % 150_000))
+            usleep(useconds_t(random.next() % 100_000))
         }
         kill(child.processIdentifier, SIGKILL)
         child.waitUntilExit()

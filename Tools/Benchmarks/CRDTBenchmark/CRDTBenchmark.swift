@@ -82,6 +82,10 @@ func run(entries: Int) throws -> [String: Any] {
 
     let fullHistory = ChangeCodec.encode(mergedPhone.changes())
     let snapshot = mergedPhone.snapshot.encoded()
+    // Checkpoints: what a store pays to save the whole state and to restore it.
+    var checkpoint: [UInt8] = []
+    let encodeTimes = (0..<3).map { _ in seconds(clock.measure { checkpoint = mergedPhone.checkpoint() }) }
+    let decodeTimes = try (0..<3).map { _ in seconds(try clock.measure { _ = try Replica(checkpoint: checkpoint) }) }
     let importSeconds = median(importTimes)
     return [
         "entries": entries,
@@ -91,6 +95,9 @@ func run(entries: Int) throws -> [String: Any] {
         "encoded_bytes_per_entry": Double(creationHistory.count) / Double(entries),
         "full_history_bytes_after_edits": fullHistory.count,
         "snapshot_bytes_per_entry": Double(snapshot.count) / Double(entries),
+        "checkpoint_bytes_per_entry": Double(checkpoint.count) / Double(entries),
+        "checkpoint_encode_ms_median": median(encodeTimes) * 1000,
+        "checkpoint_decode_ms_median": median(decodeTimes) * 1000,
         "concurrent_edits_per_side": edited.count,
         "edit_batch_bytes_per_side": (phoneEdits.count + laptopEdits.count) / 2,
         "merge_seconds": mergeSeconds,
