@@ -20,114 +20,18 @@ public struct StateSnapshot: Sendable {
         let documentIDs = documents.keys.sorted(by: bytewiseLess)
         var tables = Tables()
         for entry in versionVector { tables.add(entry.replica) }
-        for id in documentIDs { Self.collect(documents[id]!, id: id, into: &tables) }
+        for id in documentIDs { DocumentCoding.collect(documents[id]!, id: id, into: &tables) }
         var writer = ByteWriter()
         writer.raw(Self.magic)
         writer.byte(ChangeCodec.version)
         tables.write(to: &writer)
-        Self.write(versionVector, to: &writer, tables: tables)
+        DocumentCoding.write(versionVector, to: &writer, tables: tables)
         writer.varint(documentIDs.count)
         for id in documentIDs {
-            let document = documents[id]!
             writer.varint(tables.stringIndex[id]!)
-            Self.write(document.typeRegister, to: &writer, tables: tables)
-            Self.write(document.touchedBy, to: &writer, tables: tables)
-            Self.write(document.deletedThrough, to: &writer, tables: tables)
-            let keys = Self.sortedKeys(document)
-            writer.varint(keys.count)
-            for key in keys {
-                writer.varint(tables.stringIndex[key.name]!)
-                writer.byte(key.kind.rawValue)
-                switch document.fields[key]! {
-                case .register(let register): Self.write(register, to: &writer, tables: tables)
-                case .set(let set):
-                    writer.varint(set.tags.count)
-                    for (element, tags) in set.tags {
-                        writer.varint(tables.stringIndex[element]!)
-                        writer.varint(tags.count)
-                        for tag in tags {
-                            writer.varint(tables.replicaIndex[tag.replica]!)
-                            writer.varint(tag.seq)
-                        }
-                    }
-                case .counter(let total): writer.signed(total)
-                case .text(let text): Self.write(text, to: &writer, tables: tables)
-                }
-            }
+            DocumentCoding.write(documents[id]!, to: &writer, tables: tables)
         }
         return writer.bytes
-    }
-
-    private static func collect(_ document: Document, id: String, into tables: inout Tables) {
-        tables.add(id)
-        for write in document.typeRegister.writes { tables.add(write.id.change.replica); tables.add(write.value) }
-        for entry in document.touchedBy { tables.add(entry.replica) }
-        for entry in document.deletedThrough { tables.add(entry.replica) }
-        for key in sortedKeys(document) {
-            tables.add(key.name)
-            switch document.fields[key]! {
-            case .register(let register):
-                for write in register.writes { tables.add(write.id.change.replica); tables.add(write.value) }
-            case .set(let set):
-                for (element, tags) in set.tags {
-                    tables.add(element)
-                    for tag in tags { tables.add(tag.replica) }
-                }
-            case .counter: break
-            case .text(let text):
-                for (run, _, _) in text.preorder().dropFirst() { tables.add(text.runs[run].first.change.replica) }
-            }
-        }
-    }
-
-    /// Fields in encoding order: name bytewise, then kind.
-    private static func sortedKeys(_ document: Document) -> [FieldKey] {
-        document.fields.keys
-    }
-
-    private static func write(_ vector: VersionVector, to writer: inout ByteWriter, tables: Tables) {
-        writer.varint(vector.entries.count)
-        for entry in vector {
-            writer.varint(tables.replicaIndex[entry.replica]!)
-            writer.varint(entry.seq)
-        }
-    }
-
-    private static func write(_ register: Register, to writer: inout ByteWriter, tables: Tables) {
-        let writes = register.writes
-        writer.varint(writes.count)
-        for write in writes {
-            writer.varint(tables.replicaIndex[write.id.change.replica]!)
-            writer.varint(write.id.change.seq)
-            writer.varint(UInt64(write.id.operation))
-            writer.varint(write.clock.milliseconds)
-            writer.varint(UInt64(write.clock.counter))
-            ChangeCodec.writeScalar(write.value, to: &writer, tables: tables)
-        }
-    }
-
-    private static func write(_ text: TextSequence, to writer: inout ByteWriter, tables: Tables) {
-        let order = text.preorder()
-        writer.varint(order.count - 1)
-        for (run, parent, isLeft) in order.dropFirst() {
-            let value = text.runs[run]
-            writer.varint(UInt64(parent) << 1 | (isLeft ? 1 : 0))
-            ChangeCodec.writeElement(value.first, to: &writer, tables: tables)
-            writer.string(String(String.UnicodeScalarView(value.scalars)))
-            var deleted: [(start: Int, length: Int)] = []
-            for offset in 0..<value.count where value.isDeleted(offset) {
-                if let last = deleted.last, last.start + last.length == offset {
-                    deleted[deleted.count - 1].length += 1
-                } else {
-                    deleted.append((offset, 1))
-                }
-            }
-            writer.varint(deleted.count)
-            for range in deleted {
-                writer.varint(range.start)
-                writer.varint(range.length)
-            }
-        }
     }
 
     /// Decodes a snapshot. Throws `DecodingError` for anything malformed, never traps.
@@ -135,120 +39,16 @@ public struct StateSnapshot: Sendable {
         var reader = ByteReader(bytes)
         try ChangeCodec.readHeader(&reader, magic: magic)
         let tables = try Tables.read(from: &reader)
-        func replica() throws -> ReplicaID { tables.replicas[try reader.index(below: tables.replicas.count)] }
-        func string() throws -> String { tables.strings[try reader.index(below: tables.strings.count)] }
-        func vector() throws -> VersionVector {
-            let at = reader.position
-            var entries: [(ReplicaID, UInt64)] = []
-            for _ in 0..<(try reader.count(minimumSize: 2)) {
-                let entry = (try replica(), try reader.varint())
-                guard entry.1 > 0, entries.last.map({ $0.0 < entry.0 }) ?? true else {
-                    throw DecodingError.invalidValue("version vectors must be sorted with positive seqs", at: at)
-                }
-                entries.append(entry)
-            }
-            return VersionVector(entries)
-        }
-        func register() throws -> Register {
-            let at = reader.position
-            var writes: [RegisterWrite] = []
-            for _ in 0..<(try reader.count(minimumSize: 6)) {
-                let change = ChangeID(replica: try replica(), seq: try reader.varint())
-                let id = WriteID(change: change, operation: try reader.varint32())
-                let clock = HLC(milliseconds: try reader.varint(), counter: try reader.varint32())
-                let value = try ChangeCodec.readScalar(&reader, tables: tables)
-                guard writes.last.map({ $0.id < id }) ?? true else {
-                    throw DecodingError.invalidValue("register writes must be sorted", at: at)
-                }
-                writes.append(RegisterWrite(id: id, clock: clock, value: value))
-            }
-            guard let register = Register(writes: writes) else {
-                throw DecodingError.invalidValue("a register needs at least one write", at: at)
-            }
-            return register
-        }
-        let versionVector = try vector()
+        let versionVector = try DocumentCoding.readVector(&reader, tables: tables)
         var documents: [String: Document] = [:]
-        let documentCount = try reader.count(minimumSize: 5)
-        for _ in 0..<documentCount {
+        for _ in 0..<(try reader.count(minimumSize: 5)) {
             let at = reader.position
-            let id = try string()
+            let id = tables.strings[try reader.index(below: tables.strings.count)]
             guard documents[id] == nil else { throw DecodingError.invalidValue("document listed twice", at: at) }
-            let typeRegister = try register()
-            let touchedBy = try vector()
-            let deletedThrough = try vector()
-            var fields = FieldTable()
-            for _ in 0..<(try reader.count(minimumSize: 3)) {
-                let fieldAt = reader.position
-                let name = try string()
-                let kindByte = try reader.byte()
-                guard let kind = FieldKind(rawValue: kindByte) else { throw DecodingError.unknownTag(kindByte, at: fieldAt) }
-                let key = FieldKey(name: name, kind: kind)
-                guard fields[key] == nil else { throw DecodingError.invalidValue("field listed twice", at: fieldAt) }
-                switch kind {
-                case .register: fields[key] = .register(try register())
-                case .set:
-                    var tags: [(element: String, adds: [ChangeID])] = []
-                    for _ in 0..<(try reader.count(minimumSize: 4)) {
-                        let element = try string()
-                        var list: [ChangeID] = []
-                        for _ in 0..<(try reader.count(minimumSize: 2)) {
-                            list.append(ChangeID(replica: try replica(), seq: try reader.varint()))
-                        }
-                        guard !list.isEmpty, tags.last.map({ bytewiseLess($0.element, element) }) ?? true,
-                              zip(list, list.dropFirst()).allSatisfy({ $0 < $1 }) else {
-                            throw DecodingError.invalidValue("set elements must be sorted, each with sorted distinct adds", at: fieldAt)
-                        }
-                        tags.append((element, list))
-                    }
-                    fields[key] = .set(AddWinsSet(tags: tags))
-                case .counter: fields[key] = .counter(try reader.signed())
-                case .text: fields[key] = .text(try readText(&reader, tables: tables))
-                }
-            }
-            documents[id] = Document(typeRegister: typeRegister, fields: fields, touchedBy: touchedBy, deletedThrough: deletedThrough)
+            documents[id] = try DocumentCoding.read(&reader, tables: tables)
         }
         guard reader.isAtEnd else { throw DecodingError.trailingBytes(at: reader.position) }
         return StateSnapshot(versionVector: versionVector, documents: documents)
-    }
-
-    /// Rebuilds a text field by replaying its runs in pre-order, each hung where it was, so the
-    /// same checks guard a snapshot as guard received changes.
-    private static func readText(_ reader: inout ByteReader, tables: Tables) throws -> TextSequence {
-        var text = TextSequence()
-        var placed: [Int] = [0]
-        for _ in 0..<(try reader.count(minimumSize: 6)) {
-            let at = reader.position
-            let link = try reader.varint()
-            let parentPosition = link >> 1
-            guard parentPosition < UInt64(placed.count) else { throw DecodingError.indexOutOfRange(at: at) }
-            let parent = text.runs[placed[Int(parentPosition)]]
-            let first = try ChangeCodec.readElement(&reader, tables: tables)
-            let scalars = Array(try reader.string().unicodeScalars)
-            let anchor: TextAnchor
-            if link & 1 == 1 {
-                guard parentPosition > 0 else { throw DecodingError.invalidValue("nothing hangs left of the start", at: at) }
-                anchor = .before(parent.first)
-            } else {
-                anchor = parentPosition == 0 ? .start : .after(parent.id(at: parent.count - 1))
-            }
-            if let failure = text.insert(scalars, first: first, at: anchor) { throw DecodingError.invalidValue(failure, at: at) }
-            placed.append(text.runs.count - 1)
-            var ranges: [ElementRange] = []
-            var end = 0
-            for _ in 0..<(try reader.count(minimumSize: 2)) {
-                let rangeAt = reader.position
-                let start = try reader.varint()
-                let length = try reader.varint()
-                guard start >= UInt64(end), length > 0, start + length <= UInt64(scalars.count), start + length > start else {
-                    throw DecodingError.invalidValue("deleted ranges must be sorted, non-empty and inside the run", at: rangeAt)
-                }
-                end = Int(start + length)
-                ranges.append(ElementRange(first: ElementID(change: first.change, offset: first.offset + UInt32(start)), count: UInt32(length)))
-            }
-            if let failure = text.delete(ranges) { throw DecodingError.invalidValue(failure, at: at) }
-        }
-        return text
     }
 }
 
