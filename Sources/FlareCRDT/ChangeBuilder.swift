@@ -1,11 +1,11 @@
 /// Records the ops of one local change, checking each against the state as it stands after
 /// the ops recorded before it. Obtained from `Replica.makeChange`.
 public struct ChangeBuilder {
-    private let documents: [String: Document]
+    private let documents: DocumentMap
     private(set) var draft: ChangeDraft
     private(set) var operations: [Operation] = []
 
-    init(change: Change, documents: [String: Document]) {
+    init(change: Change, documents: DocumentMap) {
         draft = ChangeDraft(change: change)
         self.documents = documents
     }

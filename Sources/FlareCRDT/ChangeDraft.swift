@@ -16,13 +16,13 @@ struct ChangeDraft {
     }
 
     /// The document as this change sees it so far (deleted ones included).
-    func document(_ id: String, base: [String: Document]) -> Document? {
+    func document(_ id: String, base: DocumentMap) -> Document? {
         touched.last { $0.id == id }?.document ?? base[id]
     }
 
     /// Applies the next op of the change; returns why it cannot apply, after which the draft
     /// must be dropped.
-    mutating func apply(_ operation: Operation, base: [String: Document]) -> String? {
+    mutating func apply(_ operation: Operation, base: DocumentMap) -> String? {
         let id = operation.document
         var document: Document
         if let position = touched.firstIndex(where: { $0.id == id }) {

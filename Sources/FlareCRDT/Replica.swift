@@ -21,7 +21,7 @@ public struct Replica: Sendable {
     /// For each replica, the highest seq applied (changes are applied in seq order per replica).
     public private(set) var versionVector: VersionVector
     /// Every document ever created, deleted ones included.
-    public private(set) var documents: [String: Document]
+    public private(set) var documents: DocumentMap
     /// Applied changes still held in memory, per replica: `log[r][i]` has seq
     /// `releasedThrough[r] + 1 + i`.
     private var log: [ReplicaID: [Change]]
@@ -42,7 +42,7 @@ public struct Replica: Sendable {
         self.id = id
         clock = .zero
         versionVector = VersionVector()
-        documents = [:]
+        documents = DocumentMap()
         log = [:]
         releasedThrough = VersionVector()
         clocks = [:]
@@ -50,15 +50,15 @@ public struct Replica: Sendable {
         waiting = [:]
     }
 
-    /// A replica restored from a state and the clocks of every change in it, holding no
-    /// changes in memory (they are all released).
-    init(id: ReplicaID, clock: HLC, state: StateSnapshot, clocks: [ReplicaID: [HLC]]) {
+    /// A replica restored from its documents, version vector and the clocks of every change
+    /// in it, holding no changes in memory (they are all released).
+    init(id: ReplicaID, clock: HLC, versionVector: VersionVector, documents: DocumentMap, clocks: [ReplicaID: [HLC]]) {
         self.id = id
         self.clock = clock
-        versionVector = state.versionVector
-        documents = state.documents
+        self.versionVector = versionVector
+        self.documents = documents
         log = [:]
-        releasedThrough = state.versionVector
+        releasedThrough = versionVector
         self.clocks = clocks
         pending = [:]
         waiting = [:]
@@ -69,13 +69,13 @@ public struct Replica: Sendable {
 
     /// The live document with `id`, if any.
     public func document(_ id: String) -> Document? {
-        guard let document = documents[id], document.isLive else { return nil }
-        return document
+        guard documents.isLive(id) else { return nil }
+        return documents[id]
     }
 
     /// The ids of live documents, sorted.
     public var liveDocumentIDs: [String] {
-        documents.filter { $0.value.isLive }.keys.sorted()
+        documents.liveIDs.sorted()
     }
 
     /// How many received changes wait for dependencies.
@@ -215,7 +215,7 @@ public struct Replica: Sendable {
     }
 
     private mutating func commit(_ change: Change, touched: [(id: String, document: Document)]) {
-        for (documentID, document) in touched { documents[documentID] = document }
+        for (documentID, document) in touched { documents.store(document, as: documentID) }
         log[change.id.replica, default: []].append(change)
         clocks[change.id.replica, default: []].append(change.clock)
         versionVector.raise(change.id.replica, to: change.id.seq)

@@ -1,29 +1,51 @@
 /// A replica's whole state in one encoding, so a store can reopen it without replaying its
-/// history: the state snapshot, the replica's clock, and the clock of every applied change
-/// (received changes are checked against their dependencies' clocks).
+/// history: the replica's clock, its version vector, every document, and the clock of every
+/// applied change (received changes are checked against their dependencies' clocks).
 ///
-/// Layout (Protocol/ENCODING.md, "Replica checkpoints"): magic "FLR", version, the replica id
-/// (16 bytes), its clock (varint milliseconds, varint counter), the snapshot's length and
-/// bytes, then for each replica in the snapshot's version vector, in its order: the replica id
-/// and one clock per seq, as a zigzag delta of milliseconds from the previous clock of that
-/// replica and a varint counter.
+/// Each document is stored as its own length-prefixed body with a liveness flag, so a replica
+/// restored from a checkpoint decodes a document only when it needs it, and a checkpoint of a
+/// replica restored from an earlier one copies the bodies of untouched documents as they are
+/// (its tables extend the earlier tables, so their indexes stay valid). Layout: Protocol/
+/// ENCODING.md, "Replica checkpoints".
 extension Replica {
     static let checkpointMagic: [UInt8] = [0x46, 0x4C, 0x52]  // "FLR"
 
     /// This replica's checkpoint. Buffered changes are not part of it.
     public func checkpoint() -> [UInt8] {
+        let source = documents.source
+        var tables = source?.tables ?? Tables()
+        for entry in versionVector { tables.add(entry.replica) }
+        let decodedIDs = documents.decoded.keys.sorted(by: bytewiseLess)
+        for id in decodedIDs { DocumentCoding.collect(documents.decoded[id]!, id: id, into: &tables) }
+
         var writer = ByteWriter()
         writer.raw(Self.checkpointMagic)
         writer.byte(ChangeCodec.version)
         writer.replica(id)
         writer.varint(clock.milliseconds)
         writer.varint(UInt64(clock.counter))
-        let state = snapshot.encoded()
-        writer.varint(state.count)
-        writer.raw(state)
+        tables.write(to: &writer)
+        DocumentCoding.write(versionVector, to: &writer, tables: tables)
+        writer.varint(documents.count)
+        if let source {
+            for (id, entry) in documents.encoded.sorted(by: { $0.value.range.lowerBound < $1.value.range.lowerBound }) {
+                writer.varint(tables.stringIndex[id]!)
+                writer.byte(entry.isLive ? 1 : 0)
+                writer.varint(entry.range.count)
+                writer.raw(source.bytes[entry.range])
+            }
+        }
+        for id in decodedIDs {
+            let document = documents.decoded[id]!
+            var body = ByteWriter()
+            DocumentCoding.write(document, to: &body, tables: tables)
+            writer.varint(tables.stringIndex[id]!)
+            writer.byte(document.isLive ? 1 : 0)
+            writer.varint(body.bytes.count)
+            writer.raw(body.bytes)
+        }
         let clocks = changeClocks
         for entry in versionVector {
-            writer.replica(entry.replica)
             var previous: UInt64 = 0
             for reading in clocks[entry.replica]! {
                 writer.signed(Int64(bitPattern: reading.milliseconds &- previous))
@@ -34,21 +56,53 @@ extension Replica {
         return writer.bytes
     }
 
-    /// Restores a replica from `checkpoint()`'s bytes. Throws `DecodingError` for anything
-    /// malformed or inconsistent, never traps.
+    /// Restores a replica from `checkpoint()`'s bytes, decoding every document once to check
+    /// it. Throws `DecodingError` for anything malformed or inconsistent, never traps.
     public init(checkpoint bytes: [UInt8]) throws {
+        try self.init(checkpoint: bytes, validatingDocuments: true)
+    }
+
+    /// Restores a replica from `checkpoint()`'s bytes without decoding its documents until they
+    /// are needed, which makes restoring a large replica fast.
+    ///
+    /// For bytes this code wrote and whose integrity was checked since (a store reads them
+    /// back through authenticated encryption). The structure is still checked; but a document
+    /// whose body does not decode stops the process when it is first read.
+    public init(authenticatedCheckpoint bytes: [UInt8]) throws {
+        try self.init(checkpoint: bytes, validatingDocuments: false)
+    }
+
+    private init(checkpoint bytes: [UInt8], validatingDocuments: Bool) throws {
         var reader = ByteReader(bytes)
         try ChangeCodec.readHeader(&reader, magic: Self.checkpointMagic)
         let id = try reader.replica()
         let clock = HLC(milliseconds: try reader.varint(), counter: try reader.varint32())
-        let stateLength = try reader.count()
-        let state = try StateSnapshot.decode(Array(try reader.raw(stateLength)))
-        var clocks: [ReplicaID: [HLC]] = [:]
-        for entry in state.versionVector {
+        let tables = try Tables.read(from: &reader)
+        let versionVector = try DocumentCoding.readVector(&reader, tables: tables)
+        var encoded: [String: DocumentMap.Encoded] = [:]
+        let count = try reader.count(minimumSize: 3)
+        encoded.reserveCapacity(count)
+        for _ in 0..<count {
             let at = reader.position
-            guard try reader.replica() == entry.replica else {
-                throw DecodingError.invalidValue("clocks must follow the version vector's replicas", at: at)
+            let documentID = tables.strings[try reader.index(below: tables.strings.count)]
+            let flag = try reader.byte()
+            guard flag <= 1 else { throw DecodingError.invalidValue("a document's flag is 0 or 1", at: at) }
+            let length = try reader.count()
+            let start = reader.position
+            let body = try reader.raw(length)
+            guard encoded[documentID] == nil else { throw DecodingError.invalidValue("document listed twice", at: at) }
+            if validatingDocuments {
+                var bodyReader = ByteReader(Array(body))
+                let document = try DocumentCoding.read(&bodyReader, tables: tables)
+                guard bodyReader.isAtEnd, document.isLive == (flag == 1) else {
+                    throw DecodingError.invalidValue("a document's body and flag do not agree", at: at)
+                }
             }
+            encoded[documentID] = DocumentMap.Encoded(range: start..<(start + length), isLive: flag == 1)
+        }
+        var clocks: [ReplicaID: [HLC]] = [:]
+        for entry in versionVector {
+            let at = reader.position
             // Each clock takes at least two bytes, so the count is backed by the input.
             guard entry.seq <= UInt64(reader.remaining / 2) else { throw DecodingError.truncated(at: at) }
             var readings: [HLC] = []
@@ -66,6 +120,7 @@ extension Replica {
             clocks[entry.replica] = readings
         }
         guard reader.isAtEnd else { throw DecodingError.trailingBytes(at: reader.position) }
-        self.init(id: id, clock: clock, state: state, clocks: clocks)
+        let documents = DocumentMap(source: EncodedDocuments(bytes: bytes, tables: tables), encoded: encoded)
+        self.init(id: id, clock: clock, versionVector: versionVector, documents: documents, clocks: clocks)
     }
 }

@@ -59,5 +59,5 @@ func bytewiseLess(_ lhs: String, _ rhs: String) -> Bool {
 
 extension Replica {
     /// The replica's merged state, for a convergence check or for a new device to start from.
-    public var snapshot: StateSnapshot { StateSnapshot(versionVector: versionVector, documents: documents) }
+    public var snapshot: StateSnapshot { StateSnapshot(versionVector: versionVector, documents: documents.materialized()) }
 }

@@ -29,11 +29,11 @@ extension Vault {
             throw StoreError.corrupted(structure.map { CorruptRow(table: "sqlite", key: "structure", problem: $0) })
         }
         let inUse = replica.snapshot.encoded()
-        let (replayed, _) = try Self.load(database, replicaID: replicaID, key: keyring.storageKey, binding: binding, fromCheckpoint: false)
+        let (replayed, _) = try Self.load(database, replicaID: replicaID, key: keyring.storageKey, binding: binding, path: .wholeLog)
         guard replayed.snapshot.encoded() == inUse else {
             throw StoreError.corrupted([CorruptRow(table: "change_run", key: "all", problem: "replaying the log does not give the state in use")])
         }
-        let (restored, _) = try Self.load(database, replicaID: replicaID, key: keyring.storageKey, binding: binding)
+        let (restored, _) = try Self.load(database, replicaID: replicaID, key: keyring.storageKey, binding: binding, path: .checkedCheckpoint)
         guard restored.snapshot.encoded() == inUse else {
             throw StoreError.corrupted([CorruptRow(table: "checkpoint_chunk", key: "all", problem: "the checkpoint and the rows after it do not give the state in use")])
         }

@@ -4,12 +4,20 @@ import Foundation
 import GRDB
 
 extension Vault {
+    /// How `load` rebuilds the replica.
+    enum LoadPath {
+        /// From the checkpoint, its documents decoded when first needed, and the rows after it.
+        case checkpoint
+        /// The same, decoding every checkpointed document once to check it.
+        case checkedCheckpoint
+        /// By replaying the whole log, ignoring the checkpoint.
+        case wholeLog
+    }
+
     /// Rebuilds the replica from the stored rows, checking each, and checks it against the
-    /// head: from the checkpoint and the rows after it, or (`fromCheckpoint: false`, for the
-    /// integrity check) by replaying the whole log. Throws `StoreError.corrupted` naming every
-    /// damaged row it read.
+    /// head. Throws `StoreError.corrupted` naming every damaged row it read.
     static func load(
-        _ database: DatabaseQueue, replicaID: ReplicaID, key: SealingKey, binding: RowBinding, fromCheckpoint: Bool = true
+        _ database: DatabaseQueue, replicaID: ReplicaID, key: SealingKey, binding: RowBinding, path: LoadPath = .checkpoint
     ) throws -> (Replica, Head) {
         try storageErrors {
             try database.read { db in
@@ -17,9 +25,10 @@ extension Vault {
                 var problems: [CorruptRow] = []
                 var replica = Replica(id: replicaID)
                 var after: Int64 = 0
-                if fromCheckpoint, let checkpoint = head.checkpoint {
+                if path != .wholeLog, let checkpoint = head.checkpoint {
                     do {
-                        replica = try readCheckpoint(db, checkpoint, replicaID: replicaID, key: key, binding: binding)
+                        replica = try readCheckpoint(
+                            db, checkpoint, replicaID: replicaID, key: key, binding: binding, validating: path == .checkedCheckpoint)
                         after = checkpoint.throughPosition
                     } catch let problem as CorruptRow {
                         throw StoreError.corrupted([problem])
@@ -58,7 +67,7 @@ extension Vault {
 
     /// The checkpoint the head names: every chunk present, authentic and of its generation.
     private static func readCheckpoint(
-        _ db: Database, _ checkpoint: Head.Checkpoint, replicaID: ReplicaID, key: SealingKey, binding: RowBinding
+        _ db: Database, _ checkpoint: Head.Checkpoint, replicaID: ReplicaID, key: SealingKey, binding: RowBinding, validating: Bool
     ) throws -> Replica {
         var bytes: [UInt8] = []
         let rows = try Row.fetchCursor(db, sql: "SELECT chunk, sealed FROM checkpoint_chunk ORDER BY chunk")
@@ -80,7 +89,8 @@ extension Vault {
         }
         let replica: Replica
         do {
-            replica = try Replica(checkpoint: bytes)
+            // The chunks authenticated, so only this device's own code can have written them.
+            replica = validating ? try Replica(checkpoint: bytes) : try Replica(authenticatedCheckpoint: bytes)
         } catch {
             throw CorruptRow(table: "checkpoint_chunk", key: "all", problem: "authenticates but does not decode: \(error)")
         }

@@ -33,7 +33,44 @@ import Testing
             }
             #expect(restored.snapshot.encoded() == full.snapshot.encoded())
             #expect(restored.bufferedCount == full.bufferedCount)
+
+            // Restored lazily, touched by some of the same changes, checkpointed again: the
+            // untouched documents' bodies are copied, the touched ones re-encoded.
+            var lazy = try Replica(authenticatedCheckpoint: bytes)
+            #expect(lazy.liveDocumentIDs == original.liveDocumentIDs)
+            for change in original.bufferedChanges { _ = try lazy.receive(change) }
+            for other in schedule.replicas.dropFirst() {
+                for change in other.changes() { _ = try lazy.receive(change) }
+            }
+            let again = try Replica(checkpoint: lazy.checkpoint())
+            #expect(again.snapshot.encoded() == full.snapshot.encoded())
+            #expect(again.liveDocumentIDs == full.liveDocumentIDs)
+            #expect(again.clock == full.clock)
         }
+    }
+
+    @Test func aLazyReplicaDecodesOnlyWhatItTouches() throws {
+        var phone = Replica(id: ReplicaID(high: 1, low: 0))
+        for index in 0..<50 {
+            try phone.makeChange(wallMilliseconds: UInt64(index + 1)) { change in
+                try change.create("e\(index)", type: "symptom")
+                try change.set("e\(index)", "pain", to: .int(Int64(index % 11)))
+            }
+        }
+        try phone.makeChange(wallMilliseconds: 100) { try $0.delete("e7") }
+        var lazy = try Replica(authenticatedCheckpoint: phone.checkpoint())
+        #expect(lazy.documents.decoded.isEmpty)
+        #expect(lazy.documents.count == 50)
+        #expect(lazy.document("e7") == nil)
+        #expect(lazy.liveDocumentIDs.count == 49)
+        guard case .register(let pain)? = lazy.document("e3")?.field("pain") else {
+            Issue.record("e3 has no pain")
+            return
+        }
+        #expect(pain.winner.value == .int(3))
+        try lazy.makeChange(wallMilliseconds: 200) { try $0.set("e3", "pain", to: .int(9)) }
+        #expect(lazy.documents.decoded.count == 1)
+        #expect(try Replica(checkpoint: lazy.checkpoint()).snapshot.encoded() == lazy.snapshot.encoded())
     }
 
     /// An outcome with the unblocked changes as a set: their order depends on arrival order.
