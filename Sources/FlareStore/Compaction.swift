@@ -50,6 +50,12 @@ extension Vault {
             }
         }
         head = newHead
+        // Continue from the checkpoint just written: documents go back to their encoded form
+        // (memory falls to the checkpoint's size) and the next checkpoint copies every body
+        // no change touched since. The buffer is not in a checkpoint; its changes are kept.
+        var restored = try Replica(authenticatedCheckpoint: bytes)
+        for change in replica.bufferedChanges { _ = try restored.receive(change) }
+        current = restored
     }
 
     /// Joins adjacent rows from the last one at or before `position` on that continue one

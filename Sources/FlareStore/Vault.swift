@@ -25,7 +25,7 @@ public final class Vault {
     let database: DatabaseQueue
     private let lock: VaultLock
     /// The replica as stored; `nil` only while a write holds it (so it is never copied).
-    private var current: Replica?
+    var current: Replica?
     var head: Head
 
     /// Why the last automatic compaction after a write failed, if it did. The write itself
