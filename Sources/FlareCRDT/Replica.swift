@@ -21,7 +21,7 @@ public struct Replica: Sendable {
     /// For each replica, the highest seq applied (changes are applied in seq order per replica).
     public private(set) var versionVector: VersionVector
     /// Every document ever created, deleted ones included.
-    public private(set) var documents: DocumentMap
+    public internal(set) var documents: DocumentMap
     /// Applied changes still held in memory, per replica: `log[r][i]` has seq
     /// `releasedThrough[r] + 1 + i`.
     private var log: [ReplicaID: [Change]]

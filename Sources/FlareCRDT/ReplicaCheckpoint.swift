@@ -12,6 +12,24 @@ extension Replica {
 
     /// This replica's checkpoint. Buffered changes are not part of it.
     public func checkpoint() -> [UInt8] {
+        encodeCheckpoint().bytes
+    }
+
+    /// Encodes this replica's checkpoint and continues from it: every document returns to its
+    /// encoded form in the returned bytes (memory falls to their size), the log is released,
+    /// and the next checkpoint copies the bytes of every document no change touched since.
+    /// The state, clocks and buffered changes are unchanged.
+    public mutating func rebaseOnCheckpoint() -> [UInt8] {
+        let (bytes, tables, encoded) = encodeCheckpoint()
+        documents = DocumentMap(source: EncodedDocuments(bytes: bytes, tables: tables), encoded: encoded)
+        releaseLog()
+        return bytes
+    }
+
+    /// The checkpoint's bytes, its tables and where each document's body lies in the bytes.
+    private func encodeCheckpoint() -> (bytes: [UInt8], tables: Tables, encoded: [String: DocumentMap.Encoded]) {
+        var bodies: [String: DocumentMap.Encoded] = [:]
+        bodies.reserveCapacity(documents.count)
         let source = documents.source
         var tables = source?.tables ?? Tables()
         for entry in versionVector { tables.add(entry.replica) }
@@ -32,6 +50,7 @@ extension Replica {
                 writer.varint(tables.stringIndex[id]!)
                 writer.byte(entry.isLive ? 1 : 0)
                 writer.varint(entry.range.count)
+                bodies[id] = DocumentMap.Encoded(range: writer.bytes.count..<(writer.bytes.count + entry.range.count), isLive: entry.isLive)
                 writer.raw(source.bytes[entry.range])
             }
         }
@@ -42,6 +61,7 @@ extension Replica {
             writer.varint(tables.stringIndex[id]!)
             writer.byte(document.isLive ? 1 : 0)
             writer.varint(body.bytes.count)
+            bodies[id] = DocumentMap.Encoded(range: writer.bytes.count..<(writer.bytes.count + body.bytes.count), isLive: document.isLive)
             writer.raw(body.bytes)
         }
         let clocks = changeClocks
@@ -53,7 +73,7 @@ extension Replica {
                 previous = reading.milliseconds
             }
         }
-        return writer.bytes
+        return (writer.bytes, tables, bodies)
     }
 
     /// Restores a replica from `checkpoint()`'s bytes, decoding every document once to check

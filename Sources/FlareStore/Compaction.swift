@@ -10,22 +10,34 @@ extension Vault {
     /// The most changes one coalesced log row holds.
     static let changesPerCoalescedRow = 4096
 
-    /// Whether enough changes arrived since the last checkpoint to write a new one. Opening
-    /// then replays at most about an eighth of the log (or 1,000 changes), and since a
-    /// checkpoint is written once per eighth of the log, its cost per change stays constant.
+    /// Rows holding fewer changes than this are joined by compaction; bigger ones are left
+    /// alone (joining them would cost a decode and re-seal for a few bytes saved).
+    static let smallRowChanges = 64
+
+    /// Whether a write should compact before returning: only when the changes since the last
+    /// checkpoint are a quarter of the log (and at least 10,000), so opening never replays
+    /// more than about that, and since each checkpoint follows a quarter's growth, its cost
+    /// per change stays a small constant even during a bulk import.
     var compactionIsDue: Bool {
         let total = head.logVector.reduce(0) { $0 + $1.seq }
-        return head.changesSinceCheckpoint >= max(1000, total / 8)
+        return head.changesSinceCheckpoint >= max(10_000, total / 4)
     }
+
+    /// Whether closing should compact: a thousand changes since the last checkpoint are worth
+    /// folding in before the next open.
+    var compactionIsWorthwhile: Bool { head.changesSinceCheckpoint >= 1_000 }
 
     /// Writes a checkpoint of the current state, so opening need not replay the log before it,
     /// and joins the log rows written since the last checkpoint into fewer, larger rows (one
     /// sealed run per stretch of one replica's consecutive changes). One transaction.
     public func compact() throws {
-        let replica = replica
+        // Rebasing keeps the state as it is, so the replica is valid whether or not the
+        // transaction below commits.
+        var replica = takeReplica()
+        let bytes = replica.rebaseOnCheckpoint()
+        current = replica
         let key = keyring.storageKey
         let binding = binding
-        let bytes = replica.checkpoint()
         let generation = (head.checkpoint?.generation ?? 0) + 1
         let chunkCount = max(1, (bytes.count + Self.checkpointChunkBytes - 1) / Self.checkpointChunkBytes)
         let chunks = (0..<chunkCount).map { index in
@@ -50,16 +62,10 @@ extension Vault {
             }
         }
         head = newHead
-        // Continue from the checkpoint just written: documents go back to their encoded form
-        // (memory falls to the checkpoint's size) and the next checkpoint copies every body
-        // no change touched since. The buffer is not in a checkpoint; its changes are kept.
-        var restored = try Replica(authenticatedCheckpoint: bytes)
-        for change in replica.bufferedChanges { _ = try restored.receive(change) }
-        current = restored
     }
 
-    /// Joins adjacent rows from the last one at or before `position` on that continue one
-    /// replica's run. A joined row
+    /// Joins adjacent small rows, from the last one at or before `position` on, that continue
+    /// one replica's run. A joined row
     /// takes the last joined row's position: row order stays the order changes were applied
     /// in, and the highest position stays taken, so SQLite never hands out a position at or
     /// below a checkpoint's `throughPosition` again.
@@ -81,7 +87,9 @@ extension Vault {
         }
         var groups: [[StoredRun]] = []
         for row in rows {
-            if let last = groups.last?.last, last.replica == row.replica, last.last + 1 == row.first,
+            let isSmall = row.last - row.first + 1 < UInt64(smallRowChanges)
+            if isSmall, let last = groups.last?.last, last.last - last.first + 1 < UInt64(smallRowChanges),
+                last.replica == row.replica, last.last + 1 == row.first,
                 row.last - groups.last![0].first < UInt64(changesPerCoalescedRow)
             {
                 groups[groups.count - 1].append(row)

@@ -28,8 +28,8 @@ public final class Vault {
     var current: Replica?
     var head: Head
 
-    /// Why the last automatic compaction after a write failed, if it did. The write itself
-    /// was stored; compaction is retried after the next write (or call `compact()`).
+    /// Why the last automatic compaction (after a write or at `close()`) failed, if it did.
+    /// The write itself was stored; compaction is tried again later (or call `compact()`).
     public private(set) var lastCompactionError: Error?
 
     /// Reads the wall clock; replaceable so tests and fixtures control time.
@@ -161,10 +161,24 @@ public final class Vault {
         }
     }
 
-    /// Closes the file and releases the lock. The vault must not be used afterwards.
+    /// Compacts if a thousand changes or more came since the last checkpoint (a failure is
+    /// kept in `lastCompactionError`; nothing stored is at risk), then closes the file and
+    /// releases the lock. The vault must not be used afterwards.
     public func close() throws {
         defer { lock.release() }
+        if compactionIsWorthwhile { compactRecordingFailure() }
         try Self.storageErrors { try database.close() }
+    }
+
+    /// Compacts, keeping a failure in `lastCompactionError` instead of throwing it: the
+    /// caller's write already succeeded.
+    func compactRecordingFailure() {
+        do {
+            try compact()
+            lastCompactionError = nil
+        } catch {
+            lastCompactionError = error
+        }
     }
 
     /// The key sealing the keyring. The passphrase is NFC-normalised first, so the same
@@ -281,18 +295,11 @@ public final class Vault {
         stored.releaseLog()
         current = stored
         head = newHead
-        if compactionIsDue {
-            do {
-                try compact()
-                lastCompactionError = nil
-            } catch {
-                lastCompactionError = error
-            }
-        }
+        if compactionIsDue { compactRecordingFailure() }
     }
 
     /// Takes the replica out of `current`, so the caller mutates the only copy.
-    private func takeReplica() -> Replica {
+    func takeReplica() -> Replica {
         let replica = current!
         current = nil
         return replica

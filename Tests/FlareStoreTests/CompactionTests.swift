@@ -1,4 +1,4 @@
-import FlareCRDT
+@testable import FlareCRDT
 import Foundation
 import GRDB
 import Testing
@@ -6,36 +6,70 @@ import Testing
 @testable import FlareStore
 
 @Suite struct CompactionTests {
-    /// 2,500 single-entry commits: checkpoints are written as the log grows, the rows they
-    /// cover are joined, and a reopened vault starts from the checkpoint.
-    @Test func checkpointsAndJoinedRows() throws {
+    /// Single-entry commits leave one row each; closing writes a checkpoint and joins them, and
+    /// a reopened vault starts from the checkpoint.
+    @Test func closingCompactsAndJoinsSmallRows() throws {
         let folder = try TemporaryFolder()
         let path = folder.path("v.flare")
         let vault = try Fixture.vault(at: path)
         for index in 0..<2500 { try Fixture.entry("e\(index)", pain: Int64(index % 11), in: vault) }
-        let checkpoint = try #require(vault.head.checkpoint)
-        #expect(checkpoint.generation == 2)
-        #expect(vault.lastCompactionError == nil)
-        let rows = try vault.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM change_run")! }
-        // Covered rows are joined into runs of up to 4,096 changes; later ones stay single.
-        #expect(rows == 1 + 2500 - 2000)
-        let report = try vault.verifyIntegrity()
-        #expect(report.changeCount == 2500)
-        #expect(report.changeRowCount == rows)
+        #expect(vault.head.checkpoint == nil)
+        #expect(try Self.rowCount(vault) == 2500)
+        #expect(try vault.verifyIntegrity().changeCount == 2500)
         let state = vault.replica.snapshot.encoded()
         try vault.close()
+        #expect(vault.lastCompactionError == nil)
 
         let reopened = try Vault.open(at: path, passphrase: Fixture.passphrase)
+        #expect(reopened.head.checkpoint?.generation == 1)
+        #expect(try Self.rowCount(reopened) == 1)
         #expect(reopened.replica.snapshot.encoded() == state)
-        #expect(try reopened.changes().count == 2500)
         #expect(try reopened.changes().map(\.id.seq) == Array(1...2500))
-        try reopened.compact()
-        #expect(try reopened.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM change_run")! } == 1)
-        #expect(try reopened.verifyIntegrity().changeCount == 2500)
+        for index in 2500..<3700 { try Fixture.entry("e\(index)", pain: 1, in: reopened) }
+        let grown = reopened.replica.snapshot.encoded()
         try reopened.close()
+
+        // The big row stays as it is; the 1,200 new single rows become one.
         let again = try Vault.open(at: path, passphrase: Fixture.passphrase)
-        #expect(again.replica.snapshot.encoded() == state)
+        #expect(again.head.checkpoint?.generation == 2)
+        #expect(try Self.rowCount(again) == 2)
+        #expect(again.replica.snapshot.encoded() == grown)
+        let report = try again.verifyIntegrity()
+        #expect(report.changeCount == 3700)
+        #expect(report.changeRowCount == 2)
         try again.close()
+    }
+
+    /// A write compacts before returning once the changes since the last checkpoint reach a
+    /// quarter of the log (and 10,000).
+    @Test func bulkWritesCompactAsTheyGo() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("v.flare")
+        let vault = try Fixture.vault(at: path)
+        for batch in 0..<10 {
+            #expect(vault.head.checkpoint == nil)
+            try vault.write { writer in
+                for index in 0..<1000 {
+                    try writer.makeChange { change in
+                        try change.create("e\(batch)-\(index)", type: "symptom")
+                        try change.set("e\(batch)-\(index)", "pain", to: .int(Int64(index % 11)))
+                    }
+                }
+            }
+        }
+        #expect(vault.head.checkpoint?.generation == 1)
+        #expect(vault.head.checkpoint?.covered == vault.replica.versionVector)
+        #expect(try Self.rowCount(vault) == 10)
+        // The replica continues from the checkpoint: its documents are encoded again.
+        #expect(vault.replica.documents.decoded.isEmpty)
+        try Fixture.entry("e-last", pain: 3, in: vault)
+        #expect(vault.replica.documents.decoded.count == 1)
+        #expect(try vault.verifyIntegrity().changeCount == 10_001)
+        try vault.close()
+    }
+
+    static func rowCount(_ vault: Vault) throws -> Int {
+        try vault.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM change_run")! }
     }
 
     /// A compacted vault with received and buffered changes between local ones.

@@ -74,7 +74,7 @@ func writer(path: String, seed: UInt64) throws -> Never {
             _ = try vault.receive([foreignChange(foreign + 1)])
         case 2, 3:
             try vault.write { batch in
-                for _ in 0..<(2 + random.next() % 40) {
+                for _ in 0..<(2 + random.next() % 10) {
                     entry += 1
                     try batch.makeChange { change in try logEntry("e\(entry)", &change, &random) }
                 }
@@ -125,7 +125,7 @@ func run(kills: Int, seed: UInt64, folder: String?) throws {
                 if data.isEmpty { break }
                 text += String(decoding: data, as: UTF8.self)
             }
-            usleep(useconds_t(random.next() % 100_000))
+            usleep(useconds_t(random.next() % 60_000))
         }
         kill(child.processIdentifier, SIGKILL)
         child.waitUntilExit()
