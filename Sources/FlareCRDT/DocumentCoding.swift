@@ -2,18 +2,56 @@
 /// its type register, the vectors observed-remove deletion needs, and its fields, every
 /// replica and string written as an index into the enclosing encoding's tables.
 enum DocumentCoding {
+    /// How a body writes change seqs and clock milliseconds. Snapshots write them in full
+    /// (`.absolute`); checkpoints write them as zigzag differences from the document's first
+    /// type write (`.fromType`), since a document is mostly written by the change that created
+    /// it, which saves most of their bytes.
+    enum Numbering {
+        case absolute
+        case fromType
+    }
+
+    /// What differences are counted from; `nil` writes numbers in full.
+    typealias Base = (seq: UInt64, milliseconds: UInt64)?
+
+    private static func base(_ typeRegister: Register, _ numbering: Numbering) -> Base {
+        guard numbering == .fromType, let first = typeRegister.writes.first else { return nil }
+        return (first.id.change.seq, first.clock.milliseconds)
+    }
+
+    private static func writeSeq(_ seq: UInt64, base: Base, to writer: inout ByteWriter) {
+        if let base { writer.signed(Int64(bitPattern: seq &- base.seq)) } else { writer.varint(seq) }
+    }
+
+    private static func writeMilliseconds(_ milliseconds: UInt64, base: Base, to writer: inout ByteWriter) {
+        if let base { writer.signed(Int64(bitPattern: milliseconds &- base.milliseconds)) } else { writer.varint(milliseconds) }
+    }
+
+    /// A change seq, which is 1 or more.
+    private static func readSeq(_ reader: inout ByteReader, base: Base) throws -> UInt64 {
+        let at = reader.position
+        let seq = try base.map { $0.seq &+ UInt64(bitPattern: try reader.signed()) } ?? (try reader.varint())
+        guard seq > 0 else { throw DecodingError.invalidValue("change seqs are 1 or more", at: at) }
+        return seq
+    }
+
+    private static func readMilliseconds(_ reader: inout ByteReader, base: Base) throws -> UInt64 {
+        try base.map { $0.milliseconds &+ UInt64(bitPattern: try reader.signed()) } ?? (try reader.varint())
+    }
+
     /// Writes the document's body (everything but its id).
-    static func write(_ document: Document, to writer: inout ByteWriter, tables: Tables) {
-        write(document.typeRegister, to: &writer, tables: tables)
-        write(document.touchedBy, to: &writer, tables: tables)
-        write(document.deletedThrough, to: &writer, tables: tables)
+    static func write(_ document: Document, to writer: inout ByteWriter, tables: Tables, numbering: Numbering = .absolute) {
+        write(document.typeRegister, to: &writer, tables: tables, base: nil)
+        let base = base(document.typeRegister, numbering)
+        write(document.touchedBy, to: &writer, tables: tables, base: base)
+        write(document.deletedThrough, to: &writer, tables: tables, base: base)
         let keys = sortedKeys(document)
         writer.varint(keys.count)
         for key in keys {
             writer.varint(tables.stringIndex[key.name]!)
             writer.byte(key.kind.rawValue)
             switch document.fields[key]! {
-            case .register(let register): write(register, to: &writer, tables: tables)
+            case .register(let register): write(register, to: &writer, tables: tables, base: base)
             case .set(let set):
                 writer.varint(set.tags.count)
                 for (element, tags) in set.tags {
@@ -21,20 +59,21 @@ enum DocumentCoding {
                     writer.varint(tags.count)
                     for tag in tags {
                         writer.varint(tables.replicaIndex[tag.replica]!)
-                        writer.varint(tag.seq)
+                        writeSeq(tag.seq, base: base, to: &writer)
                     }
                 }
             case .counter(let total): writer.signed(total)
-            case .text(let text): write(text, to: &writer, tables: tables)
+            case .text(let text): write(text, to: &writer, tables: tables, base: base)
             }
         }
     }
 
     /// Reads a document's body. Throws `DecodingError` for anything malformed, never traps.
-    static func read(_ reader: inout ByteReader, tables: Tables) throws -> Document {
-        let typeRegister = try readRegister(&reader, tables: tables)
-        let touchedBy = try readVector(&reader, tables: tables)
-        let deletedThrough = try readVector(&reader, tables: tables)
+    static func read(_ reader: inout ByteReader, tables: Tables, numbering: Numbering = .absolute) throws -> Document {
+        let typeRegister = try readRegister(&reader, tables: tables, base: nil)
+        let base = base(typeRegister, numbering)
+        let touchedBy = try readVector(&reader, tables: tables, base: base)
+        let deletedThrough = try readVector(&reader, tables: tables, base: base)
         var fields = FieldTable()
         for _ in 0..<(try reader.count(minimumSize: 3)) {
             let fieldAt = reader.position
@@ -44,14 +83,15 @@ enum DocumentCoding {
             let key = FieldKey(name: name, kind: kind)
             guard fields[key] == nil else { throw DecodingError.invalidValue("field listed twice", at: fieldAt) }
             switch kind {
-            case .register: fields[key] = .register(try readRegister(&reader, tables: tables))
+            case .register: fields[key] = .register(try readRegister(&reader, tables: tables, base: base))
             case .set:
                 var tags: [(element: String, adds: [ChangeID])] = []
                 for _ in 0..<(try reader.count(minimumSize: 4)) {
                     let element = tables.strings[try reader.index(below: tables.strings.count)]
                     var list: [ChangeID] = []
                     for _ in 0..<(try reader.count(minimumSize: 2)) {
-                        list.append(ChangeID(replica: tables.replicas[try reader.index(below: tables.replicas.count)], seq: try reader.varint()))
+                        let replica = tables.replicas[try reader.index(below: tables.replicas.count)]
+                        list.append(ChangeID(replica: replica, seq: try readSeq(&reader, base: base)))
                     }
                     guard !list.isEmpty, tags.last.map({ bytewiseLess($0.element, element) }) ?? true,
                           zip(list, list.dropFirst()).allSatisfy({ $0 < $1 }) else {
@@ -61,18 +101,18 @@ enum DocumentCoding {
                 }
                 fields[key] = .set(AddWinsSet(tags: tags))
             case .counter: fields[key] = .counter(try reader.signed())
-            case .text: fields[key] = .text(try readText(&reader, tables: tables))
+            case .text: fields[key] = .text(try readText(&reader, tables: tables, base: base))
             }
         }
         return Document(typeRegister: typeRegister, fields: fields, touchedBy: touchedBy, deletedThrough: deletedThrough)
     }
 
-    static func readVector(_ reader: inout ByteReader, tables: Tables) throws -> VersionVector {
+    static func readVector(_ reader: inout ByteReader, tables: Tables, base: Base = nil) throws -> VersionVector {
         let at = reader.position
         var entries: [(ReplicaID, UInt64)] = []
         for _ in 0..<(try reader.count(minimumSize: 2)) {
-            let entry = (tables.replicas[try reader.index(below: tables.replicas.count)], try reader.varint())
-            guard entry.1 > 0, entries.last.map({ $0.0 < entry.0 }) ?? true else {
+            let entry = (tables.replicas[try reader.index(below: tables.replicas.count)], try readSeq(&reader, base: base))
+            guard entries.last.map({ $0.0 < entry.0 }) ?? true else {
                 throw DecodingError.invalidValue("version vectors must be sorted with positive seqs", at: at)
             }
             entries.append(entry)
@@ -80,13 +120,16 @@ enum DocumentCoding {
         return VersionVector(entries)
     }
 
-    static func readRegister(_ reader: inout ByteReader, tables: Tables) throws -> Register {
+    /// Reads a register; with a `base`, seqs and milliseconds are differences from it.
+    static func readRegister(_ reader: inout ByteReader, tables: Tables, base: Base) throws -> Register {
         let at = reader.position
         var writes: [RegisterWrite] = []
         for _ in 0..<(try reader.count(minimumSize: 6)) {
-            let change = ChangeID(replica: tables.replicas[try reader.index(below: tables.replicas.count)], seq: try reader.varint())
-            let id = WriteID(change: change, operation: try reader.varint32())
-            let clock = HLC(milliseconds: try reader.varint(), counter: try reader.varint32())
+            let replica = tables.replicas[try reader.index(below: tables.replicas.count)]
+            let seq = try readSeq(&reader, base: base)
+            let id = WriteID(change: ChangeID(replica: replica, seq: seq), operation: try reader.varint32())
+            let milliseconds = try readMilliseconds(&reader, base: base)
+            let clock = HLC(milliseconds: milliseconds, counter: try reader.varint32())
             let value = try ChangeCodec.readScalar(&reader, tables: tables)
             guard writes.last.map({ $0.id < id }) ?? true else {
                 throw DecodingError.invalidValue("register writes must be sorted", at: at)
@@ -127,34 +170,37 @@ enum DocumentCoding {
         document.fields.keys
     }
 
-    static func write(_ vector: VersionVector, to writer: inout ByteWriter, tables: Tables) {
+    static func write(_ vector: VersionVector, to writer: inout ByteWriter, tables: Tables, base: Base = nil) {
         writer.varint(vector.entries.count)
         for entry in vector {
             writer.varint(tables.replicaIndex[entry.replica]!)
-            writer.varint(entry.seq)
+            writeSeq(entry.seq, base: base, to: &writer)
         }
     }
 
-    static func write(_ register: Register, to writer: inout ByteWriter, tables: Tables) {
+    /// Writes a register; with a `base`, seqs and milliseconds as differences from it.
+    static func write(_ register: Register, to writer: inout ByteWriter, tables: Tables, base: Base) {
         let writes = register.writes
         writer.varint(writes.count)
         for write in writes {
             writer.varint(tables.replicaIndex[write.id.change.replica]!)
-            writer.varint(write.id.change.seq)
+            writeSeq(write.id.change.seq, base: base, to: &writer)
             writer.varint(UInt64(write.id.operation))
-            writer.varint(write.clock.milliseconds)
+            writeMilliseconds(write.clock.milliseconds, base: base, to: &writer)
             writer.varint(UInt64(write.clock.counter))
             ChangeCodec.writeScalar(write.value, to: &writer, tables: tables)
         }
     }
 
-    static func write(_ text: TextSequence, to writer: inout ByteWriter, tables: Tables) {
+    static func write(_ text: TextSequence, to writer: inout ByteWriter, tables: Tables, base: Base) {
         let order = text.preorder()
         writer.varint(order.count - 1)
         for (run, parent, isLeft) in order.dropFirst() {
             let value = text.runs[run]
             writer.varint(UInt64(parent) << 1 | (isLeft ? 1 : 0))
-            ChangeCodec.writeElement(value.first, to: &writer, tables: tables)
+            writer.varint(tables.replicaIndex[value.first.change.replica]!)
+            writeSeq(value.first.change.seq, base: base, to: &writer)
+            writer.varint(UInt64(value.first.offset))
             writer.string(String(String.UnicodeScalarView(value.scalars)))
             var deleted: [(start: Int, length: Int)] = []
             for offset in 0..<value.count where value.isDeleted(offset) {
@@ -174,7 +220,7 @@ enum DocumentCoding {
 
     /// Rebuilds a text field by replaying its runs in pre-order, each hung where it was, so the
     /// same checks guard a snapshot as guard received changes.
-    static func readText(_ reader: inout ByteReader, tables: Tables) throws -> TextSequence {
+    static func readText(_ reader: inout ByteReader, tables: Tables, base: Base) throws -> TextSequence {
         var text = TextSequence()
         var placed: [Int] = [0]
         for _ in 0..<(try reader.count(minimumSize: 6)) {
@@ -183,7 +229,9 @@ enum DocumentCoding {
             let parentPosition = link >> 1
             guard parentPosition < UInt64(placed.count) else { throw DecodingError.indexOutOfRange(at: at) }
             let parent = text.runs[placed[Int(parentPosition)]]
-            let first = try ChangeCodec.readElement(&reader, tables: tables)
+            let replica = tables.replicas[try reader.index(below: tables.replicas.count)]
+            let seq = try readSeq(&reader, base: base)
+            let first = ElementID(change: ChangeID(replica: replica, seq: seq), offset: try reader.varint32())
             let scalars = Array(try reader.string().unicodeScalars)
             let anchor: TextAnchor
             if link & 1 == 1 {

@@ -1,5 +1,5 @@
 /// A checkpoint's bytes and tables, shared by every replica restored from it, from which its
-/// documents are decoded when first needed.
+/// documents (bodies numbered `.fromType`) are decoded when first needed.
 final class EncodedDocuments: Sendable {
     let bytes: [UInt8]
     let tables: Tables
@@ -12,7 +12,7 @@ final class EncodedDocuments: Sendable {
     func decode(_ range: Range<Int>) -> Document {
         var reader = ByteReader(Array(bytes[range]))
         do {
-            return try DocumentCoding.read(&reader, tables: tables)
+            return try DocumentCoding.read(&reader, tables: tables, numbering: .fromType)
         } catch {
             // Only reachable for a checkpoint restored without validation that was not one this
             // code wrote: `Replica(authenticatedCheckpoint:)` documents the precondition.

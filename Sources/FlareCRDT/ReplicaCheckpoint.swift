@@ -57,7 +57,7 @@ extension Replica {
         for id in decodedIDs {
             let document = documents.decoded[id]!
             var body = ByteWriter()
-            DocumentCoding.write(document, to: &body, tables: tables)
+            DocumentCoding.write(document, to: &body, tables: tables, numbering: .fromType)
             writer.varint(tables.stringIndex[id]!)
             writer.byte(document.isLive ? 1 : 0)
             writer.varint(body.bytes.count)
@@ -113,7 +113,7 @@ extension Replica {
             guard encoded[documentID] == nil else { throw DecodingError.invalidValue("document listed twice", at: at) }
             if validatingDocuments {
                 var bodyReader = ByteReader(Array(body))
-                let document = try DocumentCoding.read(&bodyReader, tables: tables)
+                let document = try DocumentCoding.read(&bodyReader, tables: tables, numbering: .fromType)
                 guard bodyReader.isAtEnd, document.isLive == (flag == 1) else {
                     throw DecodingError.invalidValue("a document's body and flag do not agree", at: at)
                 }
