@@ -33,8 +33,8 @@ extension Replica {
         let source = documents.source
         var tables = source?.tables ?? Tables()
         for entry in versionVector { tables.add(entry.replica) }
-        let decodedIDs = documents.decoded.keys.sorted(by: bytewiseLess)
-        for id in decodedIDs { DocumentCoding.collect(documents.decoded[id]!, id: id, into: &tables) }
+        let decoded = documents.decoded
+        for (id, document) in decoded { DocumentCoding.collect(document, id: id, into: &tables) }
 
         var writer = ByteWriter()
         writer.raw(Self.checkpointMagic)
@@ -54,8 +54,7 @@ extension Replica {
                 writer.raw(source.bytes[entry.range])
             }
         }
-        for id in decodedIDs {
-            let document = documents.decoded[id]!
+        for (id, document) in decoded {
             var body = ByteWriter()
             DocumentCoding.write(document, to: &body, tables: tables, numbering: .fromType)
             writer.varint(tables.stringIndex[id]!)

@@ -28,6 +28,11 @@ public final class Vault {
     var current: Replica?
     var head: Head
 
+    /// Whether a write compacts by itself when the log has grown by a quarter since the last
+    /// checkpoint. Turn it off for a bulk import of many batches, then call `compact()` once at
+    /// the end: the import then pays for one checkpoint instead of one per quarter's growth.
+    public var compactsAutomatically = true
+
     /// Why the last automatic compaction (after a write or at `close()`) failed, if it did.
     /// The write itself was stored; compaction is tried again later (or call `compact()`).
     public private(set) var lastCompactionError: Error?
@@ -295,7 +300,7 @@ public final class Vault {
         stored.releaseLog()
         current = stored
         head = newHead
-        if compactionIsDue { compactRecordingFailure() }
+        if compactsAutomatically, compactionIsDue { compactRecordingFailure() }
     }
 
     /// Takes the replica out of `current`, so the caller mutates the only copy.
