@@ -58,6 +58,12 @@ public struct ByteWriter: Sendable {
         bytes.append(contentsOf: utf8)
     }
 
+    /// Length-prefixed UTF-8 of `scalars`, without building a `String` first.
+    public mutating func string<S: Collection>(scalars: S) where S.Element == Unicode.Scalar {
+        varint(scalars.reduce(0) { $0 + $1.utf8.count })
+        for scalar in scalars { bytes.append(contentsOf: scalar.utf8) }
+    }
+
     public mutating func littleEndian(_ value: UInt64, bytes count: Int) {
         for index in 0..<count { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(index)))) }
     }

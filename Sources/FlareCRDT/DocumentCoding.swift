@@ -45,12 +45,11 @@ enum DocumentCoding {
         let base = base(document.typeRegister, numbering)
         write(document.touchedBy, to: &writer, tables: tables, base: base)
         write(document.deletedThrough, to: &writer, tables: tables, base: base)
-        let keys = sortedKeys(document)
-        writer.varint(keys.count)
-        for key in keys {
+        writer.varint(document.fields.keys.count)
+        for (key, field) in document.fields.entries {
             writer.varint(tables.stringIndex[key.name]!)
             writer.byte(key.kind.rawValue)
-            switch document.fields[key]! {
+            switch field {
             case .register(let register): write(register, to: &writer, tables: tables, base: base)
             case .set(let set):
                 writer.varint(set.tags.count)
@@ -148,9 +147,9 @@ enum DocumentCoding {
         for write in document.typeRegister.writes { tables.add(write.id.change.replica); tables.add(write.value) }
         for entry in document.touchedBy { tables.add(entry.replica) }
         for entry in document.deletedThrough { tables.add(entry.replica) }
-        for key in sortedKeys(document) {
+        for (key, field) in document.fields.entries {
             tables.add(key.name)
-            switch document.fields[key]! {
+            switch field {
             case .register(let register):
                 for write in register.writes { tables.add(write.id.change.replica); tables.add(write.value) }
             case .set(let set):
@@ -163,11 +162,6 @@ enum DocumentCoding {
                 for (run, _, _) in text.preorder().dropFirst() { tables.add(text.runs[run].first.change.replica) }
             }
         }
-    }
-
-    /// Fields in encoding order: name bytewise, then kind.
-    static func sortedKeys(_ document: Document) -> [FieldKey] {
-        document.fields.keys
     }
 
     static func write(_ vector: VersionVector, to writer: inout ByteWriter, tables: Tables, base: Base = nil) {
@@ -201,7 +195,7 @@ enum DocumentCoding {
             writer.varint(tables.replicaIndex[value.first.change.replica]!)
             writeSeq(value.first.change.seq, base: base, to: &writer)
             writer.varint(UInt64(value.first.offset))
-            writer.string(String(String.UnicodeScalarView(value.scalars)))
+            writer.string(scalars: value.scalars)
             var deleted: [(start: Int, length: Int)] = []
             for offset in 0..<value.count where value.isDeleted(offset) {
                 if let last = deleted.last, last.start + last.length == offset {

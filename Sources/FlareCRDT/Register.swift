@@ -53,7 +53,9 @@ public struct Register: Hashable, Sendable {
     }
 
     /// Every surviving write, winner included, in id order.
-    public var writes: [RegisterWrite] { ([winner] + conflicts).sorted { $0.id < $1.id } }
+    public var writes: [RegisterWrite] {
+        conflicts.isEmpty ? [winner] : ([winner] + conflicts).sorted { $0.id < $1.id }
+    }
 
     /// Applies `write`, made by a change whose causal past is `past`: it overwrites every
     /// surviving write in that past (an earlier op of the same change included).
