@@ -5,8 +5,10 @@ import FlareCRDT
 public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The passphrase does not unlock this vault.
     case wrongPassphrase
-    /// A vault already exists at the path given to `create`.
-    case vaultExists(path: String)
+    /// A file (a vault or anything else) already exists at the path given to `create`.
+    case alreadyExists(path: String)
+    /// No vault can be created at the path given to `create`, and why.
+    case cannotCreate(path: String, reason: String)
     /// No vault at the path given to `open`.
     case noVault(path: String)
     /// The file is not a Flare vault (or not a SQLite database at all).
@@ -26,8 +28,10 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .wrongPassphrase:
             return "The passphrase does not unlock this vault; check it and try again."
-        case .vaultExists(let path):
-            return "A vault already exists at \(path); open it, or choose another path."
+        case .alreadyExists(let path):
+            return "A file already exists at \(path); open it if it is a vault, or choose another path."
+        case .cannotCreate(let path, let reason):
+            return "Cannot create a vault at \(path): \(reason)."
         case .noVault(let path):
             return "No vault at \(path); create one first."
         case .notAVault(let path):

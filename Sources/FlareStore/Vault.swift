@@ -80,7 +80,7 @@ public final class Vault {
         joining secret: VaultSecret? = nil,
         parameters: PassphraseParameters = .recommended
     ) throws -> Vault {
-        guard !FileManager.default.fileExists(atPath: path) else { throw StoreError.vaultExists(path: path) }
+        try checkCreatable(path)
         let keyring = Keyring.random(vaultSecret: secret ?? .random())
         let vaultID = keyring.vaultSecret.keys().vaultID
         let replicaID = ReplicaID.random()
@@ -115,12 +115,28 @@ public final class Vault {
             try database.close()
         }
         guard link(temporary, path) == 0 else {
-            if errno == EEXIST { throw StoreError.vaultExists(path: path) }
+            if errno == EEXIST { throw StoreError.alreadyExists(path: path) }
             throw StoreError.storage("cannot create \(path): \(String(cString: strerror(errno)))")
         }
         return try storageErrors {
             let lock = try VaultLock(path: path)
             return try Vault(path: path, database: try Self.connect(path), lock: lock, keyring: keyring, vaultID: vaultID, replicaID: replicaID)
+        }
+    }
+
+    /// Refuses, before any work, a path where a vault cannot be created, saying why.
+    private static func checkCreatable(_ path: String) throws {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+            if isFolder.boolValue { throw StoreError.cannotCreate(path: path, reason: "it is a folder") }
+            throw StoreError.alreadyExists(path: path)
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw StoreError.cannotCreate(path: path, reason: "the folder \(folder) does not exist")
+        }
+        guard access(folder, W_OK) == 0 else {
+            throw StoreError.cannotCreate(path: path, reason: "the folder \(folder) is not writable")
         }
     }
 

@@ -284,8 +284,13 @@ enum Fixture {
 
         let existing = folder.path("v.flare")
         try Fixture.vault(at: existing).close()
-        #expect(throws: StoreError.vaultExists(path: existing)) { try Fixture.vault(at: existing) }
-        #expect(throws: StoreError.vaultExists(path: text)) { try Fixture.vault(at: text) }
+        #expect(throws: StoreError.alreadyExists(path: existing)) { try Fixture.vault(at: existing) }
+        #expect(throws: StoreError.alreadyExists(path: text)) { try Fixture.vault(at: text) }
+        #expect(throws: StoreError.cannotCreate(path: folder.url.path, reason: "it is a folder")) { try Fixture.vault(at: folder.url.path) }
+        let nowhere = folder.path("missing/v.flare")
+        #expect(throws: StoreError.cannotCreate(path: nowhere, reason: "the folder \(folder.path("missing")) does not exist")) {
+            try Fixture.vault(at: nowhere)
+        }
         // No temporary files are left behind.
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).sorted() == ["notes.txt", "other.sqlite", "v.flare"])
     }

@@ -7,7 +7,7 @@
 //
 // The child prints one line per write that returned: "ok <own seq> <foreign seq>", where
 // foreign changes come from a simulated second device and are received (sometimes out of
-// order, so some wait in the buffer first).
+// order, so some wait in the buffer first); now and then it writes a checkpoint instead.
 import FlareCRDT
 import FlareCrypto
 import FlareStore
@@ -65,7 +65,10 @@ func writer(path: String, seed: UInt64) throws -> Never {
     while true {
         // A foreign change left buffered by an earlier kill simply arrives again: a duplicate.
         let foreign = vault.replica.versionVector[foreignDevice]
-        switch random.next() % 10 {
+        switch random.next() % 12 {
+        case 10:
+            // A checkpoint now and then, so kills also land in the middle of writing one.
+            try vault.compact()
         case 0:
             // Two foreign changes, the later first: it waits in the buffer until the other comes.
             _ = try vault.receive([foreignChange(foreign + 2)])
