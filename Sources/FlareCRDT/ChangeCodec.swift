@@ -332,6 +332,8 @@ struct Tables {
             tables.add(replica)
         }
         let stringCount = try reader.count()
+        tables.strings.reserveCapacity(stringCount)
+        tables.stringIndex.reserveCapacity(stringCount)
         for _ in 0..<stringCount {
             let at = reader.position
             let string = try reader.string()

@@ -17,11 +17,17 @@ public enum Padding: Sendable {
     /// 16, 512–1023 of 32.
     public static func padme(_ length: Int) -> Int {
         precondition(length >= 0, "a length cannot be negative")
-        guard length > 1 else { return length }
+        let mask = step(length) - 1
+        return (length + mask) & ~mask
+    }
+
+    /// `2^(E − S)` for `length`: PADMÉ rounds `length` up to a multiple of it. It never
+    /// shrinks as lengths grow, so the step of a padded size bounds the padding inside it.
+    static func step(_ length: Int) -> Int {
+        guard length > 1 else { return 1 }
         let exponent = Int.bitWidth - 1 - length.leadingZeroBitCount
         let exponentBits = Int.bitWidth - exponent.leadingZeroBitCount
-        let mask = (1 << (exponent - exponentBits)) - 1
-        return (length + mask) & ~mask
+        return 1 << (exponent - exponentBits)
     }
 
     /// `plaintext`, the marker and zeros, `padme(plaintext.count + 1)` bytes in all.
@@ -31,8 +37,10 @@ public enum Padding: Sendable {
         padded.withUnsafeMutableBytes { buffer in
             buffer.copyMemory(from: plaintext)
             var written = 0
-            // A block size equal to the target size makes sodium_pad fill exactly up to it.
-            let status = sodium_pad(&written, buffer.bindMemory(to: UInt8.self).baseAddress!, plaintext.count, paddedCount, paddedCount)
+            // sodium_pad rounds up to the next multiple of its block size, which for PADMÉ is the
+            // step of the marked length; it then only works through that last block.
+            let status = sodium_pad(
+                &written, buffer.bindMemory(to: UInt8.self).baseAddress!, plaintext.count, step(plaintext.count + 1), paddedCount)
             precondition(status == 0 && written == paddedCount, "sodium_pad refused a buffer sized for it")
         }
         return padded
@@ -43,8 +51,10 @@ public enum Padding: Sendable {
     static func unpaddedCount(_ padded: [UInt8]) -> Int? {
         guard !padded.isEmpty else { return nil }
         var unpadded = 0
+        // The marker lies within the last step of the padded size (see `step`): scanning that
+        // block, in constant time, is enough.
         let status = padded.withUnsafeBufferPointer { buffer in
-            sodium_unpad(&unpadded, buffer.baseAddress!, buffer.count, buffer.count)
+            sodium_unpad(&unpadded, buffer.baseAddress!, buffer.count, min(buffer.count, step(buffer.count)))
         }
         guard status == 0, padme(unpadded + 1) == padded.count else { return nil }
         return unpadded
