@@ -59,9 +59,6 @@ public struct DocumentMap: Sendable {
     /// How many documents there are, deleted ones included.
     public var count: Int { decoded.count + encoded.count }
 
-    /// The ids of every document, deleted ones included, in no particular order.
-    public var ids: [String] { Array(decoded.keys) + Array(encoded.keys) }
-
     /// The ids of live documents, in no particular order.
     public var liveIDs: [String] {
         decoded.filter { $0.value.isLive }.map(\.key) + encoded.filter { $0.value.isLive }.map(\.key)

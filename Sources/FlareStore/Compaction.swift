@@ -28,8 +28,9 @@ extension Vault {
     var compactionIsWorthwhile: Bool { head.changesSinceCheckpoint >= 1_000 }
 
     /// Writes a checkpoint of the current state, so opening need not replay the log before it,
-    /// and joins the log rows written since the last checkpoint into fewer, larger rows (one
-    /// sealed run per stretch of one replica's consecutive changes). One transaction.
+    /// and joins the small log rows written since the last checkpoint (single-entry commits)
+    /// into larger ones, one sealed run per stretch of one replica's consecutive changes. One
+    /// transaction.
     public func compact() throws {
         // Rebasing keeps the state as it is, so the replica is valid whether or not the
         // transaction below commits.
@@ -65,10 +66,9 @@ extension Vault {
     }
 
     /// Joins adjacent small rows, from the last one at or before `position` on, that continue
-    /// one replica's run. A joined row
-    /// takes the last joined row's position: row order stays the order changes were applied
-    /// in, and the highest position stays taken, so SQLite never hands out a position at or
-    /// below a checkpoint's `throughPosition` again.
+    /// one replica's run. A joined row takes the last joined row's position: row order stays
+    /// the order changes were applied in, and the highest position stays taken, so SQLite
+    /// never hands out a position at or below a checkpoint's `throughPosition` again.
     private static func coalesceRows(_ db: Database, after position: Int64, key: SealingKey, binding: RowBinding) throws {
         struct StoredRun {
             let position: Int64

@@ -227,6 +227,7 @@ public final class Vault {
 
     /// Makes any number of local changes in `body` and stores them in one transaction: all
     /// of them are durable when this returns, none if it throws (including when `body` throws).
+    /// Inside `body`, read the state through the batch (`VaultBatch.state`), not the vault.
     @discardableResult
     public func write(_ body: (inout VaultBatch) throws -> Void) throws -> [Change] {
         var batch = VaultBatch(replica: takeReplica(), wallClock: wallClock)
@@ -257,8 +258,8 @@ public final class Vault {
                 case .buffered: report.buffered.append(change.id)
                 case .duplicate: report.duplicates.append(change.id)
                 }
-            } catch let rejection as ChangeRejection {
-                report.rejected.append(ReceiveReport.Rejection(change: change.id, reason: rejection.description))
+            } catch {
+                report.rejected.append(ReceiveReport.Rejection(change: change.id, reason: "\(error)"))
             }
         }
         let appliedIDs = Set(report.applied)
