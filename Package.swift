@@ -62,7 +62,11 @@ let package = Package(
         .testTarget(name: "FlareCryptoTests", dependencies: ["FlareCrypto"]),
         .testTarget(
             name: "FlareStoreTests",
-            dependencies: ["FlareStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "FlareStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             exclude: ["Fixtures"]
         ),
     ],
