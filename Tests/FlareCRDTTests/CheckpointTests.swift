@@ -7,45 +7,47 @@ import Testing
 @Suite struct CheckpointTests {
     @Test func checkpointsRoundTripAndKeepConverging() async throws {
         await propertyCheck(count: 200, input: Gen.uint64()) { seed in
-            var schedule = RandomSchedule(seed: seed)
-            try schedule.run(steps: 40)
-            let original = schedule.replicas[0]
-            let bytes = original.checkpoint()
-            var restored = try Replica(checkpoint: bytes)
-            #expect(restored.id == original.id)
-            #expect(restored.clock == original.clock)
-            #expect(restored.versionVector == original.versionVector)
-            #expect(restored.snapshot.encoded() == original.snapshot.encoded())
-            #expect(restored.checkpoint() == bytes)
-            #expect(restored.releasedThrough == original.versionVector)
-            #expect(restored.changes().isEmpty)
-            // A checkpoint leaves buffered changes to whoever keeps them (a store re-receives them).
-            for change in original.bufferedChanges { #expect(try restored.receive(change) == .buffered) }
+            failOnError("seed \(seed)") {
+                var schedule = RandomSchedule(seed: seed)
+                try schedule.run(steps: 40)
+                let original = schedule.replicas[0]
+                let bytes = original.checkpoint()
+                var restored = try Replica(checkpoint: bytes)
+                #expect(restored.id == original.id)
+                #expect(restored.clock == original.clock)
+                #expect(restored.versionVector == original.versionVector)
+                #expect(restored.snapshot.encoded() == original.snapshot.encoded())
+                #expect(restored.checkpoint() == bytes)
+                #expect(restored.releasedThrough == original.versionVector)
+                #expect(restored.changes().isEmpty)
+                // A checkpoint leaves buffered changes to whoever keeps them (a store re-receives them).
+                for change in original.bufferedChanges { #expect(try restored.receive(change) == .buffered) }
 
-            // Everything the others hold arrives, in causal order, some of it already here.
-            var full = original
-            for other in schedule.replicas.dropFirst() {
-                for change in other.changes() {
-                    let expected = try full.receive(change)
-                    let outcome = try restored.receive(change)
-                    #expect(Self.unordered(outcome) == Self.unordered(expected))
+                // Everything the others hold arrives, in causal order, some of it already here.
+                var full = original
+                for other in schedule.replicas.dropFirst() {
+                    for change in other.changes() {
+                        let expected = try full.receive(change)
+                        let outcome = try restored.receive(change)
+                        #expect(Self.unordered(outcome) == Self.unordered(expected))
+                    }
                 }
-            }
-            #expect(restored.snapshot.encoded() == full.snapshot.encoded())
-            #expect(restored.bufferedCount == full.bufferedCount)
+                #expect(restored.snapshot.encoded() == full.snapshot.encoded())
+                #expect(restored.bufferedCount == full.bufferedCount)
 
-            // Restored lazily, touched by some of the same changes, checkpointed again: the
-            // untouched documents' bodies are copied, the touched ones re-encoded.
-            var lazy = try Replica(authenticatedCheckpoint: bytes)
-            #expect(lazy.liveDocumentIDs == original.liveDocumentIDs)
-            for change in original.bufferedChanges { _ = try lazy.receive(change) }
-            for other in schedule.replicas.dropFirst() {
-                for change in other.changes() { _ = try lazy.receive(change) }
+                // Restored lazily, touched by some of the same changes, checkpointed again: the
+                // untouched documents' bodies are copied, the touched ones re-encoded.
+                var lazy = try Replica(authenticatedCheckpoint: bytes)
+                #expect(lazy.liveDocumentIDs == original.liveDocumentIDs)
+                for change in original.bufferedChanges { _ = try lazy.receive(change) }
+                for other in schedule.replicas.dropFirst() {
+                    for change in other.changes() { _ = try lazy.receive(change) }
+                }
+                let again = try Replica(checkpoint: lazy.checkpoint())
+                #expect(again.snapshot.encoded() == full.snapshot.encoded())
+                #expect(again.liveDocumentIDs == full.liveDocumentIDs)
+                #expect(again.clock == full.clock)
             }
-            let again = try Replica(checkpoint: lazy.checkpoint())
-            #expect(again.snapshot.encoded() == full.snapshot.encoded())
-            #expect(again.liveDocumentIDs == full.liveDocumentIDs)
-            #expect(again.clock == full.clock)
         }
     }
 
@@ -126,9 +128,11 @@ import Testing
         for change in try CodecTests.sampleHistory() { try replica.receive(change) }
         let bytes = replica.checkpoint()
         await propertyCheck(count: 2000, input: Gen.int(in: 0..<bytes.count), Gen.uint8()) { position, value in
-            var mutated = bytes
-            mutated[position] ^= value | 1
-            if let restored = try? Replica(checkpoint: mutated) { _ = restored.checkpoint() }
+            failOnError("position \(position), value \(value)") {
+                var mutated = bytes
+                mutated[position] ^= value | 1
+                if let restored = try? Replica(checkpoint: mutated) { _ = restored.checkpoint() }
+            }
         }
     }
 }

@@ -49,16 +49,18 @@ import Testing
         let bytes = ChangeCodec.encode(try Self.sampleHistory())
         let snapshot = Replica(id: ReplicaID(high: 1, low: 2)).snapshot.encoded()
         await propertyCheck(count: 3000, input: Gen.int(in: 0..<bytes.count), Gen.uint8(), Gen.int(in: 1...4)) { position, value, span in
-            var mutated = bytes
-            for offset in 0..<span where position + offset < mutated.count { mutated[position + offset] ^= value | 1 }
-            if let changes = try? ChangeCodec.decode(mutated) {
-                var replica = Replica(id: ReplicaID(high: 9, low: 9))
-                for change in changes { _ = try? replica.receive(change) }
-                _ = replica.snapshot.encoded()
+            failOnError("position \(position), value \(value), span \(span)") {
+                var mutated = bytes
+                for offset in 0..<span where position + offset < mutated.count { mutated[position + offset] ^= value | 1 }
+                if let changes = try? ChangeCodec.decode(mutated) {
+                    var replica = Replica(id: ReplicaID(high: 9, low: 9))
+                    for change in changes { _ = try? replica.receive(change) }
+                    _ = replica.snapshot.encoded()
+                }
+                var mutatedSnapshot = snapshot
+                mutatedSnapshot[position % snapshot.count] ^= value | 1
+                _ = try? StateSnapshot.decode(mutatedSnapshot)
             }
-            var mutatedSnapshot = snapshot
-            mutatedSnapshot[position % snapshot.count] ^= value | 1
-            _ = try? StateSnapshot.decode(mutatedSnapshot)
         }
     }
 

@@ -42,63 +42,65 @@ import Testing
 
     @Test func theVaultMatchesAnInMemoryReplica() async throws {
         await propertyCheck(count: 200, input: Gen.uint64()) { seed in
-            var random = Generator(state: seed)
-            let folder = try TemporaryFolder()
-            let path = folder.path("v.flare")
-            var vault = try Fixture.vault(at: path)
-            var reference = Replica(id: vault.replicaID)
-            var laptop = Replica(id: ReplicaID(high: 0x1A, low: seed))
-            var undelivered: [Change] = []
-            var clock: UInt64 = 1_000
-            var log: [String] = []
-            for step in 0..<60 {
-                clock += 1000
-                let wall = clock
-                vault.wallClock = { wall }
-                switch random.next() % 8 {
-                case 0, 1:
-                    let before = vault.replica.snapshot.encoded()
-                    do {
-                        let change = try vault.makeChange { try Self.edit(&$0, on: reference, &random) }
-                        #expect(try reference.receive(change) == .applied([change.id]))
-                        log.append("\(step): local \(change.id)")
-                    } catch is EditError {
-                        #expect(vault.replica.snapshot.encoded() == before, "a refused edit changed the vault")
-                        log.append("\(step): refused edit")
+            failOnError("seed \(seed)") {
+                var random = Generator(state: seed)
+                let folder = try TemporaryFolder()
+                let path = folder.path("v.flare")
+                var vault = try Fixture.vault(at: path)
+                var reference = Replica(id: vault.replicaID)
+                var laptop = Replica(id: ReplicaID(high: 0x1A, low: seed))
+                var undelivered: [Change] = []
+                var clock: UInt64 = 1_000
+                var log: [String] = []
+                for step in 0..<60 {
+                    clock += 1000
+                    let wall = clock
+                    vault.wallClock = { wall }
+                    switch random.next() % 8 {
+                    case 0, 1:
+                        let before = vault.replica.snapshot.encoded()
+                        do {
+                            let change = try vault.makeChange { try Self.edit(&$0, on: reference, &random) }
+                            #expect(try reference.receive(change) == .applied([change.id]))
+                            log.append("\(step): local \(change.id)")
+                        } catch is EditError {
+                            #expect(vault.replica.snapshot.encoded() == before, "a refused edit changed the vault")
+                            log.append("\(step): refused edit")
+                        }
+                    case 2, 3:
+                        let laptopState = laptop
+                        if let change = try? laptop.makeChange(wallMilliseconds: wall + 3, { try Self.edit(&$0, on: laptopState, &random) }) {
+                            undelivered.append(change)
+                            log.append("\(step): laptop \(change.id)")
+                        }
+                    case 4:
+                        let count = Int(random.next() % UInt64(undelivered.count + 1))
+                        let sent = Array(undelivered.shuffled(using: &random).prefix(count))
+                        undelivered.removeAll { sent.map(\.id).contains($0.id) }
+                        let report = try vault.receive(sent + sent.prefix(1))
+                        for change in sent { _ = try reference.receive(change) }
+                        #expect(report.rejected.isEmpty)
+                        log.append("\(step): delivered \(sent.map(\.id))")
+                    case 5:
+                        for change in try vault.changes(notIn: laptop.versionVector) { _ = try laptop.receive(change) }
+                        log.append("\(step): laptop synced")
+                    case 6:
+                        try vault.compact()
+                        log.append("\(step): compact")
+                    default:
+                        try vault.close()
+                        vault = try Vault.open(at: path, passphrase: Fixture.passphrase)
+                        log.append("\(step): reopen")
                     }
-                case 2, 3:
-                    let laptopState = laptop
-                    if let change = try? laptop.makeChange(wallMilliseconds: wall + 3, { try Self.edit(&$0, on: laptopState, &random) }) {
-                        undelivered.append(change)
-                        log.append("\(step): laptop \(change.id)")
-                    }
-                case 4:
-                    let count = Int(random.next() % UInt64(undelivered.count + 1))
-                    let sent = Array(undelivered.shuffled(using: &random).prefix(count))
-                    undelivered.removeAll { sent.map(\.id).contains($0.id) }
-                    let report = try vault.receive(sent + sent.prefix(1))
-                    for change in sent { _ = try reference.receive(change) }
-                    #expect(report.rejected.isEmpty)
-                    log.append("\(step): delivered \(sent.map(\.id))")
-                case 5:
-                    for change in try vault.changes(notIn: laptop.versionVector) { _ = try laptop.receive(change) }
-                    log.append("\(step): laptop synced")
-                case 6:
-                    try vault.compact()
-                    log.append("\(step): compact")
-                default:
-                    try vault.close()
-                    vault = try Vault.open(at: path, passphrase: Fixture.passphrase)
-                    log.append("\(step): reopen")
+                    #expect(vault.replica.snapshot.encoded() == reference.snapshot.encoded(), "seed \(seed): \(log.joined(separator: "; "))")
+                    #expect(vault.replica.bufferedChangeIDs == reference.bufferedChangeIDs, "seed \(seed): \(log.joined(separator: "; "))")
                 }
-                #expect(vault.replica.snapshot.encoded() == reference.snapshot.encoded(), "seed \(seed): \(log.joined(separator: "; "))")
-                #expect(vault.replica.bufferedChangeIDs == reference.bufferedChangeIDs, "seed \(seed): \(log.joined(separator: "; "))")
+                let report = try vault.verifyIntegrity()
+                #expect(report.bufferedCount == reference.bufferedCount)
+                // Both in a causal order, not necessarily the same one.
+                #expect(try vault.changes().sorted { $0.id < $1.id } == reference.changes().sorted { $0.id < $1.id }, "seed \(seed)")
+                try vault.close()
             }
-            let report = try vault.verifyIntegrity()
-            #expect(report.bufferedCount == reference.bufferedCount)
-            // Both in a causal order, not necessarily the same one.
-            #expect(try vault.changes().sorted { $0.id < $1.id } == reference.changes().sorted { $0.id < $1.id }, "seed \(seed)")
-            try vault.close()
         }
     }
 }
