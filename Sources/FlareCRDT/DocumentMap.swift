@@ -38,9 +38,10 @@ public struct DocumentMap: Sendable {
 
     init() {}
 
-    init(source: EncodedDocuments, encoded: [String: Encoded]) {
+    init(source: EncodedDocuments, encoded: [String: Encoded], decoded: [String: Document] = [:]) {
         self.source = source
         self.encoded = encoded
+        self.decoded = decoded
     }
 
     /// The document with `id`, deleted or not.

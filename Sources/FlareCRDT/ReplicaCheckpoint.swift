@@ -12,7 +12,7 @@ extension Replica {
 
     /// This replica's checkpoint. Buffered changes are not part of it.
     public func checkpoint() -> [UInt8] {
-        encodeCheckpoint().bytes
+        encodedCheckpoint().bytes
     }
 
     /// Encodes this replica's checkpoint and continues from it: every document returns to its
@@ -20,14 +20,28 @@ extension Replica {
     /// and the next checkpoint copies the bytes of every document no change touched since.
     /// The state, clocks and buffered changes are unchanged.
     public mutating func rebaseOnCheckpoint() -> [UInt8] {
-        let (bytes, tables, encoded) = encodeCheckpoint()
-        documents = DocumentMap(source: EncodedDocuments(bytes: bytes, tables: tables), encoded: encoded)
-        releaseLog()
-        return bytes
+        let checkpoint = encodedCheckpoint()
+        rebase(on: checkpoint, keeping: [])
+        return checkpoint.bytes
     }
 
-    /// The checkpoint's bytes, its tables and where each document's body lies in the bytes.
-    private func encodeCheckpoint() -> (bytes: [UInt8], tables: Tables, encoded: [String: DocumentMap.Encoded]) {
+    /// Continues from `checkpoint`, which encodes this replica as it was at some earlier point
+    /// (a copy of it was checkpointed, perhaps on another thread, while this one went on):
+    /// the documents in `changed`, which changes touched since that point, stay as they are;
+    /// every other document takes its encoded form from the checkpoint. The log is released.
+    public mutating func rebase(on checkpoint: EncodedCheckpoint, keeping changed: Set<String>) {
+        var encoded = checkpoint.bodies
+        var kept: [String: Document] = [:]
+        for id in changed {
+            encoded.removeValue(forKey: id)
+            if let document = documents[id] { kept[id] = document }
+        }
+        documents = DocumentMap(source: checkpoint.source, encoded: encoded, decoded: kept)
+        releaseLog()
+    }
+
+    /// The checkpoint's bytes, with what a replica needs to continue from them.
+    public func encodedCheckpoint() -> EncodedCheckpoint {
         var bodies: [String: DocumentMap.Encoded] = [:]
         bodies.reserveCapacity(documents.count)
         let source = documents.source
@@ -72,7 +86,8 @@ extension Replica {
                 previous = reading.milliseconds
             }
         }
-        return (writer.bytes, tables, bodies)
+        let bytes = writer.bytes
+        return EncodedCheckpoint(source: EncodedDocuments(bytes: bytes, tables: tables), bodies: bodies)
     }
 
     /// Restores a replica from `checkpoint()`'s bytes, decoding every document once to check
@@ -142,4 +157,14 @@ extension Replica {
         let documents = DocumentMap(source: EncodedDocuments(bytes: bytes, tables: tables), encoded: encoded)
         self.init(id: id, clock: clock, versionVector: versionVector, documents: documents, clocks: clocks)
     }
+}
+
+/// A replica's checkpoint (`bytes`), with where each document lies in it, so a replica can
+/// continue from it without parsing it (`Replica.rebase(on:keeping:)`).
+public struct EncodedCheckpoint: Sendable {
+    let source: EncodedDocuments
+    let bodies: [String: DocumentMap.Encoded]
+
+    /// The checkpoint as `Replica.checkpoint()` returns it.
+    public var bytes: [UInt8] { source.bytes }
 }

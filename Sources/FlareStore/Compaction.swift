@@ -4,9 +4,6 @@ import Foundation
 import GRDB
 
 extension Vault {
-    /// Plaintext bytes per sealed checkpoint chunk: big enough that sealing runs at bulk speed,
-    /// small enough that no single row is huge.
-    static let checkpointChunkBytes = 1 << 20
     /// The most changes one coalesced log row holds.
     static let changesPerCoalescedRow = 4096
 
@@ -14,10 +11,11 @@ extension Vault {
     /// alone (joining them would cost a decode and re-seal for a few bytes saved).
     static let smallRowChanges = 64
 
-    /// Whether a write should compact before returning: only when the changes since the last
-    /// checkpoint are a quarter of the log (and at least 10,000), so opening never replays
-    /// more than about that, and since each checkpoint follows a quarter's growth, its cost
-    /// per change stays a small constant even during a bulk import.
+    /// Whether a write should start a compaction: when the changes since the last checkpoint
+    /// are a quarter of the log (and at least 10,000), so opening never replays much more than
+    /// that, and since each checkpoint follows a quarter's growth, its cost per change stays a
+    /// small constant even during a bulk import. It runs on another thread (`CompactionJob`)
+    /// and is stored by a later write, by `compact()` or by `close()`.
     var compactionIsDue: Bool {
         let total = head.logVector.reduce(0) { $0 + $1.seq }
         return head.changesSinceCheckpoint >= max(10_000, total / 4)
@@ -30,46 +28,69 @@ extension Vault {
     /// Writes a checkpoint of the current state, so opening need not replay the log before it,
     /// and joins the small log rows written since the last checkpoint (single-entry commits)
     /// into larger ones, one sealed run per stretch of one replica's consecutive changes. One
-    /// transaction.
+    /// transaction (after storing a compaction already under way).
     public func compact() throws {
-        // Rebasing keeps the state as it is, so the replica is valid whether or not the
-        // transaction below commits.
-        var replica = takeReplica()
-        let bytes = replica.rebaseOnCheckpoint()
-        current = replica
+        try finishCompaction()
+        try store(startCompaction())
+    }
+
+    /// Starts encoding a checkpoint of the replica as it is now, on another thread.
+    func startCompaction() throws -> CompactionJob {
+        let through = try Self.storageErrors {
+            try database.read { db in try Int64.fetchOne(db, sql: "SELECT max(position) FROM change_run") ?? 0 }
+        }
+        let job = CompactionJob(
+            replica: replica, generation: (head.checkpoint?.generation ?? 0) + 1, throughPosition: through,
+            key: keyring.storageKey, binding: binding)
+        compactionJob = job
+        changedSinceCompaction = []
+        return job
+    }
+
+    /// Stores the compaction under way, if any, waiting for it if need be.
+    func finishCompaction() throws {
+        if let job = compactionJob { try store(job) }
+    }
+
+    /// Stores a finished compaction: its chunks, the joined rows it covers and the head, in one
+    /// transaction; then the replica continues from the checkpoint, keeping the documents
+    /// changed since the copy was taken.
+    func store(_ job: CompactionJob) throws {
+        let prepared = job.result()
+        let changed = changedSinceCompaction
+        compactionJob = nil
+        changedSinceCompaction = []
         let key = keyring.storageKey
         let binding = binding
-        let generation = (head.checkpoint?.generation ?? 0) + 1
-        let chunkCount = max(1, (bytes.count + Self.checkpointChunkBytes - 1) / Self.checkpointChunkBytes)
-        let chunks = (0..<chunkCount).map { index in
-            key.seal(
-                Array(bytes[(index * Self.checkpointChunkBytes)..<min(bytes.count, (index + 1) * Self.checkpointChunkBytes)]),
-                associatedData: binding.checkpointChunk(generation: generation, index: index, count: chunkCount))
-        }
         let previousThrough = head.checkpoint?.throughPosition ?? 0
         var newHead = head
+        newHead.checkpoint = Head.Checkpoint(
+            generation: job.generation, chunkCount: prepared.chunks.count, throughPosition: job.throughPosition,
+            covered: prepared.covered)
         try Self.storageErrors {
             try database.write { db in
-                let through = try Int64.fetchOne(db, sql: "SELECT max(position) FROM change_run") ?? 0
-                try Self.coalesceRows(db, after: previousThrough, key: key, binding: binding)
+                try Self.coalesceRows(db, after: previousThrough, through: job.throughPosition, key: key, binding: binding)
                 try db.execute(sql: "DELETE FROM checkpoint_chunk")
                 let insert = try db.cachedStatement(sql: "INSERT INTO checkpoint_chunk (chunk, sealed) VALUES (?, ?)")
-                for (index, sealed) in chunks.enumerated() { try insert.execute(arguments: [index, Data(sealed)]) }
-                newHead.checkpoint = Head.Checkpoint(
-                    generation: generation, chunkCount: chunkCount, throughPosition: through, covered: replica.versionVector)
+                for (index, sealed) in prepared.chunks.enumerated() { try insert.execute(arguments: [index, Data(sealed)]) }
                 try db.execute(
                     sql: "UPDATE head SET sealed = ? WHERE id = 1",
                     arguments: [Data(key.seal(newHead.encoded(), associatedData: binding.head()))])
             }
         }
         head = newHead
+        var replica = takeReplica()
+        replica.rebase(on: prepared.checkpoint, keeping: changed)
+        current = replica
     }
 
-    /// Joins adjacent small rows, from the last one at or before `position` on, that continue
-    /// one replica's run. A joined row takes the last joined row's position: row order stays
+    /// Joins adjacent small rows, from the last one at or before `position` up to `through`,
+    /// that continue one replica's run. A joined row takes the last joined row's position: row order stays
     /// the order changes were applied in, and the highest position stays taken, so SQLite
     /// never hands out a position at or below a checkpoint's `throughPosition` again.
-    private static func coalesceRows(_ db: Database, after position: Int64, key: SealingKey, binding: RowBinding) throws {
+    private static func coalesceRows(
+        _ db: Database, after position: Int64, through: Int64, key: SealingKey, binding: RowBinding
+    ) throws {
         struct StoredRun {
             let position: Int64
             let replica: ReplicaID
@@ -79,8 +100,9 @@ extension Vault {
         // The last row the previous checkpoint covered may continue into the new ones.
         let start = try Int64.fetchOne(db, sql: "SELECT max(position) FROM change_run WHERE position <= ?", arguments: [position]) ?? 0
         let rows = try Row.fetchAll(
-            db, sql: "SELECT position, replica, first_seq, last_seq FROM change_run WHERE position >= ? ORDER BY position",
-            arguments: [start]
+            db,
+            sql: "SELECT position, replica, first_seq, last_seq FROM change_run WHERE position >= ? AND position <= ? ORDER BY position",
+            arguments: [start, through]
         ).compactMap { row -> StoredRun? in
             guard let replica = ReplicaID(bytes: row["replica"] as Data) else { return nil }
             return StoredRun(position: row["position"], replica: replica, first: UInt64(row["first_seq"] as Int64), last: UInt64(row["last_seq"] as Int64))

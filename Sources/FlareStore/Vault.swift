@@ -37,6 +37,11 @@ public final class Vault {
     /// The write itself was stored; compaction is tried again later (or call `compact()`).
     public private(set) var lastCompactionError: Error?
 
+    /// The compaction running on another thread, if any.
+    var compactionJob: CompactionJob?
+    /// The documents changes touched since `compactionJob` copied the replica.
+    var changedSinceCompaction: Set<String> = []
+
     /// Reads the wall clock; replaceable so tests and fixtures control time.
     public var wallClock: @Sendable () -> UInt64 = Vault.systemMilliseconds
 
@@ -182,20 +187,21 @@ public final class Vault {
         }
     }
 
-    /// Compacts if a thousand changes or more came since the last checkpoint (a failure is
-    /// kept in `lastCompactionError`; nothing stored is at risk), then closes the file and
-    /// releases the lock. The vault must not be used afterwards.
+    /// Stores a compaction under way, compacts if a thousand changes or more came since the
+    /// last checkpoint (a failure is kept in `lastCompactionError`; nothing stored is at risk),
+    /// then closes the file and releases the lock. The vault must not be used afterwards.
     public func close() throws {
         defer { lock.release() }
-        if compactionIsWorthwhile { compactRecordingFailure() }
+        recordingCompactionFailure(finishCompaction)
+        if compactionIsWorthwhile { recordingCompactionFailure(compact) }
         try Self.storageErrors { try database.close() }
     }
 
-    /// Compacts, keeping a failure in `lastCompactionError` instead of throwing it: the
-    /// caller's write already succeeded.
-    func compactRecordingFailure() {
+    /// Runs a compaction step, keeping a failure in `lastCompactionError` instead of throwing
+    /// it: the caller's write already succeeded.
+    func recordingCompactionFailure(_ step: () throws -> Void) {
         do {
-            try compact()
+            try step()
             lastCompactionError = nil
         } catch {
             lastCompactionError = error
@@ -317,7 +323,14 @@ public final class Vault {
         stored.releaseLog()
         current = stored
         head = newHead
-        if compactsAutomatically, compactionIsDue { compactRecordingFailure() }
+        if compactionJob != nil {
+            changedSinceCompaction.formUnion(applied.lazy.flatMap(\.operations).map(\.document))
+        }
+        if let job = compactionJob, job.isFinished {
+            recordingCompactionFailure { try store(job) }
+        } else if compactsAutomatically, compactionJob == nil, compactionIsDue {
+            recordingCompactionFailure { _ = try startCompaction() }
+        }
     }
 
     /// Takes the replica out of `current`, so the caller mutates the only copy.

@@ -51,6 +51,28 @@ import Testing
         }
     }
 
+    /// A copy is checkpointed while the replica goes on; the replica then continues from that
+    /// checkpoint, keeping the documents changed since, and its state is exactly as before.
+    @Test func rebasingOnAnEarlierCheckpointKeepsLaterChanges() async {
+        await propertyCheck(count: 200, input: Gen.uint64()) { seed in
+            failOnError("seed \(seed)") {
+                var schedule = RandomSchedule(seed: seed)
+                try schedule.run(steps: 20)
+                var live = schedule.replicas[0]
+                let earlier = live
+                for other in schedule.replicas.dropFirst() {
+                    for change in other.changes() { _ = try live.receive(change) }
+                }
+                let changed = Set(live.changes(notIn: earlier.versionVector).flatMap { $0.operations.map(\.document) })
+                let expected = live.snapshot.encoded()
+                live.rebase(on: earlier.encodedCheckpoint(), keeping: changed)
+                #expect(live.snapshot.encoded() == expected)
+                #expect(live.documents.decoded.keys.allSatisfy { changed.contains($0) })
+                #expect(try Replica(checkpoint: live.checkpoint()).snapshot.encoded() == expected)
+            }
+        }
+    }
+
     @Test func aLazyReplicaDecodesOnlyWhatItTouches() throws {
         var phone = Replica(id: ReplicaID(high: 1, low: 0))
         for index in 0..<50 {

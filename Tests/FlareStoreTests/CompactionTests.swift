@@ -40,8 +40,9 @@ import Testing
         try again.close()
     }
 
-    /// A write compacts before returning once the changes since the last checkpoint reach a
-    /// quarter of the log (and 10,000).
+    /// A write starts a compaction on another thread once the changes since the last
+    /// checkpoint reach a quarter of the log (and 10,000); a later write, `compact()` or
+    /// `close()` stores it.
     @Test func bulkWritesCompactAsTheyGo() throws {
         let folder = try TemporaryFolder()
         let path = folder.path("v.flare")
@@ -57,15 +58,27 @@ import Testing
                 }
             }
         }
+        let job = try #require(vault.compactionJob)
+        #expect(job.generation == 1)
+        // Writes go on while it runs; the checkpoint covers the copy it was made from.
+        let covered = vault.replica.versionVector
+        try Fixture.entry("e-during", pain: 2, in: vault)
+        try vault.finishCompaction()
+        #expect(vault.compactionJob == nil)
         #expect(vault.head.checkpoint?.generation == 1)
-        #expect(vault.head.checkpoint?.covered == vault.replica.versionVector)
-        #expect(try Self.rowCount(vault) == 10)
-        // The replica continues from the checkpoint: its documents are encoded again.
-        #expect(vault.replica.documents.decoded.isEmpty)
+        #expect(vault.head.checkpoint?.covered == covered)
+        #expect(try Self.rowCount(vault) == 11)
+        // The replica continues from the checkpoint: its documents are encoded again, but for
+        // the one written while the checkpoint was made.
+        #expect(Set(vault.replica.documents.decoded.keys) == ["e-during"])
         try Fixture.entry("e-last", pain: 3, in: vault)
-        #expect(vault.replica.documents.decoded.count == 1)
-        #expect(try vault.verifyIntegrity().changeCount == 10_001)
+        #expect(vault.replica.documents.decoded.count == 2)
+        #expect(try vault.verifyIntegrity().changeCount == 10_002)
+        let state = vault.replica.snapshot.encoded()
         try vault.close()
+        let reopened = try Vault.open(at: path, passphrase: Fixture.passphrase)
+        #expect(reopened.replica.snapshot.encoded() == state)
+        try reopened.close()
     }
 
     static func rowCount(_ vault: Vault) throws -> Int {

@@ -56,8 +56,8 @@ import Testing
                     clock += 1000
                     let wall = clock
                     vault.wallClock = { wall }
-                    switch random.next() % 8 {
-                    case 0, 1:
+                    switch random.next() % 10 {
+                    case 0, 1, 2:
                         let before = vault.replica.snapshot.encoded()
                         do {
                             let change = try vault.makeChange { try Self.edit(&$0, on: reference, &random) }
@@ -67,13 +67,13 @@ import Testing
                             #expect(vault.replica.snapshot.encoded() == before, "a refused edit changed the vault")
                             log.append("\(step): refused edit")
                         }
-                    case 2, 3:
+                    case 3, 4:
                         let laptopState = laptop
                         if let change = try? laptop.makeChange(wallMilliseconds: wall + 3, { try Self.edit(&$0, on: laptopState, &random) }) {
                             undelivered.append(change)
                             log.append("\(step): laptop \(change.id)")
                         }
-                    case 4:
+                    case 5:
                         let count = Int(random.next() % UInt64(undelivered.count + 1))
                         let sent = Array(undelivered.shuffled(using: &random).prefix(count))
                         undelivered.removeAll { sent.map(\.id).contains($0.id) }
@@ -81,12 +81,16 @@ import Testing
                         for change in sent { _ = try reference.receive(change) }
                         #expect(report.rejected.isEmpty)
                         log.append("\(step): delivered \(sent.map(\.id))")
-                    case 5:
+                    case 6:
                         for change in try vault.changes(notIn: laptop.versionVector) { _ = try laptop.receive(change) }
                         log.append("\(step): laptop synced")
-                    case 6:
+                    case 7:
                         try vault.compact()
                         log.append("\(step): compact")
+                    case 8:
+                        // On another thread; a later write, compact or close stores it.
+                        if vault.compactionJob == nil { _ = try vault.startCompaction() }
+                        log.append("\(step): compaction started")
                     default:
                         try vault.close()
                         vault = try Vault.open(at: path, passphrase: Fixture.passphrase)
