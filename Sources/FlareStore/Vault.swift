@@ -28,9 +28,9 @@ public final class Vault {
     var current: Replica?
     var head: Head
 
-    /// Whether a write compacts by itself when the log has grown by a quarter since the last
-    /// checkpoint. Turn it off for a bulk import of many batches, then call `compact()` once at
-    /// the end: the import then pays for one checkpoint instead of one per quarter's growth.
+    /// Whether a write starts a compaction on another thread when the log has grown by a
+    /// quarter since the last checkpoint. Turn it off to keep all work on the calling thread
+    /// (then call `compact()` when convenient, e.g. once after a bulk import).
     public var compactsAutomatically = true
 
     /// Why the last automatic compaction (after a write or at `close()`) failed, if it did.
