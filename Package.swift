@@ -34,27 +34,30 @@ let package = Package(
         ),
         .executableTarget(
             name: "flare-crdt-bench",
-            dependencies: ["BenchmarkSupport", "FlareCRDT"],
+            dependencies: ["ToolSupport", "FlareCRDT"],
             path: "Tools/Benchmarks/CRDTBenchmark"
         ),
-        .target(name: "BenchmarkSupport", dependencies: ["FlareCRDT"], path: "Tools/Benchmarks/Support"),
+        .target(name: "ToolSupport", dependencies: ["FlareCRDT"], path: "Tools/Support"),
+        .target(name: "TestSupport", path: "Tests/Support"),
         .executableTarget(
             name: "flare-store-bench",
             dependencies: [
-                "BenchmarkSupport", "CSodium", "FlareCRDT", "FlareCrypto", "FlareStore",
+                "ToolSupport", "CSodium", "FlareCRDT", "FlareCrypto", "FlareStore",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             path: "Tools/Benchmarks/StoreBenchmark"
         ),
         .executableTarget(
             name: "flare-store-crash",
-            dependencies: ["FlareStore", "FlareCRDT", "FlareCrypto"],
+            dependencies: ["FlareStore", "FlareCRDT", "FlareCrypto", "ToolSupport"],
             path: "Tools/CrashTest"
         ),
         .testTarget(
             name: "FlareCRDTTests",
             dependencies: [
                 "FlareCRDT",
+                "TestSupport",
+                "ToolSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
@@ -64,6 +67,8 @@ let package = Package(
             name: "FlareStoreTests",
             dependencies: [
                 "FlareStore",
+                "TestSupport",
+                "ToolSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],

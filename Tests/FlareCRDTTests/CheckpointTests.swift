@@ -1,6 +1,7 @@
 @testable import FlareCRDT
 import PropertyBased
 import Testing
+import TestSupport
 
 /// Checkpoints restore a replica without its history, and a replica whose log was released
 /// still behaves exactly like one that keeps it.

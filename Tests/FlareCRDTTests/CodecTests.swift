@@ -1,6 +1,7 @@
 @testable import FlareCRDT
 import PropertyBased
 import Testing
+import TestSupport
 
 @Suite struct CodecTests {
     /// A history with every op kind, scalar kind and anchor kind, from three replicas.

@@ -1,6 +1,8 @@
 import FlareCRDT
 import PropertyBased
 import Testing
+import ToolSupport
+import TestSupport
 
 @Suite struct ConvergenceTests {
     /// Random edits on 3–5 replicas with partial, reordered and duplicated delivery, then a full

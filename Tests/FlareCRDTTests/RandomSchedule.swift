@@ -1,17 +1,5 @@
 import FlareCRDT
-
-/// SplitMix64: a tiny seeded generator, so a failing schedule replays from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import ToolSupport
 
 /// A random multi-replica history: random edits on 3–5 replicas, random partial, reordered and
 /// duplicated delivery, random pairwise syncs; then, on request, a full sync.

@@ -2,6 +2,8 @@ import FlareCRDT
 import Foundation
 import PropertyBased
 import Testing
+import TestSupport
+import ToolSupport
 
 @testable import FlareStore
 
@@ -10,21 +12,10 @@ import Testing
 /// vault holds exactly the state of an in-memory replica fed the same changes, and at the end its
 /// integrity check passes and its log holds every change.
 @Suite struct VaultPropertyTests {
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let documents = ["d0", "d1", "d2"]
 
     /// A random edit of `replica`'s state; it may be one the builder refuses.
-    static func edit(_ change: inout ChangeBuilder, on state: Replica, _ random: inout Generator) throws {
+    static func edit(_ change: inout ChangeBuilder, on state: Replica, _ random: inout SplitMix64) throws {
         let id = documents.randomElement(using: &random)!
         guard state.documents[id] != nil else {
             try change.create(id, type: "symptom")
@@ -43,7 +34,7 @@ import Testing
     @Test func theVaultMatchesAnInMemoryReplica() async throws {
         await propertyCheck(count: 200, input: Gen.uint64()) { seed in
             failOnError("seed \(seed)") {
-                var random = Generator(state: seed)
+                var random = SplitMix64(state: seed)
                 let folder = try TemporaryFolder()
                 let path = folder.path("v.flare")
                 var vault = try Fixture.vault(at: path)

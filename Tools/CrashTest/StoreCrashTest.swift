@@ -12,6 +12,7 @@ import FlareCRDT
 import FlareCrypto
 import FlareStore
 import Foundation
+import ToolSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -31,17 +32,6 @@ func foreignChange(_ seq: UInt64) -> Change {
         clock: HLC(milliseconds: 1_600_000_000_000 + seq),
         dependencies: VersionVector(),
         operations: operations)
-}
-
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 func say(_ line: String) {

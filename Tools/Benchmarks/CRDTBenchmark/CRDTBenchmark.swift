@@ -6,7 +6,7 @@
 // Two replicas each create N/2 disjoint symptom entries of 8 fields (timestamp, pain,
 // stiffness, fatigue, sleep hours, flare flag, 1–3 regions, a ~40-character note), one change
 // per entry; they sync; then both edit the same 10% of entries concurrently (pain and note).
-import BenchmarkSupport
+import ToolSupport
 import FlareCRDT
 import Foundation
 

@@ -7,7 +7,7 @@
 //
 // This tool calls libsodium and SQLite directly, to measure the floor FlareStore stands on;
 // the product code reaches libsodium only through FlareCrypto.
-import BenchmarkSupport
+import ToolSupport
 import CSodium
 import FlareCRDT
 import FlareCrypto

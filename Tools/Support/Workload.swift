@@ -1,5 +1,6 @@
 // What the benchmarks measure with: the journal's typical symptom entry, and small helpers
-// for timing and memory. Shared by every benchmark under Tools/Benchmarks.
+// for timing and memory. Part of ToolSupport, shared by the tools under Tools/ (and, for its
+// seeded generator, by the tests).
 import FlareCRDT
 import Foundation
 

@@ -1,7 +1,0 @@
-import Testing
-
-/// swift-property-based 2.0.1 runs a property under `try?`, so an error the property throws is
-/// dropped and the check passes. Property bodies go through this: a thrown error is a failure.
-func failOnError(_ context: @autoclosure () -> String, _ body: () throws -> Void) {
-    do { try body() } catch { Issue.record("\(context()): \(error)") }
-}
