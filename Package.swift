@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "FlareFixtures", targets: ["FlareFixtures"]),
         .library(name: "FlareCrypto", targets: ["FlareCrypto"]),
         .library(name: "FlareStore", targets: ["FlareStore"]),
+        .library(name: "FlareJournal", targets: ["FlareJournal"]),
         .executable(name: "flare", targets: ["flare"]),
     ],
     dependencies: [
@@ -24,6 +25,7 @@ let package = Package(
             name: "FlareStore",
             dependencies: ["FlareCRDT", "FlareCrypto", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .target(name: "FlareJournal", dependencies: ["FlareCRDT", "FlareStore"]),
         .target(name: "FlareFixtures", dependencies: ["FlareCRDT"]),
         .executableTarget(
             name: "flare",
@@ -63,6 +65,7 @@ let package = Package(
         ),
         .testTarget(name: "FlareFixturesTests", dependencies: ["FlareFixtures"]),
         .testTarget(name: "FlareCryptoTests", dependencies: ["FlareCrypto"]),
+        .testTarget(name: "FlareJournalTests", dependencies: ["FlareJournal", "TestSupport"]),
         .testTarget(
             name: "FlareStoreTests",
             dependencies: [

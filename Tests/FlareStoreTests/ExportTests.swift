@@ -2,6 +2,7 @@ import FlareCRDT
 import FlareCrypto
 import Foundation
 import Testing
+import TestSupport
 
 @testable import FlareStore
 

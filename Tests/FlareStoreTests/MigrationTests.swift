@@ -1,6 +1,7 @@
 import FlareCRDT
 import Foundation
 import Testing
+import TestSupport
 
 @testable import FlareStore
 

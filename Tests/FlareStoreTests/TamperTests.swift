@@ -3,6 +3,7 @@ import FlareCrypto
 import Foundation
 import GRDB
 import Testing
+import TestSupport
 
 @testable import FlareStore
 

@@ -3,22 +3,9 @@ import FlareCrypto
 import Foundation
 import GRDB
 import Testing
+import TestSupport
 
 @testable import FlareStore
-
-/// A fresh folder per test, removed at the end.
-final class TemporaryFolder {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("flare-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-}
 
 enum Fixture {
     static let passphrase = "correct horse battery staple"

@@ -1,0 +1,62 @@
+import FlareCRDT
+
+/// A daily check-in: how the day went overall, in a few ratings. One per day: its document id
+/// is derived from the day, so two devices checking in for the same day edit one record and
+/// their answers merge field by field.
+public struct CheckIn: JournalRecord {
+    public static let recordType = "check-in"
+
+    public var day: Day
+    public var pain: Rating?
+    public var fatigue: Rating?
+    public var sleepHours: Double?
+    public var sleepQuality: Rating?
+    public var stress: Rating?
+    public var mood: Rating?
+    public var note: String
+
+    public init(
+        day: Day, pain: Rating? = nil, fatigue: Rating? = nil, sleepHours: Double? = nil, sleepQuality: Rating? = nil,
+        stress: Rating? = nil, mood: Rating? = nil, note: String = ""
+    ) throws(JournalError) {
+        self.day = day
+        self.pain = pain
+        self.fatigue = fatigue
+        self.sleepHours = try Check.sleepHours(sleepHours)
+        self.sleepQuality = sleepQuality
+        self.stress = stress
+        self.mood = mood
+        self.note = try Check.note(note)
+    }
+
+    /// The document id of the check-in for `day`.
+    public static func id(for day: Day) -> String { "check-in-\(day)" }
+
+    public var fields: [String: FieldValue] {
+        [
+            "day": .scalar(.string(day.description)),
+            "pain": FieldEncoding.rating(pain),
+            "fatigue": FieldEncoding.rating(fatigue),
+            "sleep_hours": FieldEncoding.number(sleepHours),
+            "sleep_quality": FieldEncoding.rating(sleepQuality),
+            "stress": FieldEncoding.rating(stress),
+            "mood": FieldEncoding.rating(mood),
+            "note": .text(note),
+        ]
+    }
+
+    public init(reading fields: inout RecordFields) throws(JournalError) {
+        let dayText = fields.string("day")
+        guard let dayText, let day = try? Day(parsing: dayText) else {
+            throw .unreadable(record: fields.id, field: "day", found: dayText ?? "nothing")
+        }
+        self.day = day
+        pain = fields.rating("pain")
+        fatigue = fields.rating("fatigue")
+        sleepHours = fields.number("sleep_hours")
+        sleepQuality = fields.rating("sleep_quality")
+        stress = fields.rating("stress")
+        mood = fields.rating("mood")
+        note = fields.text("note")
+    }
+}
