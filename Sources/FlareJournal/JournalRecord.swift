@@ -43,42 +43,37 @@ public struct RecordFields {
         return register.winner.value
     }
 
-    public mutating func integer(_ field: String) -> Int64? {
+    /// The register `field` through `extract`; a value it cannot use is noted and read as absent.
+    private mutating func value<Value>(_ field: String, _ extract: (Scalar) -> Value?) -> Value? {
         guard let value = scalar(field) else { return nil }
-        guard case .int(let number) = value else {
+        guard let extracted = extract(value) else {
             unreadable(field, value.description)
             return nil
         }
-        return number
+        return extracted
     }
 
+    public mutating func integer(_ field: String) -> Int64? {
+        value(field) { if case .int(let number) = $0 { number } else { nil } }
+    }
+
+    /// A number, from a double or an integer register.
     public mutating func number(_ field: String) -> Double? {
-        guard let value = scalar(field) else { return nil }
-        switch value {
-        case .double(let number): return number
-        case .int(let number): return Double(number)
-        default:
-            unreadable(field, value.description)
-            return nil
+        value(field) {
+            switch $0 {
+            case .double(let number): number
+            case .int(let number): Double(number)
+            default: nil
+            }
         }
     }
 
     public mutating func string(_ field: String) -> String? {
-        guard let value = scalar(field) else { return nil }
-        guard case .string(let text) = value else {
-            unreadable(field, value.description)
-            return nil
-        }
-        return text
+        value(field) { if case .string(let text) = $0 { text } else { nil } }
     }
 
     public mutating func flag(_ field: String) -> Bool? {
-        guard let value = scalar(field) else { return nil }
-        guard case .bool(let flag) = value else {
-            unreadable(field, value.description)
-            return nil
-        }
-        return flag
+        value(field) { if case .bool(let flag) = $0 { flag } else { nil } }
     }
 
     public mutating func rating(_ field: String) -> Rating? {
