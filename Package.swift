@@ -31,6 +31,10 @@ let package = Package(
             name: "flare",
             dependencies: [
                 "FlareFixtures",
+                "FlareJournal",
+                "FlareStore",
+                "FlareCrypto",
+                "FlareCRDT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -66,6 +70,7 @@ let package = Package(
         .testTarget(name: "FlareFixturesTests", dependencies: ["FlareFixtures"]),
         .testTarget(name: "FlareCryptoTests", dependencies: ["FlareCrypto"]),
         .testTarget(name: "FlareJournalTests", dependencies: ["FlareJournal", "TestSupport"]),
+        .testTarget(name: "FlareCLITests", dependencies: ["TestSupport"]),
         .testTarget(
             name: "FlareStoreTests",
             dependencies: [

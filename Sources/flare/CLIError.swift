@@ -1,0 +1,82 @@
+import ArgumentParser
+import FlareCrypto
+import FlareJournal
+import FlareStore
+import Foundation
+
+/// Exit statuses (sysexits.h), documented in `flare --help`.
+enum ExitStatus: Int32 {
+    case ok = 0
+    /// A check failed (fixtures, doctor).
+    case failure = 1
+    /// Bad command line or value.
+    case usage = 64
+    /// A value in the journal or a file that cannot be used.
+    case data = 65
+    /// No such vault or record.
+    case noInput = 66
+    /// A file could not be created.
+    case cannotCreate = 73
+    /// Reading or writing failed, or the vault is damaged.
+    case ioError = 74
+    /// The vault is open in another process; try again.
+    case tempFail = 75
+    /// Wrong passphrase.
+    case noPermission = 77
+}
+
+/// An error of the CLI itself, already phrased for the person.
+enum CLIError: Error, CustomStringConvertible {
+    case usage(String)
+    case cannotCreate(String)
+
+    var description: String {
+        switch self {
+        case .usage(let message), .cannotCreate(let message): return message
+        }
+    }
+}
+
+/// Runs a command body: prints any error as one sentence on standard error and exits with its
+/// status.
+func reporting(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let exit as ExitCode {
+        throw exit
+    } catch let error as ValidationError {
+        throw error
+    } catch {
+        let (status, message) = describe(error)
+        FileHandle.standardError.write(Data("flare: \(message)\n".utf8))
+        throw ExitCode(status.rawValue)
+    }
+}
+
+func describe(_ error: Error) -> (ExitStatus, String) {
+    switch error {
+    case let error as CLIError:
+        switch error {
+        case .usage: return (.usage, error.description)
+        case .cannotCreate: return (.cannotCreate, error.description)
+        }
+    case let error as JournalError:
+        switch error {
+        case .unknownRecord: return (.noInput, error.description)
+        default: return (.data, error.description)
+        }
+    case let error as StoreError:
+        switch error {
+        case .wrongPassphrase: return (.noPermission, error.description)
+        case .noVault(let path): return (.noInput, "No vault at \(path); run `flare init` (or `flare join CODE`) to create one.")
+        case .notAVault, .newerSchema, .invalidExport: return (.data, error.description)
+        case .locked: return (.tempFail, error.description)
+        case .alreadyExists, .cannotCreate: return (.cannotCreate, error.description)
+        case .corrupted, .storage: return (.ioError, error.description)
+        }
+    case let error as CryptoError:
+        return (.data, "\(error)")
+    default:
+        return (.failure, "\(error)")
+    }
+}

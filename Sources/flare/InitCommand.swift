@@ -1,0 +1,88 @@
+import ArgumentParser
+import FlareCrypto
+import FlareJournal
+import FlareStore
+import Foundation
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create a new vault on this device and show its pairing code once.",
+        discussion: """
+            The pairing code lets your other devices join (`flare join CODE`) and recovers the \
+            journal if every device is lost. Write it down; it is not shown again. Anyone with \
+            it can join the vault, so keep it private.
+            """
+    )
+
+    @OptionGroup var vault: VaultOptions
+
+    @Option(help: "A name for this device, shown in history (e.g. phone, laptop).")
+    var deviceName: String = "this device"
+
+    @Flag(help: "Print the vault id, device and pairing code as JSON.")
+    var json = false
+
+    func run() throws {
+        try reporting {
+            let device = try Device(name: deviceName)
+            try vault.makeFolder()
+            let created = try Vault.create(at: vault.path, passphrase: vault.passphrase(confirming: true))
+            defer { try? created.close() }
+            try Journal(vault: created).nameThisDevice(device)
+            try printCreated(created, device: device, json: json)
+        }
+    }
+}
+
+struct Join: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create this device's vault from another device's pairing code.",
+        discussion: "The device starts empty; syncing (issue 6) brings the journal over."
+    )
+
+    @Argument(help: "The pairing code `flare init` showed (case and hyphens do not matter).")
+    var code: String
+
+    @OptionGroup var vault: VaultOptions
+
+    @Option(help: "A name for this device, shown in history.")
+    var deviceName: String = "this device"
+
+    @Flag(help: "Print the vault id and device as JSON.")
+    var json = false
+
+    func run() throws {
+        try reporting {
+            let secret: VaultSecret
+            do {
+                secret = try VaultSecret(pairingCode: code)
+            } catch {
+                throw CLIError.usage("That pairing code is not right (\(error)); check it against the one `flare init` showed.")
+            }
+            let device = try Device(name: deviceName)
+            try vault.makeFolder()
+            let created = try Vault.create(at: vault.path, passphrase: vault.passphrase(confirming: true), joining: secret)
+            defer { try? created.close() }
+            try Journal(vault: created).nameThisDevice(device)
+            try printCreated(created, device: device, json: json, showCode: false)
+        }
+    }
+}
+
+private func printCreated(_ vault: Vault, device: Device, json: Bool, showCode: Bool = true) throws {
+    if json {
+        var object: [String: Any] = [
+            "vault": vault.vaultID.hex, "device": vault.replicaID.description, "device_name": device.name, "path": vault.path,
+        ]
+        if showCode { object["pairing_code"] = vault.pairingCode }
+        try printJSON(object)
+        return
+    }
+    print("Created the vault at \(vault.path) for \(device.name).")
+    print("Vault \(vault.vaultID.hex)")
+    if showCode {
+        print("Pairing code (shown once; write it down, keep it private):")
+        print("  \(vault.pairingCode)")
+    }
+}

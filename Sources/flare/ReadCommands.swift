@@ -1,0 +1,125 @@
+import ArgumentParser
+import FlareCRDT
+import FlareJournal
+import Foundation
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the journal in time order, filtered by day, type, region or trigger.")
+
+    @OptionGroup var vault: VaultOptions
+    @Option(help: "First day (YYYY-MM-DD).") var from: String?
+    @Option(help: "Last day (YYYY-MM-DD).") var to: String?
+    @Option(name: .customLong("type"), help: "symptom, treatment, treatment-event or check-in (repeat).") var types: [String] = []
+    @Option(help: "Only entries with this region.") var region: String?
+    @Option(help: "Only entries with this trigger.") var trigger: String?
+    @Flag(help: "Print a JSON array of records.") var json = false
+
+    func run() throws {
+        try reporting {
+            let known = [SymptomEntry.recordType, Treatment.recordType, TreatmentEvent.recordType, CheckIn.recordType]
+            if let unknown = types.first(where: { !known.contains($0) }) {
+                throw CLIError.usage("Unknown type \(unknown); use one of \(known.joined(separator: ", ")).")
+            }
+            let filter = TimelineFilter(
+                from: try from.map { text throws(JournalError) in try Day(parsing: text, field: "from") },
+                to: try to.map { text throws(JournalError) in try Day(parsing: text, field: "to") },
+                types: Set(types), region: try region.map { text throws(JournalError) in try Term(text, field: "region") },
+                trigger: try trigger.map { text throws(JournalError) in try Term(text, field: "trigger") })
+            let opened = try vault.open()
+            defer { try? opened.close() }
+            let items = Journal(vault: opened).timeline(filter)
+            if json {
+                try printJSON(items.map(\.jsonObject))
+                return
+            }
+            if items.isEmpty { print("Nothing logged\(filter.isEmpty ? "" : " that matches") yet.") }
+            for item in items { print(item.line) }
+        }
+    }
+}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show one record whole, with any conflicts.")
+
+    @OptionGroup var vault: VaultOptions
+    @Argument(help: "The record's id, as `flare list` shows it.") var id: String
+    @Flag(help: "Print the record as JSON.") var json = false
+
+    func run() throws {
+        try reporting {
+            let opened = try vault.open()
+            defer { try? opened.close() }
+            let journal = Journal(vault: opened)
+            guard let item = journal.timeline().first(where: { $0.id == id }) else { throw JournalError.unknownRecord(id) }
+            var object = item.jsonObject
+            let conflicts = item.conflicts
+            if json {
+                if !conflicts.isEmpty {
+                    object["conflicts"] = conflicts.map { ["field": $0.field, "shown": $0.shown.description, "others": $0.others.map(\.description)] }
+                }
+                try printJSON(object)
+                return
+            }
+            for key in object.keys.sorted() { print("\(key): \(render(object[key]!))") }
+            for conflict in conflicts {
+                print("conflict in \(conflict.field): shows \(conflict.shown), also written: \(conflict.others.map(\.description).joined(separator: ", "))")
+            }
+            for problem in item.problems { print("note: \(problem)") }
+        }
+    }
+}
+
+/// A JSON value as a person reads it.
+func render(_ value: Any) -> String {
+    switch value {
+    case let list as [String]: return list.joined(separator: ", ")
+    case let flag as Bool: return flag ? "yes" : "no"
+    default: return "\(value)"
+    }
+}
+
+extension TimelineFilter {
+    var isEmpty: Bool { from == nil && to == nil && types.isEmpty && region == nil && trigger == nil }
+}
+
+extension TimelineItem {
+    var jsonObject: [String: Any] {
+        switch self {
+        case .symptom(let stored): return stored.record.jsonObject(id: stored.id)
+        case .treatment(let stored): return stored.record.jsonObject(id: stored.id)
+        case .event(let stored): return stored.record.jsonObject(id: stored.id)
+        case .checkIn(let stored): return stored.record.jsonObject(id: stored.id)
+        }
+    }
+
+    var conflicts: [Conflict] {
+        switch self {
+        case .symptom(let stored): return stored.conflicts
+        case .treatment(let stored): return stored.conflicts
+        case .event(let stored): return stored.conflicts
+        case .checkIn(let stored): return stored.conflicts
+        }
+    }
+
+    var problems: [JournalError] {
+        switch self {
+        case .symptom(let stored): return stored.problems
+        case .treatment(let stored): return stored.problems
+        case .event(let stored): return stored.problems
+        case .checkIn(let stored): return stored.problems
+        }
+    }
+
+    /// One line of `flare list`: when, id, type, and the fields that say most.
+    var line: String {
+        let object = jsonObject
+        let when = (object["at"] as? String).map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") }
+            ?? (object["day"] as? String) ?? (object["started"] as? String).map { String($0.prefix(10)) } ?? "—"
+        let skip: Set<String> = ["id", "type", "at", "day", "note"]
+        let fields = object.keys.filter { !skip.contains($0) }.sorted().map { "\($0) \(render(object[$0]!))" }
+        let note = (object["note"] as? String).map { " — \"\($0)\"" } ?? ""
+        let type = object["type"] as! String
+        return "\(when.padding(toLength: 16, withPad: " ", startingAt: 0))  \(id)  \(type.padding(toLength: 15, withPad: " ", startingAt: 0))  \(fields.joined(separator: ", "))\(note)"
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The controlling terminal: secrets typed without echo, and whether output is a terminal.
+enum Terminal {
+    /// Reads one line from the terminal with echo off. Throws when there is no terminal.
+    static func readSecret(prompt: String) throws -> String {
+        let descriptor = open("/dev/tty", O_RDWR | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw CLIError.usage("No passphrase: set FLARE_PASSPHRASE or pass --passphrase-file when there is no terminal.")
+        }
+        defer { close(descriptor) }
+        _ = prompt.withCString { write(descriptor, $0, strlen($0)) }
+        var original = termios()
+        tcgetattr(descriptor, &original)
+        var silent = original
+        silent.c_lflag &= ~tcflag_t(ECHO)
+        tcsetattr(descriptor, TCSAFLUSH, &silent)
+        defer {
+            tcsetattr(descriptor, TCSAFLUSH, &original)
+            _ = write(descriptor, "\n", 1)
+        }
+        var bytes: [UInt8] = []
+        var byte: UInt8 = 0
+        while read(descriptor, &byte, 1) == 1, byte != UInt8(ascii: "\n") { bytes.append(byte) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Whether standard output is a terminal (colours and tables only then).
+    static var outputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+}
