@@ -16,22 +16,10 @@ struct Init: ParsableCommand {
     )
 
     @OptionGroup var vault: VaultOptions
-
-    @Option(help: "A name for this device, shown in history (e.g. phone, laptop).")
-    var deviceName: String = "this device"
-
-    @Flag(help: "Print the vault id, device and pairing code as JSON.")
-    var json = false
+    @OptionGroup var device: NewDeviceOptions
 
     func run() throws {
-        try reporting {
-            let device = try Device(name: deviceName)
-            try vault.makeFolder()
-            let created = try Vault.create(at: vault.path, passphrase: vault.passphrase(confirming: true))
-            defer { try? created.close() }
-            try Journal(vault: created).nameThisDevice(device)
-            try printCreated(created, device: device, json: json)
-        }
+        try reporting { try device.create(vault, joining: nil) }
     }
 }
 
@@ -45,12 +33,7 @@ struct Join: ParsableCommand {
     var code: String
 
     @OptionGroup var vault: VaultOptions
-
-    @Option(help: "A name for this device, shown in history.")
-    var deviceName: String = "this device"
-
-    @Flag(help: "Print the vault id and device as JSON.")
-    var json = false
+    @OptionGroup var device: NewDeviceOptions
 
     func run() throws {
         try reporting {
@@ -60,29 +43,41 @@ struct Join: ParsableCommand {
             } catch {
                 throw CLIError.usage("That pairing code is not right (\(error)); check it against the one `flare init` showed.")
             }
-            let device = try Device(name: deviceName)
-            try vault.makeFolder()
-            let created = try Vault.create(at: vault.path, passphrase: vault.passphrase(confirming: true), joining: secret)
-            defer { try? created.close() }
-            try Journal(vault: created).nameThisDevice(device)
-            try printCreated(created, device: device, json: json, showCode: false)
+            try device.create(vault, joining: secret)
         }
     }
 }
 
-private func printCreated(_ vault: Vault, device: Device, json: Bool, showCode: Bool = true) throws {
-    if json {
-        var object: [String: Any] = [
-            "vault": vault.vaultID.hex, "device": vault.replicaID.description, "device_name": device.name, "path": vault.path,
-        ]
-        if showCode { object["pairing_code"] = vault.pairingCode }
-        try printJSON(object)
-        return
-    }
-    print("Created the vault at \(vault.path) for \(device.name).")
-    print("Vault \(vault.vaultID.hex)")
-    if showCode {
-        print("Pairing code (shown once; write it down, keep it private):")
-        print("  \(vault.pairingCode)")
+/// What `init` and `join` share: the new device's name, and how to report the new vault.
+struct NewDeviceOptions: ParsableArguments {
+    @Option(help: "A name for this device, shown in history (e.g. phone, laptop).")
+    var deviceName: String = "this device"
+
+    @Flag(help: "Print the vault id, device (and, for init, the pairing code) as JSON.")
+    var json = false
+
+    /// Creates the vault (joining `secret`'s vault if given), names the device and reports it;
+    /// the pairing code is shown only for a new vault.
+    func create(_ options: VaultOptions, joining secret: VaultSecret?) throws {
+        let device = try Device(name: deviceName)
+        try options.makeFolder()
+        let vault = try Vault.create(at: options.path, passphrase: options.passphrase(confirming: true), joining: secret)
+        defer { try? vault.close() }
+        try Journal(vault: vault).nameThisDevice(device)
+        let showCode = secret == nil
+        if json {
+            var object: [String: Any] = [
+                "vault": vault.vaultID.hex, "device": vault.replicaID.description, "device_name": device.name, "path": vault.path,
+            ]
+            if showCode { object["pairing_code"] = vault.pairingCode }
+            try printJSON(object)
+            return
+        }
+        print("Created the vault at \(vault.path) for \(device.name).")
+        print("Vault \(vault.vaultID.hex)")
+        if showCode {
+            print("Pairing code (shown once; write it down, keep it private):")
+            print("  \(vault.pairingCode)")
+        }
     }
 }

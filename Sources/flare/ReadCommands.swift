@@ -53,7 +53,7 @@ struct Show: ParsableCommand {
             let journal = Journal(vault: opened)
             guard let item = journal.timeline().first(where: { $0.id == id }) else { throw JournalError.unknownRecord(id) }
             var object = item.jsonObject
-            let conflicts = item.conflicts
+            let (conflicts, problems) = item.findings
             if json {
                 if !conflicts.isEmpty {
                     object["conflicts"] = conflicts.map { ["field": $0.field, "shown": $0.shown.description, "others": $0.others.map(\.description)] }
@@ -65,7 +65,7 @@ struct Show: ParsableCommand {
             for conflict in conflicts {
                 print("conflict in \(conflict.field): shows \(conflict.shown), also written: \(conflict.others.map(\.description).joined(separator: ", "))")
             }
-            for problem in item.problems { print("note: \(problem)") }
+            for problem in problems { print("note: \(problem)") }
         }
     }
 }
@@ -93,21 +93,13 @@ extension TimelineItem {
         }
     }
 
-    var conflicts: [Conflict] {
+    /// The record's conflicts and what of it could not be read.
+    var findings: (conflicts: [Conflict], problems: [JournalError]) {
         switch self {
-        case .symptom(let stored): return stored.conflicts
-        case .treatment(let stored): return stored.conflicts
-        case .event(let stored): return stored.conflicts
-        case .checkIn(let stored): return stored.conflicts
-        }
-    }
-
-    var problems: [JournalError] {
-        switch self {
-        case .symptom(let stored): return stored.problems
-        case .treatment(let stored): return stored.problems
-        case .event(let stored): return stored.problems
-        case .checkIn(let stored): return stored.problems
+        case .symptom(let stored): return (stored.conflicts, stored.problems)
+        case .treatment(let stored): return (stored.conflicts, stored.problems)
+        case .event(let stored): return (stored.conflicts, stored.problems)
+        case .checkIn(let stored): return (stored.conflicts, stored.problems)
         }
     }
 
