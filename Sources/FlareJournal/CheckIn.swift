@@ -5,6 +5,7 @@ import FlareCRDT
 /// their answers merge field by field.
 public struct CheckIn: JournalRecord {
     public static let recordType = "check-in"
+    public static let idPrefix = "c"
 
     public var day: Day
     public var pain: Rating?

@@ -4,6 +4,7 @@ import FlareCRDT
 /// record like the others, so every device learns every name by syncing.
 public struct Device: JournalRecord {
     public static let recordType = "device"
+    public static let idPrefix = "d"
 
     public var name: String
 

@@ -61,18 +61,18 @@ public final class Journal {
         try vault.makeChange { try $0.delete(id) }
     }
 
-    private func addRecord(_ record: some JournalRecord) throws -> String {
-        let id = Self.newID(for: type(of: record).recordType)
+    private func addRecord<Record: JournalRecord>(_ record: Record) throws -> String {
+        let id = Self.newID(prefix: Record.idPrefix)
         try vault.makeChange { try $0.write(record, as: id) }
         return id
     }
 
-    /// A new record id: a type letter and eight random characters (40 bits), short enough to
-    /// type in `flare show`.
-    static func newID(for type: String) -> String {
+    /// A new record id: the type's letter and eight random characters (40 bits), short enough
+    /// to type in `flare show`.
+    static func newID(prefix: String) -> String {
         let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
         let random = Random.bytes(8).map { alphabet[Int($0) % alphabet.count] }
-        return "\(type.first ?? "r")-" + String(random)
+        return "\(prefix)-" + String(random)
     }
 
     // MARK: Reading

@@ -14,6 +14,8 @@ public enum FieldValue: Hashable, Sendable {
 public protocol JournalRecord: Hashable, Sendable {
     /// The document type, e.g. `symptom`.
     static var recordType: String { get }
+    /// The first letter of new ids of this type (`s-…`, `t-…`), so an id says what it is.
+    static var idPrefix: String { get }
     /// Every field by name, absent ones as `.scalar(.null)`, an empty set or an empty text.
     var fields: [String: FieldValue] { get }
     /// Reads a record, leaving out (and noting in `fields.problems`) what cannot be read.

@@ -5,6 +5,7 @@ import FlareCRDT
 /// Every field but the time is optional: people log what they notice.
 public struct SymptomEntry: JournalRecord {
     public static let recordType = "symptom"
+    public static let idPrefix = "s"
 
     /// When stiffness is worst.
     public static let stiffnessTimings = ["after rest", "on waking"]

@@ -5,6 +5,7 @@ import FlareCRDT
 /// therapy, gentle movement, sleep and stress measures, medication, CBT, or their own.
 public struct Treatment: JournalRecord {
     public static let recordType = "treatment"
+    public static let idPrefix = "t"
 
     /// What kind of treatment it is.
     public enum Kind: String, CaseIterable, Sendable {

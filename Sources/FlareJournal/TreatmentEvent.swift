@@ -4,6 +4,7 @@ import FlareCRDT
 /// side effects.
 public struct TreatmentEvent: JournalRecord {
     public static let recordType = "treatment-event"
+    public static let idPrefix = "e"
 
     public enum Status: String, CaseIterable, Sendable {
         case done, taken, skipped

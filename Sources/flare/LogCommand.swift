@@ -2,6 +2,46 @@ import ArgumentParser
 import FlareJournal
 import Foundation
 
+/// The fields of a symptom entry as flags, one per field, shared by `log` and `edit`. A flag
+/// given sets its field (lists are replaced by the values given); a flag left out leaves it.
+struct SymptomOptions: ParsableArguments {
+    @Option(help: "Pain, 0–10.") var pain: String?
+    @Option(name: .customLong("region"), help: "Where it hurts (repeat for several; widespread counts).") var regions: [String] = []
+    @Option(name: .customLong("quality"), help: "How it feels: aching, burning, deep soreness, … (repeat).") var qualities: [String] = []
+    @Option(help: "Stiffness, 0–10.") var stiffness: String?
+    @Option(name: .customLong("stiffness-timing"), help: "When stiffness is worst: \"after rest\", \"on waking\" (repeat).")
+    var stiffnessTiming: [String] = []
+    @Option(help: "Physical fatigue, 0–10.") var fatigue: String?
+    @Option(name: .customLong("cognitive-fatigue"), help: "Concentration and fog, 0–10.") var cognitiveFatigue: String?
+    @Option(help: "Tenderness to light touch, 0–10.") var tenderness: String?
+    @Option(name: .customLong("sleep-hours"), help: "Hours slept last night.") var sleepHours: String?
+    @Option(name: .customLong("sleep-quality"), help: "Sleep quality, 0–10.") var sleepQuality: String?
+    @Option(help: "Stress, 0–10.") var stress: String?
+    @Flag(inversion: .prefixedNo, help: "Whether it is a flare-up.") var flare: Bool?
+    @Option(name: .customLong("trigger"), help: "A suspected trigger (repeat).") var triggers: [String] = []
+    @Option(help: "A note.") var note: String?
+
+    /// `entry` with the given fields set, checked as a new entry would be.
+    func applied(to entry: SymptomEntry) throws -> SymptomEntry {
+        try SymptomEntry(
+            at: entry.at,
+            pain: pain == nil ? entry.pain : rating(pain, "pain"),
+            regions: regions.isEmpty ? entry.regions : terms(regions, "region"),
+            qualities: qualities.isEmpty ? entry.qualities : terms(qualities, "quality"),
+            stiffness: stiffness == nil ? entry.stiffness : rating(stiffness, "stiffness"),
+            stiffnessTiming: stiffnessTiming.isEmpty ? entry.stiffnessTiming : terms(stiffnessTiming, "stiffness-timing"),
+            fatigue: fatigue == nil ? entry.fatigue : rating(fatigue, "fatigue"),
+            cognitiveFatigue: cognitiveFatigue == nil ? entry.cognitiveFatigue : rating(cognitiveFatigue, "cognitive-fatigue"),
+            tenderness: tenderness == nil ? entry.tenderness : rating(tenderness, "tenderness"),
+            sleepHours: sleepHours == nil ? entry.sleepHours : hours(sleepHours),
+            sleepQuality: sleepQuality == nil ? entry.sleepQuality : rating(sleepQuality, "sleep-quality"),
+            stress: stress == nil ? entry.stress : rating(stress, "stress"),
+            flare: flare ?? entry.flare,
+            triggers: triggers.isEmpty ? entry.triggers : terms(triggers, "trigger"),
+            note: note ?? entry.note)
+    }
+}
+
 struct Log: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Log how you feel now (or at --at): one flag per field, any you like.",
@@ -16,40 +56,43 @@ struct Log: ParsableCommand {
     )
 
     @OptionGroup var vault: VaultOptions
-
     @Option(help: "When: now (default), 08:30, yesterday 21:00, 2026-11-27 08:30, or ISO 8601.")
     var at: String = "now"
-    @Option(help: "Pain, 0–10.") var pain: String?
-    @Option(name: .customLong("region"), help: "Where it hurts (repeat for several; widespread counts).") var regions: [String] = []
-    @Option(name: .customLong("quality"), help: "How it feels: aching, burning, deep soreness, … (repeat).") var qualities: [String] = []
-    @Option(help: "Stiffness, 0–10.") var stiffness: String?
-    @Option(name: .customLong("stiffness-timing"), help: "When stiffness is worst: \"after rest\", \"on waking\" (repeat).")
-    var stiffnessTiming: [String] = []
-    @Option(help: "Physical fatigue, 0–10.") var fatigue: String?
-    @Option(name: .customLong("cognitive-fatigue"), help: "Concentration and fog, 0–10.") var cognitiveFatigue: String?
-    @Option(help: "Tenderness to light touch, 0–10.") var tenderness: String?
-    @Option(name: .customLong("sleep-hours"), help: "Hours slept last night.") var sleepHours: String?
-    @Option(name: .customLong("sleep-quality"), help: "Sleep quality, 0–10.") var sleepQuality: String?
-    @Option(help: "Stress, 0–10.") var stress: String?
-    @Flag(help: "Mark it as a flare-up.") var flare = false
-    @Option(name: .customLong("trigger"), help: "A suspected trigger (repeat).") var triggers: [String] = []
-    @Option(help: "A note.") var note: String = ""
+    @OptionGroup var fields: SymptomOptions
     @Flag(help: "Print the new entry as JSON.") var json = false
 
     func run() throws {
         try reporting {
             // Everything is checked before the vault is opened: a refused entry writes nothing.
-            let entry = try SymptomEntry(
-                at: HumanTime.parse(at), pain: rating(pain, "pain"), regions: terms(regions, "region"),
-                qualities: terms(qualities, "quality"), stiffness: rating(stiffness, "stiffness"),
-                stiffnessTiming: terms(stiffnessTiming, "stiffness-timing"), fatigue: rating(fatigue, "fatigue"),
-                cognitiveFatigue: rating(cognitiveFatigue, "cognitive-fatigue"), tenderness: rating(tenderness, "tenderness"),
-                sleepHours: hours(sleepHours), sleepQuality: rating(sleepQuality, "sleep-quality"), stress: rating(stress, "stress"),
-                flare: flare, triggers: terms(triggers, "trigger"), note: note)
+            let entry = try fields.applied(to: SymptomEntry(at: HumanTime.parse(at)))
             let opened = try vault.open()
             defer { try? opened.close() }
             let id = try Journal(vault: opened).log(entry)
             if json { try printJSON(entry.jsonObject(id: id)) } else { print("Logged \(id).") }
+        }
+    }
+}
+
+struct Edit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Change fields of a symptom entry; fields not given stay as they are.",
+        discussion: "Example: flare edit s-k2m9x4qa --pain 7 --no-flare. Only the fields that change are written, so edits made elsewhere to other fields are kept.")
+
+    @OptionGroup var vault: VaultOptions
+    @Argument(help: "The entry's id.") var id: String
+    @Option(help: "A new time for it.") var at: String?
+    @OptionGroup var fields: SymptomOptions
+    @Flag(help: "Print the entry as JSON.") var json = false
+
+    func run() throws {
+        try reporting {
+            let opened = try vault.open()
+            defer { try? opened.close() }
+            let journal = Journal(vault: opened)
+            var entry = try fields.applied(to: journal.stored(id, as: SymptomEntry.self).record)
+            if let at { entry.at = try HumanTime.parse(at) }
+            let changed = try journal.update(id, to: entry)
+            if json { try printJSON(entry.jsonObject(id: id)) } else { print(changed ? "Updated \(id)." : "Nothing to change in \(id).") }
         }
     }
 }

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+import TestSupport
+
+@Suite struct ManageTests {
+    static func flare(_ arguments: [String], vault: String) throws -> CLITests.Result {
+        try CLITests.flare(arguments, vault: vault)
+    }
+
+    @Test func treatmentsEventsHistoryDeleteAndDoctor() throws {
+        let folder = try TemporaryFolder()
+        let vault = folder.path("journal.flare")
+        #expect(try Self.flare(["init", "--device-name", "phone"], vault: vault).status == 0)
+        let treatment = try #require(try Self.flare(
+            ["treat", "--kind", "medication", "--name", "Amitriptyline", "--class", "nerve pain", "--dose", "10 mg", "--json"],
+            vault: vault).json as? [String: Any])
+        let treatmentID = try #require(treatment["id"] as? String)
+        #expect(treatmentID.hasPrefix("t-"))
+        #expect(treatment["class"] as? String == "nerve pain")
+
+        let taken = try Self.flare(["took", "amitriptyline", "--effect", "6", "--side-effect", "Dry Mouth", "--json"], vault: vault)
+        let event = try #require(taken.json as? [String: Any], "\(taken.errors)")
+        #expect((event["id"] as? String)?.hasPrefix("e-") == true)
+        #expect(event["treatment"] as? String == treatmentID)
+        #expect(event["side_effects"] as? [String] == ["dry mouth"])
+        #expect(event["status"] as? String == "taken")
+
+        let unknown = try Self.flare(["took", "ibuprofen"], vault: vault)
+        #expect(unknown.status == 66)
+        #expect(try Self.flare(["treat", "--kind", "yoga", "--name", "x"], vault: vault).status == 65)
+        #expect(try Self.flare(["treat", "--kind", "gentle movement", "--name", "walk", "--class", "sleep aid"], vault: vault).status == 65)
+
+        let logged = try #require(try Self.flare(["log", "--pain", "5", "--json"], vault: vault).json as? [String: Any])
+        let entry = try #require(logged["id"] as? String)
+        let history = try #require(try Self.flare(["history", entry, "--field", "pain", "--json"], vault: vault).json as? [[String: Any]])
+        #expect(history.count == 1)
+        #expect(history.first?["device"] as? String == "phone")
+        #expect(history.first?["edit"] as? String == "pain = 5")
+
+        #expect(try Self.flare(["delete", entry], vault: vault).status == 0)
+        #expect(try Self.flare(["show", entry], vault: vault).status == 66)
+        #expect(try Self.flare(["delete", entry], vault: vault).status == 66)
+
+        let doctor = try #require(try Self.flare(["doctor", "--json"], vault: vault).json as? [String: Any])
+        #expect(doctor["ok"] as? Bool == true)
+        #expect(try Self.flare(["conflicts"], vault: vault).output == "No conflicts.\n")
+    }
+
+    /// Two devices of one vault exchange a changes file both ways, edit one entry apart, and
+    /// end with byte-identical JSON exports and one conflict, which resolving clears.
+    @Test func twoDevicesByFileConvergeAndResolveAConflict() throws {
+        let folder = try TemporaryFolder()
+        let phone = folder.path("phone.flare")
+        let laptop = folder.path("laptop.flare")
+        let code = try #require((try Self.flare(["init", "--device-name", "phone", "--json"], vault: phone).json as? [String: Any])?["pairing_code"] as? String)
+        #expect(try Self.flare(["join", code, "--device-name", "laptop"], vault: laptop).status == 0)
+        let entry = try #require((try Self.flare(["log", "--pain", "6", "--region", "neck", "--json"], vault: phone).json as? [String: Any])?["id"] as? String)
+
+        func exchange() throws {
+            #expect(try Self.flare(["export", "--format", "changes", "--output", folder.path("phone.flx")], vault: phone).status == 0)
+            #expect(try Self.flare(["export", "--format", "changes", "--output", folder.path("laptop.flx")], vault: laptop).status == 0)
+            #expect(try Self.flare(["import", folder.path("phone.flx")], vault: laptop).status == 0)
+            #expect(try Self.flare(["import", folder.path("laptop.flx")], vault: phone).status == 0)
+        }
+        try exchange()
+        #expect(try Self.flare(["show", entry], vault: laptop).status == 0)
+
+        // Apart: both change the pain, the laptop adds a region.
+        #expect(try Self.flare(["conflicts", "resolve", entry, "pain", "7"], vault: phone).status == 64)
+        _ = try Self.flare(["log", "--pain", "1"], vault: laptop)
+        try editPain(entry, to: 8, vault: phone)
+        try editPain(entry, to: 4, vault: laptop)
+        try exchange()
+
+        let phoneExport = try Self.flare(["export", "--format", "json"], vault: phone)
+        let laptopExport = try Self.flare(["export", "--format", "json"], vault: laptop)
+        #expect(phoneExport.status == 0)
+        #expect(phoneExport.output == laptopExport.output)
+        let conflicts = try #require(try Self.flare(["conflicts", "--json"], vault: phone).json as? [[String: Any]])
+        #expect(conflicts.count == 1)
+        #expect(conflicts.first?["field"] as? String == "pain")
+        #expect(try Self.flare(["conflicts", "resolve", entry, "pain", "5"], vault: phone).status == 64)
+        #expect(try Self.flare(["conflicts", "resolve", entry, "pain", "4"], vault: phone).status == 0)
+        try exchange()
+        #expect(try Self.flare(["conflicts"], vault: laptop).output == "No conflicts.\n")
+        let resolved = try #require(try Self.flare(["show", entry, "--json"], vault: laptop).json as? [String: Any])
+        #expect(resolved["pain"] as? Int == 4)
+
+        let csv = try Self.flare(["export", "--format", "csv"], vault: phone).output
+        #expect(csv.hasPrefix("id,type,at,"))
+        #expect(csv.components(separatedBy: "\r\n").count == 4)  // header, two entries, final newline
+    }
+
+    /// Sets the pain of `entry` with `flare edit`.
+    func editPain(_ entry: String, to pain: Int, vault: String) throws {
+        let edited = try Self.flare(["edit", entry, "--pain", String(pain)], vault: vault)
+        #expect(edited.status == 0, "\(edited.errors)")
+    }
+}
