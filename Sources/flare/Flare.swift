@@ -11,7 +11,7 @@ struct Flare: ParsableCommand {
             Exit status: 0 done; 1 a check failed; 64 bad command line or value; 65 a value or             file that cannot be used; 66 no such vault or record; 73 cannot create a file; 74             read or write failed, or the vault is damaged; 75 the vault is open elsewhere, try             again; 77 wrong passphrase.
             """,
         subcommands: [
-            Init.self, Join.self, Log.self, Edit.self, Treat.self, Took.self, List.self, Show.self, History.self, Delete.self,
+            Init.self, Join.self, Log.self, Edit.self, Treat.self, Took.self, List.self, Show.self, Summary.self, History.self, Delete.self,
             Conflicts.self, Export.self, Import.self, Doctor.self, Fixtures.self,
         ]
     )

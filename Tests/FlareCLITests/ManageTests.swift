@@ -46,6 +46,25 @@ import TestSupport
         #expect(try Self.flare(["conflicts"], vault: vault).output == "No conflicts.\n")
     }
 
+    @Test func daySummariesAndWeeks() throws {
+        let folder = try TemporaryFolder()
+        let vault = folder.path("journal.flare")
+        #expect(try Self.flare(["init"], vault: vault).status == 0)
+        for (at, pain) in [("2026-11-23 08:00", "6"), ("2026-11-23 20:00", "8"), ("2026-11-25 09:00", "3")] {
+            #expect(try Self.flare(["log", "--at", at, "--pain", pain, "--flare"], vault: vault).status == 0)
+        }
+        let days = try #require(try Self.flare(["summary", "--json"], vault: vault).json as? [[String: Any]])
+        #expect(days.map { $0["day"] as? String } == ["2026-11-23", "2026-11-25"])
+        #expect(days.first?["mean_pain"] as? Double == 7)
+        #expect(days.first?["max_pain"] as? Int == 8)
+        #expect(days.first?["flares"] as? Int == 2)
+        let weeks = try #require(try Self.flare(["summary", "--week", "--json"], vault: vault).json as? [[String: Any]])
+        #expect(weeks.count == 1)
+        #expect(weeks.first?["mean_pain"] as? Double == 5)
+        #expect(try Self.flare(["summary", "--from", "2026-11-24"], vault: vault).output.hasPrefix("2026-11-25  entries 1"))
+        #expect(try Self.flare(["summary", "--from", "yesterday"], vault: vault).status == 65)
+    }
+
     /// Two devices of one vault exchange a changes file both ways, edit one entry apart, and
     /// end with byte-identical JSON exports and one conflict, which resolving clears.
     @Test func twoDevicesByFileConvergeAndResolveAConflict() throws {
