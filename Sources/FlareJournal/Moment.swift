@@ -23,6 +23,26 @@ public struct Moment: Hashable, Comparable, Sendable, CustomStringConvertible {
         utcOffsetMinutes = min(max(timeZone.secondsFromGMT(for: date) / 60, Self.offsets.lowerBound), Self.offsets.upperBound)
     }
 
+    /// Parses ISO 8601 with an offset or `Z` (`2026-11-27T07:30:00+01:00`), as
+    /// `description` writes it; the offset is kept.
+    public init(iso8601 text: String, field: String = "time") throws(JournalError) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let formatter = ISO8601DateFormatter()
+        guard let date = formatter.date(from: trimmed.uppercased()), let offset = Self.offsetMinutes(in: trimmed) else {
+            throw .invalidValue(field: field, value: text, expected: "an ISO 8601 time with its offset, like 2026-11-27T07:30:00+01:00")
+        }
+        try self.init(secondsSince1970: Int64(date.timeIntervalSince1970), utcOffsetMinutes: offset)
+    }
+
+    /// The offset at the end of an ISO 8601 time (`Z`, `+01:00`, `-0530`).
+    private static func offsetMinutes(in text: String) -> Int? {
+        if text.uppercased().hasSuffix("Z") { return 0 }
+        guard let sign = text.lastIndex(where: { $0 == "+" || $0 == "-" }) else { return nil }
+        let digits = text[text.index(after: sign)...].filter(\.isNumber)
+        guard digits.count == 4, let hours = Int(digits.prefix(2)), let minutes = Int(digits.suffix(2)) else { return nil }
+        return (text[sign] == "-" ? -1 : 1) * (hours * 60 + minutes)
+    }
+
     public var date: Date { Date(timeIntervalSince1970: TimeInterval(secondsSince1970)) }
 
     /// The calendar day where it was logged.

@@ -86,19 +86,37 @@ struct Export: ParsableCommand {
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Merge a changes file (`flare export --format changes`) from another device of this vault.",
-        discussion: "A damaged, cut or foreign file is refused whole; importing the same file twice changes nothing.")
+        abstract: "Merge a file into this vault: a changes file from another device of it, or a JSON export.",
+        discussion: """
+            changes (`flare export --format changes`): merged without conflicts; a damaged, cut or \
+            foreign file is refused whole.
+            JSON (`flare export --format json`): each record is added, or updated to the file's \
+            values, keeping its id; every value is checked first and one bad record refuses the \
+            whole file. Importing the same file twice changes nothing.
+            """)
 
     @OptionGroup var vault: VaultOptions
     @Argument(help: "The file.") var file: String
 
     func run() throws {
         try reporting {
+            guard let data = FileManager.default.contents(atPath: file) else { throw CLIError.usage("Cannot read \(file).") }
             let opened = try vault.open()
             defer { try? opened.close() }
-            let report = try opened.importChanges(from: file)
-            print("Imported \(report.applied.count) changes; \(report.duplicates.count) were already here, \(report.buffered.count) wait for changes not yet here.")
-            for rejection in report.rejected { print("refused \(rejection.change): \(rejection.reason)") }
+            if data.prefix(3) == Data("FLX".utf8) {
+                let report = try opened.importChanges(from: file)
+                print("Imported \(report.applied.count) changes; \(report.duplicates.count) were already here, \(report.buffered.count) wait for changes not yet here.")
+                for rejection in report.rejected { print("refused \(rejection.change): \(rejection.reason)") }
+                return
+            }
+            let export: Any
+            do {
+                export = try JSONSerialization.jsonObject(with: data)
+            } catch {
+                throw CLIError.usage("\(file) is neither a changes file nor JSON.")
+            }
+            let result = try Journal(vault: opened).importRecords(export)
+            print("Imported \(result.added) new records; \(result.updated) updated, \(result.unchanged) already as in the file.")
         }
     }
 }

@@ -37,27 +37,12 @@ enum HumanTime {
         if let day = try? Day(parsing: joined) {
             return try at(calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!, nil)
         }
-        let withOffset = ISO8601DateFormatter()
-        withOffset.formatOptions = [.withInternetDateTime]
-        if let date = withOffset.date(from: text.trimmingCharacters(in: .whitespaces).uppercased()) {
-            let offset = Self.offsetMinutes(in: text) ?? 0
-            return try Moment(secondsSince1970: Int64(date.timeIntervalSince1970), utcOffsetMinutes: offset)
-        }
+        if let moment = try? Moment(iso8601: text) { return moment }
         let pieces = joined.split(separator: "t").map(String.init)
         if pieces.count == 2, let day = try? Day(parsing: pieces[0]) {
             return try at(calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!, String(pieces[1].prefix(5)))
         }
         throw invalid(text)
-    }
-
-    /// The offset written at the end of an ISO 8601 time (`Z`, `+01:00`, `-0530`).
-    private static func offsetMinutes(in text: String) -> Int? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if trimmed.uppercased().hasSuffix("Z") { return 0 }
-        guard let sign = trimmed.lastIndex(where: { $0 == "+" || $0 == "-" }) else { return nil }
-        let digits = trimmed[trimmed.index(after: sign)...].filter(\.isNumber)
-        guard digits.count == 4, let hours = Int(digits.prefix(2)), let minutes = Int(digits.suffix(2)) else { return nil }
-        return (trimmed[sign] == "-" ? -1 : 1) * (hours * 60 + minutes)
     }
 
     private static func invalid(_ text: String) -> JournalError {

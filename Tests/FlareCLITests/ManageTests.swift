@@ -46,6 +46,41 @@ import TestSupport
         #expect(try Self.flare(["conflicts"], vault: vault).output == "No conflicts.\n")
     }
 
+    /// A JSON export imported into another vault gives the same export; a bad value or an
+    /// unknown field refuses the whole file and writes nothing.
+    @Test func jsonExportsImportElsewhere() throws {
+        let folder = try TemporaryFolder()
+        let first = folder.path("first.flare")
+        let second = folder.path("second.flare")
+        #expect(try Self.flare(["init"], vault: first).status == 0)
+        #expect(try Self.flare(["init"], vault: second).status == 0)
+        _ = try Self.flare(["log", "--at", "2026-11-23 08:00", "--pain", "6", "--region", "neck", "--note", "stiff, \"very\""], vault: first)
+        _ = try Self.flare(["treat", "--kind", "cbt", "--name", "CBT with Sam", "--started", "2026-11-01"], vault: first)
+        let exported = try Self.flare(["export", "--output", folder.path("export.json")], vault: first)
+        #expect(exported.status == 0)
+        let imported = try Self.flare(["import", folder.path("export.json")], vault: second)
+        #expect(imported.output == "Imported 2 new records; 0 updated, 0 already as in the file.\n")
+        #expect(try Self.flare(["import", folder.path("export.json")], vault: second).output
+            == "Imported 0 new records; 0 updated, 2 already as in the file.\n")
+        #expect(try Self.flare(["export"], vault: second).output == (try String(contentsOfFile: folder.path("export.json"), encoding: .utf8)))
+
+        let text = try String(contentsOfFile: folder.path("export.json"), encoding: .utf8)
+        for (bad, message) in [
+            (text.replacingOccurrences(of: "\"pain\" : 6", with: "\"pain\" : 11"), "must be a whole number from 0 to 10; 11 is outside that."),
+            (text.replacingOccurrences(of: "\"pain\" : 6", with: "\"pain\" : 6, \"mood\" : 3"), "symptom records have no such field"),
+            ("{\"records\": 3}", "\"records\" list"),
+            ("not json", "neither a changes file nor JSON"),
+        ] {
+            try Data(bad.utf8).write(to: URL(fileURLWithPath: folder.path("bad.json")))
+            let third = folder.path("third-\(message.count).flare")
+            #expect(try Self.flare(["init"], vault: third).status == 0)
+            let refused = try Self.flare(["import", folder.path("bad.json")], vault: third)
+            #expect(refused.status != 0)
+            #expect(refused.errors.contains(message), "\(refused.errors)")
+            #expect(try Self.flare(["list", "--json"], vault: third).output == "[]\n")
+        }
+    }
+
     @Test func daySummariesAndWeeks() throws {
         let folder = try TemporaryFolder()
         let vault = folder.path("journal.flare")
