@@ -21,6 +21,12 @@ public struct JSONRecord {
 
     private func name(_ field: String) -> String { "\(field) of \(id)" }
 
+    /// JSONSerialization returns numbers and booleans alike as NSNumber, and `1 as? Bool`
+    /// succeeds, but a boolean is an instance of its own boolean subclass.
+    private static func isBoolean(_ value: Any) -> Bool {
+        value is NSNumber && String(describing: Swift.type(of: value)).contains("Boolean")
+    }
+
     private mutating func value(_ field: String) -> Any? {
         unread.remove(field)
         guard let value = object[field], !(value is NSNull) else { return nil }
@@ -29,7 +35,7 @@ public struct JSONRecord {
 
     public mutating func rating(_ field: String) throws(JournalError) -> Rating? {
         guard let value = value(field) else { return nil }
-        guard let number = value as? Int, !(value is Bool) else {
+        guard !Self.isBoolean(value), let number = value as? Int else {
             throw .invalidValue(field: name(field), value: "\(value)", expected: "a whole number from 0 to 10")
         }
         return try Rating(number, field: name(field))
@@ -37,7 +43,7 @@ public struct JSONRecord {
 
     public mutating func number(_ field: String) throws(JournalError) -> Double? {
         guard let value = value(field) else { return nil }
-        guard let number = value as? Double, !(value is Bool) else {
+        guard !Self.isBoolean(value), let number = value as? Double else {
             throw .invalidValue(field: name(field), value: "\(value)", expected: "a number")
         }
         return number
@@ -51,7 +57,9 @@ public struct JSONRecord {
 
     public mutating func flag(_ field: String) throws(JournalError) -> Bool? {
         guard let value = value(field) else { return nil }
-        guard let flag = value as? Bool else { throw .invalidValue(field: name(field), value: "\(value)", expected: "true or false") }
+        guard Self.isBoolean(value), let flag = value as? Bool else {
+            throw .invalidValue(field: name(field), value: "\(value)", expected: "true or false")
+        }
         return flag
     }
 

@@ -81,6 +81,23 @@ import TestSupport
         }
     }
 
+    /// The demo journal in seeds/ (made by Tools/make-demo-journal.py) imports cleanly.
+    @Test func theDemoJournalImports() throws {
+        let seeds = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("seeds/demo")
+        let folder = try TemporaryFolder()
+        let vault = folder.path("demo.flare")
+        #expect(try Self.flare(["init"], vault: vault).status == 0)
+        for device in ["phone", "laptop"] {
+            let imported = try Self.flare(["import", seeds.appendingPathComponent("\(device).json").path], vault: vault)
+            #expect(imported.status == 0, "\(imported.errors)")
+            #expect(imported.output.hasPrefix("Imported "))
+        }
+        let weeks = try #require(try Self.flare(["summary", "--week", "--json"], vault: vault).json as? [[String: Any]])
+        #expect(weeks.count == 4)
+        #expect(weeks.contains { ($0["flares"] as? Int ?? 0) > 0 })
+    }
+
     @Test func daySummariesAndWeeks() throws {
         let folder = try TemporaryFolder()
         let vault = folder.path("journal.flare")
