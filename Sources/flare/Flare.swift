@@ -6,12 +6,20 @@ struct Flare: ParsableCommand {
         commandName: "flare",
         abstract: "An offline-first, end-to-end encrypted symptom and treatment journal.",
         discussion: """
-            The vault is $FLARE_VAULT, else $XDG_DATA_HOME/flare/journal.flare, unless --vault             says otherwise; its passphrase comes from --passphrase-file, $FLARE_PASSPHRASE or a             prompt.
+            The vault is $FLARE_VAULT, else $XDG_DATA_HOME/flare/journal.flare, unless --vault \
+            says otherwise; its passphrase comes from --passphrase-file, $FLARE_PASSPHRASE or a \
+            prompt.
 
-            Exit status: 0 done; 1 a check failed; 64 bad command line or value; 65 a value or             file that cannot be used; 66 no such vault or record; 73 cannot create a file; 74             read or write failed, or the vault is damaged; 75 the vault is open elsewhere, try             again; 77 wrong passphrase.
+            Exit status: 0 done; 1 a check failed; 64 bad command line or value; 65 a value or \
+            file that cannot be used; 66 no such vault or record; 73 cannot create a file; 74 \
+            read or write failed, or the vault is damaged; 75 the vault is open elsewhere, try \
+            again; 77 wrong passphrase.
+
+            Shell completions: flare --generate-completion-script bash (or zsh, fish).
             """,
         subcommands: [
-            Init.self, Join.self, Log.self, Edit.self, Treat.self, Took.self, List.self, Show.self, Summary.self, History.self, Delete.self,
+            Init.self, Join.self, Log.self, Edit.self, Treat.self, Took.self, List.self, Show.self, Summary.self,
+            History.self, Delete.self,
             Conflicts.self, Export.self, Import.self, Doctor.self, Fixtures.self,
         ]
     )
