@@ -16,6 +16,10 @@ public enum JournalError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownRecord(String)
     /// A record of another type than the one asked for.
     case wrongType(record: String, expected: String, found: String)
+    /// This device has made no change that can be undone.
+    case nothingToUndo
+    /// The last change deleted a record, which cannot be brought back by a later change.
+    case cannotUndoDelete
 
     public var description: String {
         switch self {
@@ -33,6 +37,10 @@ public enum JournalError: Error, Equatable, Sendable, CustomStringConvertible {
             return "No record with id \(id); `flare list` shows the ids."
         case .wrongType(let record, let expected, let found):
             return "\(record) is a \(found), not a \(expected)."
+        case .nothingToUndo:
+            return "Nothing to undo: this device has not changed the journal yet."
+        case .cannotUndoDelete:
+            return "The last change deleted a record, and a deleted record cannot be brought back; log it again."
         }
     }
 }

@@ -115,17 +115,17 @@ public struct RecordFields {
 }
 
 extension ChangeBuilder {
-    /// Writes `record` as document `id`: creates it if new, otherwise writes only the fields
-    /// that differ from what the document holds (a set by adding and removing elements, a
+    /// Writes `record` as document `id` (only the fields in `only`, if given): creates it if
+    /// new, otherwise writes only the fields that differ from what the document holds (a set by adding and removing elements, a
     /// text by replacing the part that changed), so concurrent edits of other fields, other
     /// elements or other parts of a note survive.
-    public mutating func write<Record: JournalRecord>(_ record: Record, as id: String) throws {
+    public mutating func write<Record: JournalRecord>(_ record: Record, as id: String, fields only: Set<String>? = nil) throws {
         let existing = document(id)
         if let existing, existing.type != Record.recordType {
             throw JournalError.wrongType(record: id, expected: Record.recordType, found: existing.type)
         }
         if existing == nil { try create(id, type: Record.recordType) }
-        for (field, value) in record.fields.sorted(by: { $0.key < $1.key }) {
+        for (field, value) in record.fields.sorted(by: { $0.key < $1.key }) where only?.contains(field) ?? true {
             let current = document(id)!.field(field)
             switch value {
             case .scalar(let scalar):

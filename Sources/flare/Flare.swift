@@ -19,7 +19,7 @@ struct Flare: ParsableCommand {
             """,
         subcommands: [
             Init.self, Join.self, Log.self, Edit.self, Treat.self, Took.self, List.self, Show.self, Summary.self,
-            History.self, Delete.self,
+            History.self, Delete.self, Undo.self,
             Conflicts.self, Export.self, Import.self, Doctor.self, Fixtures.self,
         ]
     )

@@ -162,3 +162,23 @@ struct Doctor: ParsableCommand {
         }
     }
 }
+
+struct Undo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Revert this device's last change with a new change, which syncs like any edit.",
+        discussion: """
+            A record the change logged is deleted; fields it edited go back to their earlier \
+            values. Undoing twice redoes. A delete cannot be undone.
+            """)
+
+    @OptionGroup var vault: VaultOptions
+
+    func run() throws {
+        try reporting {
+            let opened = try vault.open()
+            defer { try? opened.close() }
+            let records = try Journal(vault: opened).undoLastChange()
+            print("Undid the last change to \(records.joined(separator: ", ")).")
+        }
+    }
+}

@@ -41,6 +41,12 @@ import TestSupport
         #expect(try Self.flare(["show", entry], vault: vault).status == 66)
         #expect(try Self.flare(["delete", entry], vault: vault).status == 66)
 
+        let relogged = try #require((try Self.flare(["log", "--pain", "3", "--json"], vault: vault).json as? [String: Any])?["id"] as? String)
+        #expect(try Self.flare(["edit", relogged, "--pain", "4"], vault: vault).status == 0)
+        let undone = try Self.flare(["undo"], vault: vault)
+        #expect(undone.output == "Undid the last change to \(relogged).\n")
+        #expect((try Self.flare(["show", relogged, "--json"], vault: vault).json as? [String: Any])?["pain"] as? Int == 3)
+
         let doctor = try #require(try Self.flare(["doctor", "--json"], vault: vault).json as? [String: Any])
         #expect(doctor["ok"] as? Bool == true)
         #expect(try Self.flare(["conflicts"], vault: vault).output == "No conflicts.\n")

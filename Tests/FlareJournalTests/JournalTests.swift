@@ -89,6 +89,34 @@ import TestSupport
         try laptop.vault.close()
     }
 
+    @Test func undoRevertsTheLastChangeOfThisDevice() throws {
+        let folder = try TemporaryFolder()
+        let journal = try Self.journal(in: folder)
+        #expect(throws: JournalError.nothingToUndo) { try journal.undoLastChange() }
+        let id = try journal.log(SymptomEntry(
+            at: Self.at("2026-11-20", 8), pain: Rating(6, field: "pain"), regions: [Self.region("neck")], note: "stiff"))
+        var entry = try journal.stored(id, as: SymptomEntry.self).record
+        let original = entry
+        entry.pain = try Rating(9, field: "pain")
+        entry.regions.insert(Self.region("hips"))
+        entry.note = "very stiff"
+        entry.at = try Self.at("2026-11-20", 9)
+        try journal.update(id, to: entry)
+
+        #expect(try journal.undoLastChange() == [id])
+        #expect(try journal.stored(id, as: SymptomEntry.self).record == original)
+        // Undoing the undo redoes.
+        try journal.undoLastChange()
+        #expect(try journal.stored(id, as: SymptomEntry.self).record == entry)
+
+        // Undoing a log removes the entry; a delete cannot be undone.
+        let other = try journal.log(SymptomEntry(at: Self.at("2026-11-21", 8), pain: Rating(2, field: "pain")))
+        #expect(try journal.undoLastChange() == [other])
+        #expect(throws: JournalError.unknownRecord(other)) { try journal.stored(other, as: SymptomEntry.self) }
+        #expect(throws: JournalError.cannotUndoDelete) { try journal.undoLastChange() }
+        try journal.vault.close()
+    }
+
     @Test func timelineFiltersAndSummaries() throws {
         let folder = try TemporaryFolder()
         let journal = try Self.journal(in: folder)
