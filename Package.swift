@@ -70,7 +70,10 @@ let package = Package(
         .testTarget(name: "FlareFixturesTests", dependencies: ["FlareFixtures"]),
         .testTarget(name: "FlareCryptoTests", dependencies: ["FlareCrypto"]),
         .testTarget(name: "FlareJournalTests", dependencies: ["FlareJournal", "TestSupport"]),
-        .testTarget(name: "FlareCLITests", dependencies: ["TestSupport"]),
+        .testTarget(
+            name: "FlareCLITests",
+            dependencies: ["TestSupport", "FlareStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "FlareStoreTests",
             dependencies: [

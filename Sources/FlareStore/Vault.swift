@@ -137,9 +137,10 @@ public final class Vault {
             throw StoreError.alreadyExists(path: path)
         }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {
             throw StoreError.cannotCreate(path: path, reason: "the folder \(folder) does not exist")
         }
+        guard isFolder.boolValue else { throw StoreError.cannotCreate(path: path, reason: "\(folder) is a file, not a folder") }
         guard access(folder, W_OK) == 0 else {
             throw StoreError.cannotCreate(path: path, reason: "the folder \(folder) is not writable")
         }

@@ -1,4 +1,6 @@
+import FlareStore
 import Foundation
+import GRDB
 import Testing
 import TestSupport
 
@@ -85,6 +87,46 @@ import TestSupport
             #expect(refused.errors.contains(message), "\(refused.errors)")
             #expect(try Self.flare(["list", "--json"], vault: third).output == "[]\n")
         }
+    }
+
+    /// A vault open in another process, a damaged vault, a file that is not a vault, a folder
+    /// that cannot be written: each one sentence and its exit status, nothing changed.
+    @Test func lockedDamagedAndUnwritable() throws {
+        let folder = try TemporaryFolder()
+        let vault = folder.path("journal.flare")
+        #expect(try Self.flare(["init"], vault: vault).status == 0)
+        let id = try #require((try Self.flare(["log", "--pain", "5", "--json"], vault: vault).json as? [String: Any])?["id"] as? String)
+
+        let holder = try Vault.open(at: vault, passphrase: "a passphrase for tests")
+        let locked = try Self.flare(["log", "--pain", "6"], vault: vault)
+        #expect(locked.status == 75)
+        #expect(locked.errors == "flare: The vault at \(vault) is open in another process; close it there and try again.\n")
+        try holder.close()
+
+        // A byte of the stored change flipped by something outside Flare.
+        let database = try DatabaseQueue(path: vault)
+        try database.write { db in
+            let row = try Row.fetchOne(db, sql: "SELECT position, sealed FROM change_run ORDER BY position DESC LIMIT 1")!
+            var sealed = row["sealed"] as Data
+            sealed[sealed.count / 2] ^= 1
+            try db.execute(sql: "UPDATE change_run SET sealed = ? WHERE position = ?", arguments: [sealed, row["position"] as Int64])
+        }
+        try database.close()
+        let damaged = try Self.flare(["show", id], vault: vault)
+        #expect(damaged.status == 74)
+        #expect(damaged.errors.hasPrefix("flare: The vault is damaged: change_run row "))
+
+        let text = folder.path("notes.txt")
+        try Data("shopping list".utf8).write(to: URL(fileURLWithPath: text))
+        let notVault = try Self.flare(["list"], vault: text)
+        #expect(notVault.status == 65)
+        #expect(notVault.errors == "flare: \(text) is not a Flare vault.\n")
+
+        let blocked = folder.path("blocked")
+        try Data().write(to: URL(fileURLWithPath: blocked))
+        let unwritable = try Self.flare(["init"], vault: blocked + "/journal.flare")
+        #expect(unwritable.status == 73)
+        #expect(unwritable.errors == "flare: Cannot create a vault at \(blocked)/journal.flare: \(blocked) is a file, not a folder.\n")
     }
 
     /// The demo journal in seeds/ (made by Tools/make-demo-journal.py) imports cleanly.
