@@ -21,6 +21,12 @@ struct SymptomOptions: ParsableArguments {
     @Option(name: .customLong("trigger"), help: "A suspected trigger (repeat).") var triggers: [String] = []
     @Option(help: "A note.") var note: String?
 
+    /// Whether no field was given.
+    var isEmpty: Bool {
+        [pain, stiffness, fatigue, cognitiveFatigue, tenderness, sleepHours, sleepQuality, stress, note].allSatisfy { $0 == nil }
+            && regions.isEmpty && qualities.isEmpty && stiffnessTiming.isEmpty && triggers.isEmpty && flare == nil
+    }
+
     /// `entry` with the given fields set, checked as a new entry would be.
     func applied(to entry: SymptomEntry) throws -> SymptomEntry {
         try SymptomEntry(
@@ -59,10 +65,19 @@ struct Log: ParsableCommand {
     @Option(help: "When: now (default), 08:30, yesterday 21:00, 2026-11-27 08:30, or ISO 8601.")
     var at: String = "now"
     @OptionGroup var fields: SymptomOptions
+    @Flag(help: "Ask for each field in turn (the default on a terminal when no field is given).") var guided = false
     @Flag(help: "Print the new entry as JSON.") var json = false
 
     func run() throws {
         try reporting {
+            var fields = fields
+            if guided || fields.isEmpty {
+                guard guided || isatty(STDIN_FILENO) == 1 else {
+                    throw CLIError.usage("Give at least one field (e.g. --pain 6), or answer questions with `flare log --guided`.")
+                }
+                var questions = GuidedLog()
+                fields = try SymptomOptions.parse(questions.ask())
+            }
             // Everything is checked before the vault is opened: a refused entry writes nothing.
             let entry = try fields.applied(to: SymptomEntry(at: HumanTime.parse(at)))
             let opened = try vault.open()
@@ -112,3 +127,68 @@ func hours(_ text: String?) throws -> Double? {
     }
     return hours
 }
+
+/// `flare log --guided`: one question per field on standard error, answers read line by line
+/// from standard input (a person at a terminal, or a script). An empty answer skips the field;
+/// an answer that cannot be used is explained and asked again; the end of input stops asking.
+struct GuidedLog {
+    private var finished = false
+
+    /// The answers as the flags `flare log` would have been given.
+    mutating func ask() -> [String] {
+        var flags: [String] = []
+        func add(_ flag: String, _ value: String?) { if let value { flags += [flag, value] } }
+        add("--pain", rating("Pain, 0–10", field: "pain"))
+        for region in list("Where (comma-separated; e.g. \(Vocabulary.regions.prefix(4).joined(separator: ", ")), widespread)", field: "region") {
+            add("--region", region)
+        }
+        for quality in list("How it feels (e.g. \(Vocabulary.qualities.prefix(3).joined(separator: ", ")))", field: "quality") {
+            add("--quality", quality)
+        }
+        add("--stiffness", rating("Stiffness, 0–10", field: "stiffness"))
+        add("--fatigue", rating("Physical fatigue, 0–10", field: "fatigue"))
+        add("--cognitive-fatigue", rating("Concentration and fog, 0–10", field: "cognitive fatigue"))
+        add("--sleep-hours", answer("Hours slept last night") { text in _ = try hours(text) })
+        add("--stress", rating("Stress, 0–10", field: "stress"))
+        let flare = answer("A flare-up? y/n") { text in
+            guard ["y", "yes", "n", "no"].contains(text.lowercased()) else { throw CLIError.usage("Answer y or n.") }
+        }
+        if let flare { flags.append(flare.lowercased().hasPrefix("y") ? "--flare" : "--no-flare") }
+        for trigger in list("Suspected triggers (comma-separated)", field: "trigger") { add("--trigger", trigger) }
+        add("--note", answer("Note") { _ in })
+        return flags
+    }
+
+    private mutating func rating(_ question: String, field: String) -> String? {
+        answer(question) { text in _ = try Rating(parsing: text, field: field) }
+    }
+
+    private mutating func list(_ question: String, field: String) -> [String] {
+        guard let text = answer(question, check: { text in
+            _ = try terms(text.split(separator: ",").map(String.init), field)
+        }) else { return [] }
+        return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// Asks until the answer passes `check`; nil for an empty answer or the end of input.
+    private mutating func answer(_ question: String, check: (String) throws -> Void) -> String? {
+        while !finished {
+            FileHandle.standardError.write(Data("\(question): ".utf8))
+            guard let line = readLine() else {
+                finished = true
+                FileHandle.standardError.write(Data("\n".utf8))
+                return nil
+            }
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { return nil }
+            do {
+                try check(text)
+                return text
+            } catch {
+                FileHandle.standardError.write(Data("  \(error)\n".utf8))
+            }
+        }
+        return nil
+    }
+}
+

@@ -16,7 +16,9 @@ import TestSupport
         .deletingLastPathComponent().appendingPathComponent(".build/debug/flare")
 
     /// Runs `flare arguments` with the vault and passphrase in the environment.
-    static func flare(_ arguments: [String], vault: String, passphrase: String? = "a passphrase for tests", extra: [String: String] = [:]) throws -> Result {
+    static func flare(
+        _ arguments: [String], vault: String, passphrase: String? = "a passphrase for tests", input: String? = nil
+    ) throws -> Result {
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build flare first (Tools/test does)")
         let process = Process()
         process.executableURL = binary
@@ -24,14 +26,18 @@ import TestSupport
         var environment = ProcessInfo.processInfo.environment
         environment["FLARE_VAULT"] = vault
         environment["FLARE_PASSPHRASE"] = passphrase
-        environment.merge(extra) { $1 }
         process.environment = environment
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
+        let stdin = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+        }
         let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
@@ -96,6 +102,21 @@ import TestSupport
             #expect(refused.status == 65)
             #expect(refused.errors == message)
         }
+
+        // Guided: one question per field; a bad answer is explained and asked again.
+        let guided = try Self.flare(["log", "--guided", "--json"], vault: vault, input: "7\nneck, hips\n\n\n11\n6\n\n\n\ny\npoor sleep\nrough night\n")
+        #expect(guided.status == 0, "\(guided.errors)")
+        let answered = try #require(guided.json as? [String: Any])
+        #expect(answered["pain"] as? Int == 7)
+        #expect(answered["regions"] as? [String] == ["hips", "neck"])
+        #expect(answered["fatigue"] as? Int == 6)
+        #expect(answered["flare"] as? Bool == true)
+        #expect(answered["note"] as? String == "rough night")
+        #expect(guided.errors.contains("fatigue must be a whole number from 0 to 10; 11 is outside that."))
+        #expect(try Self.flare(["delete", answered["id"] as! String], vault: vault).status == 0)
+        let nothing = try Self.flare(["log"], vault: vault)
+        #expect(nothing.status == 64)
+        #expect(nothing.errors == "flare: Give at least one field (e.g. --pain 6), or answer questions with `flare log --guided`.\n")
 
         let listed = try Self.flare(["list", "--json"], vault: vault)
         let records = try #require(listed.json as? [[String: Any]])
