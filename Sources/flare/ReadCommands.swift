@@ -112,6 +112,8 @@ extension TimelineItem {
         let fields = object.keys.filter { !skip.contains($0) }.sorted().map { "\($0) \(render(object[$0]!))" }
         let note = (object["note"] as? String).map { " — \"\($0)\"" } ?? ""
         let type = object["type"] as! String
-        return "\(when.padding(toLength: 16, withPad: " ", startingAt: 0))  \(id)  \(type.padding(toLength: 15, withPad: " ", startingAt: 0))  \(fields.joined(separator: ", "))\(note)"
+        let line = "\(when.padding(toLength: 16, withPad: " ", startingAt: 0))  \(Style.dim(id))  "
+            + "\(Style.bold(type.padding(toLength: 15, withPad: " ", startingAt: 0)))  \(fields.joined(separator: ", "))\(note)"
+        return object["flare"] as? Bool == true ? Style.red(line) : line
     }
 }

@@ -34,3 +34,17 @@ enum Terminal {
     /// Whether standard output is a terminal (colours and tables only then).
     static var outputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
 }
+
+/// Colours for people at a terminal: never when output goes to a file or a pipe, or when
+/// `NO_COLOR` is set (no-color.org).
+enum Style {
+    static let enabled = Terminal.outputIsTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+
+    static func dim(_ text: String) -> String { wrap(text, "2") }
+    static func bold(_ text: String) -> String { wrap(text, "1") }
+    static func red(_ text: String) -> String { wrap(text, "31") }
+
+    private static func wrap(_ text: String, _ code: String) -> String {
+        enabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+}
