@@ -18,7 +18,7 @@ struct Flare: ParsableCommand {
             Shell completions: flare --generate-completion-script bash (or zsh, fish).
             """,
         subcommands: [
-            Init.self, Join.self, Log.self, Edit.self, Treat.self, Took.self, List.self, Show.self, Summary.self,
+            Init.self, Join.self, Log.self, Edit.self, Treat.self, Took.self, CheckInCommand.self, List.self, Show.self, Summary.self,
             History.self, Delete.self, Undo.self,
             Conflicts.self, Export.self, Import.self, Doctor.self, Fixtures.self,
         ]

@@ -90,25 +90,92 @@ struct Log: ParsableCommand {
 
 struct Edit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Change fields of a symptom entry; fields not given stay as they are.",
-        discussion: "Example: flare edit s-k2m9x4qa --pain 7 --no-flare. Only the fields that change are written, so edits made elsewhere to other fields are kept.")
+        abstract: "Change fields of a record; fields not given stay as they are.",
+        discussion: """
+            For a symptom entry, give the flags of `flare log` (and --at); for a treatment, those \
+            of `flare treat` except --kind; for a treatment event, those of `flare took`; a \
+            check-in is changed by `flare checkin` for its day. Only the fields that change are \
+            written, so edits made elsewhere to other fields are kept. \
+            Example: flare edit s-k2m9x4qa --pain 7 --no-flare
+            """)
 
-    @OptionGroup var vault: VaultOptions
-    @Argument(help: "The entry's id.") var id: String
-    @Option(help: "A new time for it.") var at: String?
-    @OptionGroup var fields: SymptomOptions
-    @Flag(help: "Print the entry as JSON.") var json = false
+    @Argument(help: "The record's id.") var id: String
+    @Argument(parsing: .captureForPassthrough, help: "The fields to change; also --vault, --passphrase-file, --json.")
+    var flags: [String] = []
+
+    struct SymptomEdit: ParsableArguments {
+        @OptionGroup var vault: VaultOptions
+        @Option var at: String?
+        @OptionGroup var fields: SymptomOptions
+        @Flag var json = false
+    }
+
+    struct TreatmentEdit: ParsableArguments {
+        @OptionGroup var vault: VaultOptions
+        @OptionGroup var fields: TreatmentOptions
+        @Flag var json = false
+    }
+
+    struct EventEdit: ParsableArguments {
+        @OptionGroup var vault: VaultOptions
+        @OptionGroup var fields: EventOptions
+        @Flag var json = false
+    }
 
     func run() throws {
         try reporting {
-            let opened = try vault.open()
+            let opened = try VaultOptions.parse(vaultFlags).open()
             defer { try? opened.close() }
             let journal = Journal(vault: opened)
-            var entry = try fields.applied(to: journal.stored(id, as: SymptomEntry.self).record)
-            if let at { entry.at = try HumanTime.parse(at) }
-            let changed = try journal.update(id, to: entry)
-            if json { try printJSON(entry.jsonObject(id: id)) } else { print(changed ? "Updated \(id)." : "Nothing to change in \(id).") }
+            guard let type = opened.replica.document(id)?.type else { throw JournalError.unknownRecord(id) }
+            let changed: Bool
+            let object: [String: Any]
+            let json: Bool
+            switch type {
+            case SymptomEntry.recordType:
+                let edit = try parse(SymptomEdit.self)
+                var entry = try edit.fields.applied(to: journal.stored(id, as: SymptomEntry.self).record)
+                if let at = edit.at { entry.at = try HumanTime.parse(at) }
+                (changed, object, json) = (try journal.update(id, to: entry), entry.jsonObject(id: id), edit.json)
+            case Treatment.recordType:
+                let edit = try parse(TreatmentEdit.self)
+                let treatment = try edit.fields.applied(to: journal.stored(id, as: Treatment.self).record)
+                (changed, object, json) = (try journal.update(id, to: treatment), treatment.jsonObject(id: id), edit.json)
+            case TreatmentEvent.recordType:
+                let edit = try parse(EventEdit.self)
+                let event = try edit.fields.applied(to: journal.stored(id, as: TreatmentEvent.self).record)
+                (changed, object, json) = (try journal.update(id, to: event), event.jsonObject(id: id), edit.json)
+            default:
+                throw CLIError.usage("\(id) is a \(type); `flare edit` changes symptom entries, treatments and treatment events.")
+            }
+            if json { try printJSON(object) } else { print(changed ? "Updated \(id)." : "Nothing to change in \(id).") }
         }
+    }
+
+    /// The flags, read as `Edit`'s fields for one type of record.
+    private func parse<Fields: ParsableArguments>(_ type: Fields.Type) throws -> Fields {
+        do {
+            return try Fields.parse(flags)
+        } catch {
+            throw CLIError.usage(Fields.message(for: error))
+        }
+    }
+
+    /// `--vault` and `--passphrase-file` with their values, found among the flags.
+    private var vaultFlags: [String] {
+        var found: [String] = []
+        var index = 0
+        while index < flags.count {
+            let flag = flags[index]
+            if ["--vault", "--passphrase-file"].contains(flag), index + 1 < flags.count {
+                found += [flag, flags[index + 1]]
+                index += 2
+                continue
+            }
+            if flag.hasPrefix("--vault=") || flag.hasPrefix("--passphrase-file=") { found.append(flag) }
+            index += 1
+        }
+        return found
     }
 }
 

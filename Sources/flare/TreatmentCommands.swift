@@ -2,6 +2,34 @@ import ArgumentParser
 import FlareJournal
 import Foundation
 
+/// A treatment's fields as flags, shared by `treat` and `edit`. A flag given sets its field.
+struct TreatmentOptions: ParsableArguments {
+    @Option(help: "What you call it.") var name: String?
+    @Option(name: .customLong("class"), help: "For a medication: \(Treatment.MedicationClass.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var medicationClass: String?
+    @Option(help: "e.g. \"10 mg\".") var dose: String?
+    @Option(help: "e.g. nightly, twice a week.") var schedule: String?
+    @Option(help: "When it started (a time or a day).") var started: String?
+    @Option(help: "When it stopped.") var stopped: String?
+    @Option(help: "A note.") var note: String?
+
+    /// `treatment` with the given fields set, checked as a new treatment would be.
+    func applied(to treatment: Treatment) throws -> Treatment {
+        let medicationClass = try self.medicationClass.map { text in
+            guard let value = Treatment.MedicationClass(rawValue: text.lowercased()) else {
+                throw JournalError.invalidValue(
+                    field: "class", value: text, expected: "one of " + Treatment.MedicationClass.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            return value
+        }
+        return try Treatment(
+            kind: treatment.kind, name: name ?? treatment.name, medicationClass: medicationClass ?? treatment.medicationClass,
+            dose: dose ?? treatment.dose, schedule: schedule ?? treatment.schedule,
+            started: try started.map { try HumanTime.parse($0) } ?? treatment.started,
+            stopped: try stopped.map { try HumanTime.parse($0) } ?? treatment.stopped, note: note ?? treatment.note)
+    }
+}
+
 struct Treat: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Add a treatment: physical therapy, gentle movement, a sleep or stress measure, a medication, CBT, or other.",
@@ -9,14 +37,7 @@ struct Treat: ParsableCommand {
 
     @OptionGroup var vault: VaultOptions
     @Option(help: "One of: \(Treatment.Kind.allCases.map(\.rawValue).joined(separator: ", ")).") var kind: String
-    @Option(help: "What you call it.") var name: String
-    @Option(name: .customLong("class"), help: "For a medication: \(Treatment.MedicationClass.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var medicationClass: String?
-    @Option(help: "e.g. \"10 mg\".") var dose: String?
-    @Option(help: "e.g. nightly, twice a week.") var schedule: String?
-    @Option(help: "When it started (a time or a day).") var started: String?
-    @Option(help: "When it stopped.") var stopped: String?
-    @Option(help: "A note.") var note: String = ""
+    @OptionGroup var fields: TreatmentOptions
     @Flag(help: "Print the new treatment as JSON.") var json = false
 
     func run() throws {
@@ -24,21 +45,36 @@ struct Treat: ParsableCommand {
             guard let kind = Treatment.Kind(rawValue: kind.lowercased()) else {
                 throw JournalError.invalidValue(field: "kind", value: kind, expected: "one of " + Treatment.Kind.allCases.map(\.rawValue).joined(separator: ", "))
             }
-            let medicationClass = try self.medicationClass.map { text in
-                guard let value = Treatment.MedicationClass(rawValue: text.lowercased()) else {
-                    throw JournalError.invalidValue(
-                        field: "class", value: text, expected: "one of " + Treatment.MedicationClass.allCases.map(\.rawValue).joined(separator: ", "))
-                }
-                return value
-            }
-            let treatment = try Treatment(
-                kind: kind, name: name, medicationClass: medicationClass, dose: dose, schedule: schedule,
-                started: started.map { try HumanTime.parse($0) }, stopped: stopped.map { try HumanTime.parse($0) }, note: note)
+            guard let name = fields.name else { throw JournalError.missing(field: "name") }
+            let treatment = try fields.applied(to: Treatment(kind: kind, name: name))
             let opened = try vault.open()
             defer { try? opened.close() }
             let id = try Journal(vault: opened).add(treatment)
             if json { try printJSON(treatment.jsonObject(id: id)) } else { print("Added \(id).") }
         }
+    }
+}
+
+/// A treatment event's fields as flags, shared by `took` and `edit`.
+struct EventOptions: ParsableArguments {
+    @Option(help: "taken (default for a new one), done or skipped.") var status: String?
+    @Option(help: "When (default now for a new one).") var at: String?
+    @Option(help: "The dose, if not the usual.") var dose: String?
+    @Option(help: "How much it helped, 0–10.") var effect: String?
+    @Option(name: .customLong("side-effect"), help: "A side effect (repeat).") var sideEffects: [String] = []
+    @Option(help: "A note.") var note: String?
+
+    func applied(to event: TreatmentEvent) throws -> TreatmentEvent {
+        let status = try self.status.map { text in
+            guard let status = TreatmentEvent.Status(rawValue: text.lowercased()) else {
+                throw JournalError.invalidValue(field: "status", value: text, expected: "taken, done or skipped")
+            }
+            return status
+        }
+        return try TreatmentEvent(
+            treatment: event.treatment, at: try at.map { try HumanTime.parse($0) } ?? event.at, status: status ?? event.status,
+            dose: dose ?? event.dose, effect: try rating(effect, "effect") ?? event.effect,
+            sideEffects: sideEffects.isEmpty ? event.sideEffects : try terms(sideEffects, "side-effect"), note: note ?? event.note)
     }
 }
 
@@ -49,29 +85,20 @@ struct Took: ParsableCommand {
 
     @OptionGroup var vault: VaultOptions
     @Argument(help: "The treatment's id, or its name if no other treatment has it.") var treatment: String
-    @Option(help: "taken (default), done or skipped.") var status: String = "taken"
-    @Option(help: "When (default now).") var at: String = "now"
-    @Option(help: "The dose, if not the usual.") var dose: String?
-    @Option(help: "How much it helped, 0–10.") var effect: String?
-    @Option(name: .customLong("side-effect"), help: "A side effect (repeat).") var sideEffects: [String] = []
-    @Option(help: "A note.") var note: String = ""
+    @OptionGroup var fields: EventOptions
     @Flag(help: "Print the new event as JSON.") var json = false
 
     func run() throws {
         try reporting {
-            guard let status = TreatmentEvent.Status(rawValue: status.lowercased()) else {
-                throw JournalError.invalidValue(field: "status", value: status, expected: "taken, done or skipped")
-            }
-            let at = try HumanTime.parse(at)
-            let effect = try rating(effect, "effect")
-            let sideEffects = try terms(sideEffects, "side-effect")
+            // Checked before the vault is opened; the treatment id is filled in below.
+            let checked = try fields.applied(to: TreatmentEvent(treatment: "?", at: Moment(Date()), status: .taken))
             let opened = try vault.open()
             defer { try? opened.close() }
             let journal = Journal(vault: opened)
-            let id = try journal.treatmentID(named: treatment)
-            let event = try TreatmentEvent(treatment: id, at: at, status: status, dose: dose, effect: effect, sideEffects: sideEffects, note: note)
-            let eventID = try journal.record(event)
-            if json { try printJSON(event.jsonObject(id: eventID)) } else { print("Recorded \(eventID).") }
+            var event = checked
+            event.treatment = try journal.treatmentID(named: treatment)
+            let id = try journal.record(event)
+            if json { try printJSON(event.jsonObject(id: id)) } else { print("Recorded \(id).") }
         }
     }
 }

@@ -146,6 +146,35 @@ import TestSupport
         #expect(weeks.contains { ($0["flares"] as? Int ?? 0) > 0 })
     }
 
+    @Test func editingTreatmentsEventsAndCheckIns() throws {
+        let folder = try TemporaryFolder()
+        let vault = folder.path("journal.flare")
+        #expect(try Self.flare(["init"], vault: vault).status == 0)
+        let treatment = try #require((try Self.flare(
+            ["treat", "--kind", "medication", "--name", "Pregabalin", "--started", "2026-11-01", "--json"], vault: vault).json as? [String: Any])?["id"] as? String)
+        let stopped = try #require(try Self.flare(["edit", treatment, "--stopped", "2026-11-20", "--json"], vault: vault).json as? [String: Any])
+        #expect((stopped["stopped"] as? String)?.hasPrefix("2026-11-20") == true)
+        #expect(stopped["name"] as? String == "Pregabalin")
+        let early = try Self.flare(["edit", treatment, "--stopped", "2026-10-01"], vault: vault)
+        #expect(early.status == 65)
+        #expect(early.errors.contains("stopped must be at or after the start"))
+        #expect(try Self.flare(["edit", treatment, "--pain", "3"], vault: vault).status == 64)
+
+        let event = try #require((try Self.flare(["took", "pregabalin", "--json"], vault: vault).json as? [String: Any])?["id"] as? String)
+        let skipped = try #require(try Self.flare(["edit", event, "--status", "skipped", "--json"], vault: vault).json as? [String: Any])
+        #expect(skipped["status"] as? String == "skipped")
+        #expect(try Self.flare(["edit", event, "--status", "skipped"], vault: vault).output == "Nothing to change in \(event).\n")
+
+        #expect(try Self.flare(["checkin", "--day", "2026-11-20", "--pain", "4"], vault: vault).status == 0)
+        let merged = try #require(try Self.flare(["checkin", "--day", "2026-11-20", "--mood", "6", "--json"], vault: vault).json as? [String: Any])
+        #expect(merged["pain"] as? Int == 4)
+        #expect(merged["mood"] as? Int == 6)
+        #expect(try Self.flare(["checkin", "--day", "2026-13-01"], vault: vault).status == 65)
+        let checkIn = try Self.flare(["edit", "check-in-2026-11-20", "--pain", "2"], vault: vault)
+        #expect(checkIn.status == 64)
+        #expect(checkIn.errors.contains("`flare edit` changes symptom entries, treatments and treatment events"))
+    }
+
     @Test func daySummariesAndWeeks() throws {
         let folder = try TemporaryFolder()
         let vault = folder.path("journal.flare")
