@@ -29,17 +29,17 @@ struct CheckInCommand: ParsableCommand {
             let fields = (
                 pain: try rating(pain, "pain"), fatigue: try rating(fatigue, "fatigue"), sleepHours: try hours(sleepHours),
                 sleepQuality: try rating(sleepQuality, "sleep-quality"), stress: try rating(stress, "stress"), mood: try rating(mood, "mood"))
-            let opened = try vault.open()
-            defer { try? opened.close() }
-            let journal = Journal(vault: opened)
-            let id = CheckIn.id(for: day)
-            let current = opened.replica.document(id) == nil ? try CheckIn(day: day) : try journal.stored(id, as: CheckIn.self).record
-            let checkIn = try CheckIn(
-                day: day, pain: fields.pain ?? current.pain, fatigue: fields.fatigue ?? current.fatigue,
-                sleepHours: fields.sleepHours ?? current.sleepHours, sleepQuality: fields.sleepQuality ?? current.sleepQuality,
-                stress: fields.stress ?? current.stress, mood: fields.mood ?? current.mood, note: note ?? current.note)
-            try journal.checkIn(checkIn)
-            if json { try printJSON(checkIn.jsonObject(id: id)) } else { print("Checked in for \(day).") }
+            try vault.withVault { opened in
+                let journal = Journal(vault: opened)
+                let id = CheckIn.id(for: day)
+                let current = opened.replica.document(id) == nil ? try CheckIn(day: day) : try journal.stored(id, as: CheckIn.self).record
+                let checkIn = try CheckIn(
+                    day: day, pain: fields.pain ?? current.pain, fatigue: fields.fatigue ?? current.fatigue,
+                    sleepHours: fields.sleepHours ?? current.sleepHours, sleepQuality: fields.sleepQuality ?? current.sleepQuality,
+                    stress: fields.stress ?? current.stress, mood: fields.mood ?? current.mood, note: note ?? current.note)
+                try journal.checkIn(checkIn)
+                if json { try printJSON(checkIn.jsonObject(id: id)) } else { print("Checked in for \(day).") }
+            }
         }
     }
 }

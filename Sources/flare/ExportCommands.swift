@@ -25,25 +25,25 @@ struct Export: ParsableCommand {
     func run() throws {
         try reporting {
             if format == .changes, output == nil { throw CLIError.usage("--format changes writes a binary file; give it --output FILE.") }
-            let opened = try vault.open()
-            defer { try? opened.close() }
-            let text: String
-            switch format {
-            case .changes:
-                let summary = try opened.exportChanges(to: output!)
-                print("Exported \(summary.changeCount) changes (\(summary.byteCount) bytes) to \(output!).")
-                return
-            case .json: text = try Self.json(Journal(vault: opened)) + "\n"
-            case .csv: text = Self.csv(Journal(vault: opened))
-            }
-            if let output {
-                do {
-                    try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-                } catch {
-                    throw CLIError.cannotCreate("Cannot write \(output): \(error.localizedDescription)")
+            try vault.withVault { opened in
+                let text: String
+                switch format {
+                case .changes:
+                    let summary = try opened.exportChanges(to: output!)
+                    print("Exported \(summary.changeCount) changes (\(summary.byteCount) bytes) to \(output!).")
+                    return
+                case .json: text = try Self.json(Journal(vault: opened)) + "\n"
+                case .csv: text = Self.csv(Journal(vault: opened))
                 }
-            } else {
-                print(text, terminator: "")
+                if let output {
+                    do {
+                        try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+                    } catch {
+                        throw CLIError.cannotCreate("Cannot write \(output): \(error.localizedDescription)")
+                    }
+                } else {
+                    print(text, terminator: "")
+                }
             }
         }
     }
@@ -101,22 +101,22 @@ struct Import: ParsableCommand {
     func run() throws {
         try reporting {
             guard let data = FileManager.default.contents(atPath: file) else { throw CLIError.usage("Cannot read \(file).") }
-            let opened = try vault.open()
-            defer { try? opened.close() }
-            if data.prefix(3) == Data("FLX".utf8) {
-                let report = try opened.importChanges(from: file)
-                print("Imported \(report.applied.count) changes; \(report.duplicates.count) were already here, \(report.buffered.count) wait for changes not yet here.")
-                for rejection in report.rejected { print("refused \(rejection.change): \(rejection.reason)") }
-                return
+            try vault.withVault { opened in
+                if data.prefix(3) == Data("FLX".utf8) {
+                    let report = try opened.importChanges(from: file)
+                    print("Imported \(report.applied.count) changes; \(report.duplicates.count) were already here, \(report.buffered.count) wait for changes not yet here.")
+                    for rejection in report.rejected { print("refused \(rejection.change): \(rejection.reason)") }
+                    return
+                }
+                let export: Any
+                do {
+                    export = try JSONSerialization.jsonObject(with: data)
+                } catch {
+                    throw CLIError.usage("\(file) is neither a changes file nor JSON.")
+                }
+                let result = try Journal(vault: opened).importRecords(export)
+                print("Imported \(result.added) new records; \(result.updated) updated, \(result.unchanged) already as in the file.")
             }
-            let export: Any
-            do {
-                export = try JSONSerialization.jsonObject(with: data)
-            } catch {
-                throw CLIError.usage("\(file) is neither a changes file nor JSON.")
-            }
-            let result = try Journal(vault: opened).importRecords(export)
-            print("Imported \(result.added) new records; \(result.updated) updated, \(result.unchanged) already as in the file.")
         }
     }
 }

@@ -80,10 +80,10 @@ struct Log: ParsableCommand {
             }
             // Everything is checked before the vault is opened: a refused entry writes nothing.
             let entry = try fields.applied(to: SymptomEntry(at: HumanTime.parse(at)))
-            let opened = try vault.open()
-            defer { try? opened.close() }
-            let id = try Journal(vault: opened).log(entry)
-            if json { try printJSON(entry.jsonObject(id: id)) } else { print("Logged \(id).") }
+            try vault.withVault { opened in
+                let id = try Journal(vault: opened).log(entry)
+                if json { try printJSON(entry.jsonObject(id: id)) } else { print("Logged \(id).") }
+            }
         }
     }
 }
@@ -124,31 +124,31 @@ struct Edit: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let opened = try VaultOptions.parse(vaultFlags).open()
-            defer { try? opened.close() }
-            let journal = Journal(vault: opened)
-            guard let type = opened.replica.document(id)?.type else { throw JournalError.unknownRecord(id) }
-            let changed: Bool
-            let object: [String: Any]
-            let json: Bool
-            switch type {
-            case SymptomEntry.recordType:
-                let edit = try parse(SymptomEdit.self)
-                var entry = try edit.fields.applied(to: journal.stored(id, as: SymptomEntry.self).record)
-                if let at = edit.at { entry.at = try HumanTime.parse(at) }
-                (changed, object, json) = (try journal.update(id, to: entry), entry.jsonObject(id: id), edit.json)
-            case Treatment.recordType:
-                let edit = try parse(TreatmentEdit.self)
-                let treatment = try edit.fields.applied(to: journal.stored(id, as: Treatment.self).record)
-                (changed, object, json) = (try journal.update(id, to: treatment), treatment.jsonObject(id: id), edit.json)
-            case TreatmentEvent.recordType:
-                let edit = try parse(EventEdit.self)
-                let event = try edit.fields.applied(to: journal.stored(id, as: TreatmentEvent.self).record)
-                (changed, object, json) = (try journal.update(id, to: event), event.jsonObject(id: id), edit.json)
-            default:
-                throw CLIError.usage("\(id) is a \(type); `flare edit` changes symptom entries, treatments and treatment events.")
+            try VaultOptions.parse(vaultFlags).withVault { opened in
+                let journal = Journal(vault: opened)
+                guard let type = opened.replica.document(id)?.type else { throw JournalError.unknownRecord(id) }
+                let changed: Bool
+                let object: [String: Any]
+                let json: Bool
+                switch type {
+                case SymptomEntry.recordType:
+                    let edit = try parse(SymptomEdit.self)
+                    var entry = try edit.fields.applied(to: journal.stored(id, as: SymptomEntry.self).record)
+                    if let at = edit.at { entry.at = try HumanTime.parse(at) }
+                    (changed, object, json) = (try journal.update(id, to: entry), entry.jsonObject(id: id), edit.json)
+                case Treatment.recordType:
+                    let edit = try parse(TreatmentEdit.self)
+                    let treatment = try edit.fields.applied(to: journal.stored(id, as: Treatment.self).record)
+                    (changed, object, json) = (try journal.update(id, to: treatment), treatment.jsonObject(id: id), edit.json)
+                case TreatmentEvent.recordType:
+                    let edit = try parse(EventEdit.self)
+                    let event = try edit.fields.applied(to: journal.stored(id, as: TreatmentEvent.self).record)
+                    (changed, object, json) = (try journal.update(id, to: event), event.jsonObject(id: id), edit.json)
+                default:
+                    throw CLIError.usage("\(id) is a \(type); `flare edit` changes symptom entries, treatments and treatment events.")
+                }
+                if json { try printJSON(object) } else { print(changed ? "Updated \(id)." : "Nothing to change in \(id).") }
             }
-            if json { try printJSON(object) } else { print(changed ? "Updated \(id)." : "Nothing to change in \(id).") }
         }
     }
 

@@ -14,10 +14,10 @@ struct Delete: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let opened = try vault.open()
-            defer { try? opened.close() }
-            try Journal(vault: opened).delete(id)
-            print("Deleted \(id).")
+            try vault.withVault { opened in
+                try Journal(vault: opened).delete(id)
+                print("Deleted \(id).")
+            }
         }
     }
 }
@@ -32,26 +32,26 @@ struct History: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let opened = try vault.open()
-            defer { try? opened.close() }
-            let journal = Journal(vault: opened)
-            let names = journal.deviceNames()
-            let edits = try journal.history(of: id, field: field).map { entry -> [String: Any] in
-                let when = Date(timeIntervalSince1970: TimeInterval(entry.clock.milliseconds) / 1000)
-                var edit: [String: Any] = [
-                    "at": ISO8601DateFormatter().string(from: when),
-                    "device": names[entry.change.replica] ?? entry.change.replica.description,
-                    "edit": entry.operation.summary,
-                ]
-                if let field = entry.operation.field { edit["field"] = field }
-                return edit
-            }
-            if json {
-                try printJSON(edits)
-                return
-            }
-            for edit in edits {
-                print("\(edit["at"]!)  \(edit["device"]!)  \(edit["edit"]!)")
+            try vault.withVault { opened in
+                let journal = Journal(vault: opened)
+                let names = journal.deviceNames()
+                let edits = try journal.history(of: id, field: field).map { entry -> [String: Any] in
+                    let when = Date(timeIntervalSince1970: TimeInterval(entry.clock.milliseconds) / 1000)
+                    var edit: [String: Any] = [
+                        "at": ISO8601DateFormatter().string(from: when),
+                        "device": names[entry.change.replica] ?? entry.change.replica.description,
+                        "edit": entry.operation.summary,
+                    ]
+                    if let field = entry.operation.field { edit["field"] = field }
+                    return edit
+                }
+                if json {
+                    try printJSON(edits)
+                    return
+                }
+                for edit in edits {
+                    print("\(edit["at"]!)  \(edit["device"]!)  \(edit["edit"]!)")
+                }
             }
         }
     }
@@ -87,16 +87,16 @@ struct Conflicts: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let opened = try vault.open()
-                defer { try? opened.close() }
-                let conflicts = Journal(vault: opened).conflicts()
-                if json {
-                    try printJSON(conflicts.map { ["id": $0.record, "field": $0.field, "shown": $0.shown.plain, "others": $0.others.map(\.plain)] })
-                    return
-                }
-                if conflicts.isEmpty { print("No conflicts.") }
-                for conflict in conflicts {
-                    print("\(conflict.record)  \(conflict.field): shows \(conflict.shown.plain); also \(conflict.others.map(\.plain).joined(separator: ", "))")
+                try vault.withVault { opened in
+                    let conflicts = Journal(vault: opened).conflicts()
+                    if json {
+                        try printJSON(conflicts.map { ["id": $0.record, "field": $0.field, "shown": $0.shown.plain, "others": $0.others.map(\.plain)] })
+                        return
+                    }
+                    if conflicts.isEmpty { print("No conflicts.") }
+                    for conflict in conflicts {
+                        print("\(conflict.record)  \(conflict.field): shows \(conflict.shown.plain); also \(conflict.others.map(\.plain).joined(separator: ", "))")
+                    }
                 }
             }
         }
@@ -114,17 +114,17 @@ struct Conflicts: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let opened = try vault.open()
-                defer { try? opened.close() }
-                let journal = Journal(vault: opened)
-                guard let conflict = journal.conflicts().first(where: { $0.record == id && $0.field == field }) else {
-                    throw CLIError.usage("\(id) has no conflict in \(field); `flare conflicts` lists them.")
+                try vault.withVault { opened in
+                    let journal = Journal(vault: opened)
+                    guard let conflict = journal.conflicts().first(where: { $0.record == id && $0.field == field }) else {
+                        throw CLIError.usage("\(id) has no conflict in \(field); `flare conflicts` lists them.")
+                    }
+                    guard let chosen = conflict.candidates.first(where: { $0.plain == value }) else {
+                        throw CLIError.usage("\(value) is not one of the values of \(field): \(conflict.candidates.map(\.plain).joined(separator: ", ")).")
+                    }
+                    try journal.resolve(conflict, choosing: chosen)
+                    print("\(id) \(field) is now \(chosen.plain).")
                 }
-                guard let chosen = conflict.candidates.first(where: { $0.plain == value }) else {
-                    throw CLIError.usage("\(value) is not one of the values of \(field): \(conflict.candidates.map(\.plain).joined(separator: ", ")).")
-                }
-                try journal.resolve(conflict, choosing: chosen)
-                print("\(id) \(field) is now \(chosen.plain).")
             }
         }
     }
@@ -148,17 +148,17 @@ struct Doctor: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let opened = try vault.open()
-            defer { try? opened.close() }
-            let report = try opened.verifyIntegrity()
-            if json {
-                try printJSON([
-                    "changes": report.changeCount, "change_rows": report.changeRowCount, "buffered": report.bufferedCount,
-                    "bytes": report.fileBytes, "ok": true,
-                ])
-                return
+            try vault.withVault { opened in
+                let report = try opened.verifyIntegrity()
+                if json {
+                    try printJSON([
+                        "changes": report.changeCount, "change_rows": report.changeRowCount, "buffered": report.bufferedCount,
+                        "bytes": report.fileBytes, "ok": true,
+                    ])
+                    return
+                }
+                print("The vault is sound: \(report.changeCount) changes in \(report.changeRowCount) rows, \(report.bufferedCount) waiting for others, \(report.fileBytes) bytes.")
             }
-            print("The vault is sound: \(report.changeCount) changes in \(report.changeRowCount) rows, \(report.bufferedCount) waiting for others, \(report.fileBytes) bytes.")
         }
     }
 }
@@ -175,10 +175,10 @@ struct Undo: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let opened = try vault.open()
-            defer { try? opened.close() }
-            let records = try Journal(vault: opened).undoLastChange()
-            print("Undid the last change to \(records.joined(separator: ", ")).")
+            try vault.withVault { opened in
+                let records = try Journal(vault: opened).undoLastChange()
+                print("Undid the last change to \(records.joined(separator: ", ")).")
+            }
         }
     }
 }

@@ -26,15 +26,15 @@ struct List: ParsableCommand {
                 to: try to.map { text throws(JournalError) in try Day(parsing: text, field: "to") },
                 types: Set(types), region: try region.map { text throws(JournalError) in try Term(text, field: "region") },
                 trigger: try trigger.map { text throws(JournalError) in try Term(text, field: "trigger") })
-            let opened = try vault.open()
-            defer { try? opened.close() }
-            let items = Journal(vault: opened).timeline(filter)
-            if json {
-                try printJSON(items.map(\.jsonObject))
-                return
+            try vault.withVault { opened in
+                let items = Journal(vault: opened).timeline(filter)
+                if json {
+                    try printJSON(items.map(\.jsonObject))
+                    return
+                }
+                if items.isEmpty { print("Nothing logged\(filter.isEmpty ? "" : " that matches") yet.") }
+                for item in items { print(item.line) }
             }
-            if items.isEmpty { print("Nothing logged\(filter.isEmpty ? "" : " that matches") yet.") }
-            for item in items { print(item.line) }
         }
     }
 }
@@ -48,24 +48,24 @@ struct Show: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let opened = try vault.open()
-            defer { try? opened.close() }
-            let journal = Journal(vault: opened)
-            guard let item = journal.timeline().first(where: { $0.id == id }) else { throw JournalError.unknownRecord(id) }
-            var object = item.jsonObject
-            let (conflicts, problems) = item.findings
-            if json {
-                if !conflicts.isEmpty {
-                    object["conflicts"] = conflicts.map { ["field": $0.field, "shown": $0.shown.description, "others": $0.others.map(\.description)] }
+            try vault.withVault { opened in
+                let journal = Journal(vault: opened)
+                guard let item = journal.timeline().first(where: { $0.id == id }) else { throw JournalError.unknownRecord(id) }
+                var object = item.jsonObject
+                let (conflicts, problems) = item.findings
+                if json {
+                    if !conflicts.isEmpty {
+                        object["conflicts"] = conflicts.map { ["field": $0.field, "shown": $0.shown.description, "others": $0.others.map(\.description)] }
+                    }
+                    try printJSON(object)
+                    return
                 }
-                try printJSON(object)
-                return
+                for key in object.keys.sorted() { print("\(key): \(render(object[key]!))") }
+                for conflict in conflicts {
+                    print("conflict in \(conflict.field): shows \(conflict.shown), also written: \(conflict.others.map(\.description).joined(separator: ", "))")
+                }
+                for problem in problems { print("note: \(problem)") }
             }
-            for key in object.keys.sorted() { print("\(key): \(render(object[key]!))") }
-            for conflict in conflicts {
-                print("conflict in \(conflict.field): shows \(conflict.shown), also written: \(conflict.others.map(\.description).joined(separator: ", "))")
-            }
-            for problem in problems { print("note: \(problem)") }
         }
     }
 }

@@ -16,33 +16,33 @@ struct Summary: ParsableCommand {
         try reporting {
             let from = try from.map { text throws(JournalError) in try Day(parsing: text, field: "from") }
             let to = try to.map { text throws(JournalError) in try Day(parsing: text, field: "to") }
-            let opened = try vault.open()
-            defer { try? opened.close() }
-            let journal = Journal(vault: opened)
-            let rows: [[String: Any]] = week
-                ? journal.weekSummaries(from: from, to: to).map { week in
-                    compact([
-                        "week": week.monday.description, "days": week.days, "entries": week.entries, "mean_pain": week.meanPain,
-                        "flares": week.flares, "mean_sleep_hours": week.meanSleepHours, "taken": week.treatmentsTaken,
-                        "skipped": week.treatmentsSkipped,
-                    ])
+            try vault.withVault { opened in
+                let journal = Journal(vault: opened)
+                let rows: [[String: Any]] = week
+                    ? journal.weekSummaries(from: from, to: to).map { week in
+                        compact([
+                            "week": week.monday.description, "days": week.days, "entries": week.entries, "mean_pain": week.meanPain,
+                            "flares": week.flares, "mean_sleep_hours": week.meanSleepHours, "taken": week.treatmentsTaken,
+                            "skipped": week.treatmentsSkipped,
+                        ])
+                    }
+                    : journal.daySummaries(from: from, to: to).map { day in
+                        compact([
+                            "day": day.day.description, "entries": day.entries, "mean_pain": day.meanPain, "max_pain": day.maxPain,
+                            "mean_fatigue": day.meanFatigue, "mean_stress": day.meanStress, "flares": day.flares,
+                            "sleep_hours": day.sleepHours, "taken": day.treatmentsTaken, "skipped": day.treatmentsSkipped,
+                        ])
+                    }
+                if json {
+                    try printJSON(rows)
+                    return
                 }
-                : journal.daySummaries(from: from, to: to).map { day in
-                    compact([
-                        "day": day.day.description, "entries": day.entries, "mean_pain": day.meanPain, "max_pain": day.maxPain,
-                        "mean_fatigue": day.meanFatigue, "mean_stress": day.meanStress, "flares": day.flares,
-                        "sleep_hours": day.sleepHours, "taken": day.treatmentsTaken, "skipped": day.treatmentsSkipped,
-                    ])
+                if rows.isEmpty { print("Nothing logged in that time.") }
+                for row in rows {
+                    let key = week ? "week" : "day"
+                    let rest = row.keys.filter { $0 != key }.sorted().map { "\($0) \(format(row[$0]!))" }
+                    print("\(row[key]!)  \(rest.joined(separator: ", "))")
                 }
-            if json {
-                try printJSON(rows)
-                return
-            }
-            if rows.isEmpty { print("Nothing logged in that time.") }
-            for row in rows {
-                let key = week ? "week" : "day"
-                let rest = row.keys.filter { $0 != key }.sorted().map { "\($0) \(format(row[$0]!))" }
-                print("\(row[key]!)  \(rest.joined(separator: ", "))")
             }
         }
     }

@@ -47,10 +47,10 @@ struct Treat: ParsableCommand {
             }
             guard let name = fields.name else { throw JournalError.missing(field: "name") }
             let treatment = try fields.applied(to: Treatment(kind: kind, name: name))
-            let opened = try vault.open()
-            defer { try? opened.close() }
-            let id = try Journal(vault: opened).add(treatment)
-            if json { try printJSON(treatment.jsonObject(id: id)) } else { print("Added \(id).") }
+            try vault.withVault { opened in
+                let id = try Journal(vault: opened).add(treatment)
+                if json { try printJSON(treatment.jsonObject(id: id)) } else { print("Added \(id).") }
+            }
         }
     }
 }
@@ -92,13 +92,13 @@ struct Took: ParsableCommand {
         try reporting {
             // Checked before the vault is opened; the treatment id is filled in below.
             let checked = try fields.applied(to: TreatmentEvent(treatment: "?", at: Moment(Date()), status: .taken))
-            let opened = try vault.open()
-            defer { try? opened.close() }
-            let journal = Journal(vault: opened)
-            var event = checked
-            event.treatment = try journal.treatmentID(named: treatment)
-            let id = try journal.record(event)
-            if json { try printJSON(event.jsonObject(id: id)) } else { print("Recorded \(id).") }
+            try vault.withVault { opened in
+                let journal = Journal(vault: opened)
+                var event = checked
+                event.treatment = try journal.treatmentID(named: treatment)
+                let id = try journal.record(event)
+                if json { try printJSON(event.jsonObject(id: id)) } else { print("Recorded \(id).") }
+            }
         }
     }
 }

@@ -50,9 +50,19 @@ struct VaultOptions: ParsableArguments {
         return passphrase
     }
 
-    /// Opens the vault.
-    func open() throws -> Vault {
-        try Vault.open(at: path, passphrase: passphrase())
+    /// Opens the vault, runs `body` with it and closes it. A failure to close after `body`
+    /// succeeded is reported too (its writes are already durable; the file may not be tidy).
+    func withVault<Result>(_ body: (Vault) throws -> Result) throws -> Result {
+        let opened = try Vault.open(at: path, passphrase: passphrase())
+        let result: Result
+        do {
+            result = try body(opened)
+        } catch {
+            try? opened.close()
+            throw error
+        }
+        try opened.close()
+        return result
     }
 
     /// Creates the folder the vault goes in (with private permissions), if missing.
