@@ -95,15 +95,23 @@ public final class Journal {
         var unreadable: [JournalError] = []
         for id in vault.replica.liveDocumentIDs {
             guard let document = vault.replica.document(id), document.type == Record.recordType else { continue }
-            var fields = RecordFields(id: id, document: document)
-            do {
-                let record = try Record(reading: &fields)
-                records.append(Stored(id: id, record: record, problems: fields.problems, conflicts: Conflict.all(in: document, id: id)))
-            } catch {
-                unreadable.append(error)
+            switch Self.read(Record.self, id, document) {
+            case .success(let stored): records.append(stored)
+            case .failure(let error): unreadable.append(error)
             }
         }
         return (records, unreadable)
+    }
+
+    /// The document `id` read as `Record`.
+    static func read<Record: JournalRecord>(_ type: Record.Type, _ id: String, _ document: Document) -> Result<Stored<Record>, JournalError> {
+        var fields = RecordFields(id: id, document: document)
+        do throws(JournalError) {
+            let record = try Record(reading: &fields)
+            return .success(Stored(id: id, record: record, problems: fields.problems, conflicts: Conflict.all(in: document, id: id)))
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// Every register conflict in the journal: fields that devices wrote concurrently, where

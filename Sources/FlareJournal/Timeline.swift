@@ -67,22 +67,26 @@ public enum TimelineItem: Sendable {
 }
 
 extension Journal {
-    /// The records `filter` admits, in time order (treatments without a start first).
+    /// The records `filter` admits, in time order (treatments without a start first). Each
+    /// document is read once; records that cannot be read are left out.
     public func timeline(_ filter: TimelineFilter = TimelineFilter()) -> [TimelineItem] {
         var items: [TimelineItem] = []
-        for stored in all(SymptomEntry.self).records where filter.admits(type: SymptomEntry.recordType, day: stored.record.at.day) {
-            if let region = filter.region, !stored.record.regions.contains(region) { continue }
-            if let trigger = filter.trigger, !stored.record.triggers.contains(trigger) { continue }
-            items.append(.symptom(stored))
-        }
-        for stored in all(Treatment.self).records where filter.admits(type: Treatment.recordType, day: stored.record.started?.day) {
-            items.append(.treatment(stored))
-        }
-        for stored in all(TreatmentEvent.self).records where filter.admits(type: TreatmentEvent.recordType, day: stored.record.at.day) {
-            items.append(.event(stored))
-        }
-        for stored in all(CheckIn.self).records where filter.admits(type: CheckIn.recordType, day: stored.record.day) {
-            items.append(.checkIn(stored))
+        for id in vault.replica.liveDocumentIDs {
+            guard let document = vault.replica.document(id) else { continue }
+            let item: TimelineItem?
+            switch document.type {
+            case SymptomEntry.recordType:
+                item = (try? Self.read(SymptomEntry.self, id, document).get()).flatMap { stored in
+                    if let region = filter.region, !stored.record.regions.contains(region) { return nil }
+                    if let trigger = filter.trigger, !stored.record.triggers.contains(trigger) { return nil }
+                    return .symptom(stored)
+                }
+            case Treatment.recordType: item = (try? Self.read(Treatment.self, id, document).get()).map(TimelineItem.treatment)
+            case TreatmentEvent.recordType: item = (try? Self.read(TreatmentEvent.self, id, document).get()).map(TimelineItem.event)
+            case CheckIn.recordType: item = (try? Self.read(CheckIn.self, id, document).get()).map(TimelineItem.checkIn)
+            default: item = nil
+            }
+            if let item, filter.admits(type: document.type, day: item.day) { items.append(item) }
         }
         return items.sorted { lhs, rhs in
             let (a, b) = (lhs.order, rhs.order)
