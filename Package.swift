@@ -19,7 +19,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
-        .target(name: "FlareCRDT"),
+        .target(name: "FlareBytes"),
+        .target(name: "FlareCRDT", dependencies: ["FlareBytes"]),
         .target(name: "FlareCrypto", dependencies: ["CSodium"]),
         .target(
             name: "FlareStore",
