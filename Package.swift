@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "FlareCrypto", targets: ["FlareCrypto"]),
         .library(name: "FlareStore", targets: ["FlareStore"]),
         .library(name: "FlareJournal", targets: ["FlareJournal"]),
+        .library(name: "FlareWire", targets: ["FlareWire"]),
         .executable(name: "flare", targets: ["flare"]),
     ],
     dependencies: [
@@ -20,6 +21,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .target(name: "FlareBytes"),
+        .target(name: "FlareWire", dependencies: ["FlareBytes"]),
         .target(name: "FlareCRDT", dependencies: ["FlareBytes"]),
         .target(name: "FlareCrypto", dependencies: ["CSodium"]),
         .target(
@@ -71,6 +73,12 @@ let package = Package(
         .testTarget(name: "FlareFixturesTests", dependencies: ["FlareFixtures"]),
         .testTarget(name: "FlareCryptoTests", dependencies: ["FlareCrypto"]),
         .testTarget(name: "FlareJournalTests", dependencies: ["FlareJournal", "TestSupport"]),
+        .testTarget(
+            name: "FlareWireTests",
+            dependencies: [
+                "FlareWire", "TestSupport", "ToolSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
         .testTarget(
             name: "FlareCLITests",
             dependencies: ["TestSupport", "FlareStore", .product(name: "GRDB", package: "GRDB.swift")]

@@ -1,0 +1,214 @@
+import FlareBytes
+
+/// The error codes of Protocol/PROTOCOL.md §6.
+public enum ErrorCode: UInt16, CaseIterable, Sendable {
+    case malformed = 1, frameTooLarge, unsupportedVersion, authFailed, unknownVault, badInvite, seqGap, quotaExceeded
+    case rateLimited, shuttingDown, `internal`
+}
+
+/// Per replica, the highest seq held.
+public typealias HighWaterMarks = [(replica: WireID, seq: UInt64)]
+
+/// Every message of the sync protocol (Protocol/PROTOCOL.md §3), with its byte encoding.
+public enum Message: Sendable {
+    case hello(lowestVersion: UInt64, highestVersion: UInt64, vault: WireID, deviceKey: [UInt8], nonce: [UInt8])
+    case challenge(version: UInt64, nonce: [UInt8], session: WireID, maximumFrame: UInt32, idleSeconds: UInt64)
+    case auth(signature: [UInt8])
+    case join(vaultAuthKey: [UInt8], admission: [UInt8], invite: String, signature: [UInt8])
+    case welcome(serverSeq: UInt64, held: HighWaterMarks)
+    case push([Envelope])
+    case ack(stored: HighWaterMarks, serverSeq: UInt64)
+    case pull(afterServerSeq: UInt64, maximumBytes: UInt64)
+    case batch([(serverSeq: UInt64, envelope: Envelope)], more: Bool)
+    case notify(latestServerSeq: UInt64)
+    case snapshotPut(covers: HighWaterMarks, sealed: [UInt8])
+    case snapshotGet
+    case snapshot(covers: HighWaterMarks, sealed: [UInt8])
+    case forget(signature: [UInt8])
+    case forgotten
+    case ping(nonce: UInt32)
+    case pong(nonce: UInt32)
+    case error(ErrorCode, message: String)
+
+    /// The message type byte.
+    public var type: UInt8 {
+        switch self {
+        case .hello: 0x01
+        case .challenge: 0x02
+        case .auth: 0x03
+        case .join: 0x04
+        case .welcome: 0x05
+        case .push: 0x10
+        case .ack: 0x11
+        case .pull: 0x12
+        case .batch: 0x13
+        case .notify: 0x14
+        case .snapshotPut: 0x20
+        case .snapshotGet: 0x21
+        case .snapshot: 0x22
+        case .forget: 0x30
+        case .forgotten: 0x31
+        case .ping: 0x40
+        case .pong: 0x41
+        case .error: 0x7f
+        }
+    }
+
+    /// The payload: the type byte, then the body.
+    public func encoded() -> [UInt8] {
+        var writer = ByteWriter()
+        writer.byte(type)
+        switch self {
+        case .hello(let lowest, let highest, let vault, let deviceKey, let nonce):
+            writer.varint(lowest)
+            writer.varint(highest)
+            writer.raw(vault.bytes)
+            writer.raw(deviceKey)
+            writer.raw(nonce)
+        case .challenge(let version, let nonce, let session, let maximumFrame, let idleSeconds):
+            writer.varint(version)
+            writer.raw(nonce)
+            writer.raw(session.bytes)
+            Self.write(maximumFrame, to: &writer)
+            writer.varint(idleSeconds)
+        case .auth(let signature), .forget(let signature):
+            writer.raw(signature)
+        case .join(let vaultAuthKey, let admission, let invite, let signature):
+            writer.raw(vaultAuthKey)
+            writer.raw(admission)
+            writer.string(invite)
+            writer.raw(signature)
+        case .welcome(let serverSeq, let held):
+            writer.varint(serverSeq)
+            Self.write(held, to: &writer)
+        case .push(let envelopes):
+            writer.varint(envelopes.count)
+            for envelope in envelopes { Self.write(envelope, to: &writer) }
+        case .ack(let stored, let serverSeq):
+            Self.write(stored, to: &writer)
+            writer.varint(serverSeq)
+        case .pull(let after, let maximumBytes):
+            writer.varint(after)
+            writer.varint(maximumBytes)
+        case .batch(let items, let more):
+            writer.varint(items.count)
+            for item in items {
+                writer.varint(item.serverSeq)
+                Self.write(item.envelope, to: &writer)
+            }
+            writer.byte(more ? 1 : 0)
+        case .notify(let latest):
+            writer.varint(latest)
+        case .snapshotPut(let covers, let sealed), .snapshot(let covers, let sealed):
+            Self.write(covers, to: &writer)
+            writer.varint(sealed.count)
+            writer.raw(sealed)
+        case .snapshotGet, .forgotten:
+            break
+        case .ping(let nonce), .pong(let nonce):
+            Self.write(nonce, to: &writer)
+        case .error(let code, let message):
+            writer.byte(UInt8(code.rawValue >> 8))
+            writer.byte(UInt8(truncatingIfNeeded: code.rawValue))
+            writer.string(message)
+        }
+        return writer.bytes
+    }
+
+    /// Reads a payload. Throws `WireError` for anything malformed, never traps.
+    public static func decode(_ payload: [UInt8]) throws(WireError) -> Message {
+        var reader = ByteReader(payload)
+        do {
+            let type = try reader.byte()
+            let message: Message
+            switch type {
+            case 0x01:
+                message = .hello(
+                    lowestVersion: try reader.varint(), highestVersion: try reader.varint(), vault: try id(&reader),
+                    deviceKey: try raw(&reader, 32), nonce: try raw(&reader, 32))
+            case 0x02:
+                message = .challenge(
+                    version: try reader.varint(), nonce: try raw(&reader, 32), session: try id(&reader),
+                    maximumFrame: try uint32(&reader), idleSeconds: try reader.varint())
+            case 0x03: message = .auth(signature: try raw(&reader, 64))
+            case 0x04:
+                message = .join(
+                    vaultAuthKey: try raw(&reader, 32), admission: try raw(&reader, 64), invite: try reader.string(),
+                    signature: try raw(&reader, 64))
+            case 0x05: message = .welcome(serverSeq: try reader.varint(), held: try marks(&reader))
+            case 0x10:
+                let count = try reader.count(minimumSize: 19)
+                message = .push(try (0..<count).map { _ in try envelope(&reader) })
+            case 0x11: message = .ack(stored: try marks(&reader), serverSeq: try reader.varint())
+            case 0x12: message = .pull(afterServerSeq: try reader.varint(), maximumBytes: try reader.varint())
+            case 0x13:
+                let count = try reader.count(minimumSize: 20)
+                let items = try (0..<count).map { _ in (serverSeq: try reader.varint(), envelope: try envelope(&reader)) }
+                let more = try reader.byte()
+                guard more <= 1 else { throw WireError.malformed("the more flag is 0 or 1") }
+                message = .batch(items, more: more == 1)
+            case 0x14: message = .notify(latestServerSeq: try reader.varint())
+            case 0x20, 0x22:
+                let covers = try marks(&reader)
+                let sealed = Array(try reader.raw(try reader.count()))
+                message = type == 0x20 ? .snapshotPut(covers: covers, sealed: sealed) : .snapshot(covers: covers, sealed: sealed)
+            case 0x21: message = .snapshotGet
+            case 0x30: message = .forget(signature: try raw(&reader, 64))
+            case 0x31: message = .forgotten
+            case 0x40: message = .ping(nonce: try uint32(&reader))
+            case 0x41: message = .pong(nonce: try uint32(&reader))
+            case 0x7f:
+                let code = UInt16(try reader.byte()) << 8 | UInt16(try reader.byte())
+                guard let known = ErrorCode(rawValue: code) else { throw WireError.malformed("unknown error code \(code)") }
+                message = .error(known, message: try reader.string())
+            default:
+                throw WireError.unknownMessage(type)
+            }
+            guard reader.isAtEnd else { throw WireError.malformed("\(reader.remaining) bytes after the message") }
+            return message
+        } catch let error as WireError {
+            throw error
+        } catch {
+            throw .malformed("\(error)")
+        }
+    }
+
+    private static func write(_ value: UInt32, to writer: inout ByteWriter) {
+        for shift in stride(from: 24, through: 0, by: -8) { writer.byte(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+    }
+
+    private static func write(_ marks: HighWaterMarks, to writer: inout ByteWriter) {
+        writer.varint(marks.count)
+        for mark in marks {
+            writer.raw(mark.replica.bytes)
+            writer.varint(mark.seq)
+        }
+    }
+
+    private static func write(_ envelope: Envelope, to writer: inout ByteWriter) {
+        writer.raw(envelope.replica.bytes)
+        writer.varint(envelope.firstSeq)
+        writer.varint(envelope.lastSeq)
+        writer.varint(envelope.sealed.count)
+        writer.raw(envelope.sealed)
+    }
+
+    private static func raw(_ reader: inout ByteReader, _ count: Int) throws -> [UInt8] { Array(try reader.raw(count)) }
+
+    private static func id(_ reader: inout ByteReader) throws -> WireID { WireID(try raw(&reader, 16))! }
+
+    private static func uint32(_ reader: inout ByteReader) throws -> UInt32 {
+        try reader.raw(4).reduce(0) { $0 << 8 | UInt32($1) }
+    }
+
+    private static func marks(_ reader: inout ByteReader) throws -> HighWaterMarks {
+        try (0..<(try reader.count(minimumSize: 17))).map { _ in (replica: try id(&reader), seq: try reader.varint()) }
+    }
+
+    private static func envelope(_ reader: inout ByteReader) throws -> Envelope {
+        let replica = try id(&reader)
+        let first = try reader.varint()
+        let last = try reader.varint()
+        return try Envelope(replica: replica, firstSeq: first, lastSeq: last, sealed: Array(try reader.raw(try reader.count())))
+    }
+}
