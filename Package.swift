@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "FlareStore", targets: ["FlareStore"]),
         .library(name: "FlareJournal", targets: ["FlareJournal"]),
         .library(name: "FlareWire", targets: ["FlareWire"]),
+        .library(name: "FlareRelay", targets: ["FlareRelay"]),
         .executable(name: "flare", targets: ["flare"]),
     ],
     dependencies: [
@@ -22,6 +23,10 @@ let package = Package(
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .target(name: "FlareBytes"),
         .target(name: "FlareWire", dependencies: ["FlareBytes"]),
+        .target(
+            name: "FlareRelay",
+            dependencies: ["FlareWire", "FlareCrypto", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .target(name: "FlareCRDT", dependencies: ["FlareBytes"]),
         .target(name: "FlareCrypto", dependencies: ["CSodium"]),
         .target(
@@ -73,6 +78,7 @@ let package = Package(
         .testTarget(name: "FlareFixturesTests", dependencies: ["FlareFixtures"]),
         .testTarget(name: "FlareCryptoTests", dependencies: ["FlareCrypto"]),
         .testTarget(name: "FlareJournalTests", dependencies: ["FlareJournal", "TestSupport"]),
+        .testTarget(name: "FlareRelayTests", dependencies: ["FlareRelay", "TestSupport"]),
         .testTarget(
             name: "FlareWireTests",
             dependencies: [

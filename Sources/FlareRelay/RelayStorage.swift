@@ -1,0 +1,81 @@
+import FlareWire
+
+/// Why the relay refused a request; each maps to a protocol error code.
+public enum RelayError: Error, Equatable, Sendable, CustomStringConvertible {
+    case unknownVault(WireID)
+    case badInvite
+    case seqGap(replica: WireID, held: UInt64, first: UInt64)
+    case quotaExceeded(String)
+
+    /// The code sent to the device (Protocol/PROTOCOL.md §6).
+    public var code: ErrorCode {
+        switch self {
+        case .unknownVault: return .unknownVault
+        case .badInvite: return .badInvite
+        case .seqGap: return .seqGap
+        case .quotaExceeded: return .quotaExceeded
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .unknownVault(let vault): return "vault \(vault) is not admitted on this relay"
+        case .badInvite: return "the invite token is unknown or already used"
+        case .seqGap(let replica, let held, let first):
+            return "an envelope of replica \(replica) starts at \(first), but the relay holds up to \(held)"
+        case .quotaExceeded(let what): return "the vault's quota is full (\(what))"
+        }
+    }
+}
+
+/// How much one vault may store on a relay.
+public struct Quota: Sendable {
+    public var maximumBytes: Int
+    public var maximumEnvelopes: Int
+
+    public init(maximumBytes: Int = 1 << 30, maximumEnvelopes: Int = 1_000_000) {
+        self.maximumBytes = maximumBytes
+        self.maximumEnvelopes = maximumEnvelopes
+    }
+}
+
+/// What `append` did: per replica the highest seq now held, and the latest server seq.
+public struct Appended: Sendable {
+    public let held: HighWaterMarks
+    public let serverSeq: UInt64
+}
+
+/// Where a relay keeps vaults, admitted device keys, invites, envelopes and snapshots. SQLite
+/// by default (`SQLiteRelayStorage`); a PostgreSQL backend can implement the same protocol.
+///
+/// The storage knows nothing of what envelopes hold: it sees replica ids, seq ranges and
+/// sealed bytes.
+public protocol RelayStorage: AnyObject {
+    /// A new single-use invite token.
+    func createInvite() throws -> String
+    /// The vault's auth public key, if the vault is admitted.
+    func authKey(of vault: WireID) throws -> [UInt8]?
+    /// Admits a vault with its auth public key, consuming `invite` unless `open` (a relay run
+    /// with `--open`). Admitting a vault again with the same key changes nothing.
+    func admitVault(_ vault: WireID, authKey: [UInt8], invite: String?, open: Bool) throws
+    /// Records a device key as admitted to a vault.
+    func admitDevice(_ key: [UInt8], to vault: WireID) throws
+    func isAdmitted(_ key: [UInt8], to vault: WireID) throws -> Bool
+    /// Per replica, the highest seq held for the vault.
+    func held(in vault: WireID) throws -> HighWaterMarks
+    /// Stores envelopes that continue their replicas' runs, all or none; envelopes already held
+    /// are skipped. Throws `seqGap` for one that leaves a gap or overlaps in part, and
+    /// `quotaExceeded` when the vault would pass its quota.
+    func append(_ envelopes: [Envelope], to vault: WireID) throws -> Appended
+    /// Envelopes after `serverSeq`, in order, up to about `maximumBytes` (at least one), and
+    /// whether more follow.
+    func envelopes(of vault: WireID, after serverSeq: UInt64, maximumBytes: Int) throws -> (items: [(serverSeq: UInt64, envelope: Envelope)], more: Bool)
+    /// The vault's latest server seq (0 when empty).
+    func latestServerSeq(of vault: WireID) throws -> UInt64
+    func putSnapshot(_ sealed: [UInt8], covering: HighWaterMarks, of vault: WireID) throws
+    func snapshot(of vault: WireID) throws -> (covers: HighWaterMarks, sealed: [UInt8])?
+    /// Deletes everything of the vault.
+    func forget(_ vault: WireID) throws
+    /// Every admitted vault with its envelope count and bytes.
+    func vaults() throws -> [(vault: WireID, envelopes: Int, bytes: Int)]
+}

@@ -1,0 +1,203 @@
+import FlareCrypto
+import FlareWire
+import Foundation
+import GRDB
+
+/// Relay storage in one SQLite file (WAL, `synchronous = FULL`: an envelope is acknowledged
+/// only once it is durable).
+public final class SQLiteRelayStorage: RelayStorage {
+    let database: DatabaseQueue
+    public let quota: Quota
+
+    public init(path: String, quota: Quota = Quota()) throws {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        database = try DatabaseQueue(path: path, configuration: configuration)
+        self.quota = quota
+        try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+        try Self.migrator.migrate(database)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("relay-v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE invite (token TEXT PRIMARY KEY);
+                CREATE TABLE vault (
+                    id BLOB PRIMARY KEY,
+                    auth_key BLOB NOT NULL,
+                    envelopes INTEGER NOT NULL DEFAULT 0,
+                    bytes INTEGER NOT NULL DEFAULT 0,
+                    server_seq INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE TABLE device (vault BLOB NOT NULL, key BLOB NOT NULL, PRIMARY KEY (vault, key)) WITHOUT ROWID;
+                CREATE TABLE held (vault BLOB NOT NULL, replica BLOB NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (vault, replica)) WITHOUT ROWID;
+                CREATE TABLE envelope (
+                    vault BLOB NOT NULL,
+                    server_seq INTEGER NOT NULL,
+                    replica BLOB NOT NULL,
+                    first_seq INTEGER NOT NULL,
+                    last_seq INTEGER NOT NULL,
+                    sealed BLOB NOT NULL,
+                    PRIMARY KEY (vault, server_seq)
+                ) WITHOUT ROWID;
+                CREATE TABLE snapshot (vault BLOB PRIMARY KEY, covers BLOB NOT NULL, sealed BLOB NOT NULL);
+                """)
+        }
+        return migrator
+    }
+
+    public func createInvite() throws -> String {
+        let token = Random.bytes(12).map { String(format: "%02x", $0) }.joined()
+        try database.write { db in try db.execute(sql: "INSERT INTO invite (token) VALUES (?)", arguments: [token]) }
+        return token
+    }
+
+    public func authKey(of vault: WireID) throws -> [UInt8]? {
+        try database.read { db in try Data.fetchOne(db, sql: "SELECT auth_key FROM vault WHERE id = ?", arguments: [Data(vault.bytes)]) }
+            .map { [UInt8]($0) }
+    }
+
+    public func admitVault(_ vault: WireID, authKey: [UInt8], invite: String?, open: Bool) throws {
+        try database.write { db in
+            if let existing = try Data.fetchOne(db, sql: "SELECT auth_key FROM vault WHERE id = ?", arguments: [Data(vault.bytes)]) {
+                guard [UInt8](existing) == authKey else { throw RelayError.unknownVault(vault) }
+                return
+            }
+            if !open {
+                guard let invite else { throw RelayError.unknownVault(vault) }
+                try db.execute(sql: "DELETE FROM invite WHERE token = ?", arguments: [invite])
+                guard db.changesCount == 1 else { throw RelayError.badInvite }
+            }
+            try db.execute(sql: "INSERT INTO vault (id, auth_key) VALUES (?, ?)", arguments: [Data(vault.bytes), Data(authKey)])
+        }
+    }
+
+    public func admitDevice(_ key: [UInt8], to vault: WireID) throws {
+        try database.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO device (vault, key) VALUES (?, ?)", arguments: [Data(vault.bytes), Data(key)])
+        }
+    }
+
+    public func isAdmitted(_ key: [UInt8], to vault: WireID) throws -> Bool {
+        try database.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM device WHERE vault = ? AND key = ?", arguments: [Data(vault.bytes), Data(key)]) ?? false
+        }
+    }
+
+    public func held(in vault: WireID) throws -> HighWaterMarks {
+        try database.read { db in try Self.held(db, vault) }
+    }
+
+    private static func held(_ db: Database, _ vault: WireID) throws -> HighWaterMarks {
+        try Row.fetchAll(db, sql: "SELECT replica, seq FROM held WHERE vault = ? ORDER BY replica", arguments: [Data(vault.bytes)])
+            .map { (replica: WireID([UInt8]($0["replica"] as Data))!, seq: UInt64($0["seq"] as Int64)) }
+    }
+
+    public func append(_ envelopes: [Envelope], to vault: WireID) throws -> Appended {
+        try database.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT envelopes, bytes, server_seq FROM vault WHERE id = ?", arguments: [Data(vault.bytes)]) else {
+                throw RelayError.unknownVault(vault)
+            }
+            var count = row["envelopes"] as Int
+            var bytes = row["bytes"] as Int
+            var serverSeq = UInt64(row["server_seq"] as Int64)
+            var held = Dictionary(uniqueKeysWithValues: try Self.held(db, vault).map { ($0.replica, $0.seq) })
+            for envelope in envelopes {
+                let have = held[envelope.replica] ?? 0
+                if envelope.lastSeq <= have { continue }
+                guard envelope.firstSeq == have + 1 else {
+                    throw RelayError.seqGap(replica: envelope.replica, held: have, first: envelope.firstSeq)
+                }
+                count += 1
+                bytes += envelope.sealed.count
+                guard count <= quota.maximumEnvelopes else { throw RelayError.quotaExceeded("\(quota.maximumEnvelopes) envelopes") }
+                guard bytes <= quota.maximumBytes else { throw RelayError.quotaExceeded("\(quota.maximumBytes) bytes") }
+                serverSeq += 1
+                try db.execute(
+                    sql: "INSERT INTO envelope (vault, server_seq, replica, first_seq, last_seq, sealed) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        Data(vault.bytes), Int64(serverSeq), Data(envelope.replica.bytes), Int64(envelope.firstSeq),
+                        Int64(envelope.lastSeq), Data(envelope.sealed),
+                    ])
+                held[envelope.replica] = envelope.lastSeq
+                try db.execute(
+                    sql: "INSERT INTO held (vault, replica, seq) VALUES (?, ?, ?) ON CONFLICT (vault, replica) DO UPDATE SET seq = excluded.seq",
+                    arguments: [Data(vault.bytes), Data(envelope.replica.bytes), Int64(envelope.lastSeq)])
+            }
+            try db.execute(
+                sql: "UPDATE vault SET envelopes = ?, bytes = ?, server_seq = ? WHERE id = ?",
+                arguments: [count, bytes, Int64(serverSeq), Data(vault.bytes)])
+            return Appended(held: held.map { (replica: $0.key, seq: $0.value) }.sorted { $0.replica.bytes.lexicographicallyPrecedes($1.replica.bytes) }, serverSeq: serverSeq)
+        }
+    }
+
+    public func envelopes(of vault: WireID, after serverSeq: UInt64, maximumBytes: Int) throws -> (items: [(serverSeq: UInt64, envelope: Envelope)], more: Bool) {
+        try database.read { db in
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT server_seq, replica, first_seq, last_seq, sealed FROM envelope WHERE vault = ? AND server_seq > ? ORDER BY server_seq",
+                arguments: [Data(vault.bytes), Int64(serverSeq)])
+            var items: [(serverSeq: UInt64, envelope: Envelope)] = []
+            var bytes = 0
+            while let row = try rows.next() {
+                let sealed = [UInt8](row["sealed"] as Data)
+                if !items.isEmpty, bytes + sealed.count > maximumBytes { return (items, true) }
+                let envelope = try Envelope(
+                    replica: WireID([UInt8](row["replica"] as Data))!, firstSeq: UInt64(row["first_seq"] as Int64),
+                    lastSeq: UInt64(row["last_seq"] as Int64), sealed: sealed)
+                items.append((UInt64(row["server_seq"] as Int64), envelope))
+                bytes += sealed.count
+            }
+            return (items, false)
+        }
+    }
+
+    public func latestServerSeq(of vault: WireID) throws -> UInt64 {
+        try database.read { db in
+            UInt64(try Int64.fetchOne(db, sql: "SELECT server_seq FROM vault WHERE id = ?", arguments: [Data(vault.bytes)]) ?? 0)
+        }
+    }
+
+    public func putSnapshot(_ sealed: [UInt8], covering: HighWaterMarks, of vault: WireID) throws {
+        var covers: [UInt8] = []
+        for mark in covering {
+            covers += mark.replica.bytes
+            covers += (0..<8).map { UInt8(truncatingIfNeeded: mark.seq >> (8 * UInt64(7 - $0))) }
+        }
+        try database.write { db in
+            try db.execute(
+                sql: "INSERT INTO snapshot (vault, covers, sealed) VALUES (?, ?, ?) ON CONFLICT (vault) DO UPDATE SET covers = excluded.covers, sealed = excluded.sealed",
+                arguments: [Data(vault.bytes), Data(covers), Data(sealed)])
+        }
+    }
+
+    public func snapshot(of vault: WireID) throws -> (covers: HighWaterMarks, sealed: [UInt8])? {
+        try database.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT covers, sealed FROM snapshot WHERE vault = ?", arguments: [Data(vault.bytes)]) else {
+                return nil
+            }
+            let covers = [UInt8](row["covers"] as Data)
+            let marks: HighWaterMarks = stride(from: 0, to: covers.count, by: 24).map { start in
+                (replica: WireID(Array(covers[start..<(start + 16)]))!, seq: covers[(start + 16)..<(start + 24)].reduce(0) { $0 << 8 | UInt64($1) })
+            }
+            return (marks, [UInt8](row["sealed"] as Data))
+        }
+    }
+
+    public func forget(_ vault: WireID) throws {
+        try database.write { db in
+            for table in ["envelope", "held", "device", "snapshot"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE vault = ?", arguments: [Data(vault.bytes)])
+            }
+            try db.execute(sql: "DELETE FROM vault WHERE id = ?", arguments: [Data(vault.bytes)])
+        }
+    }
+
+    public func vaults() throws -> [(vault: WireID, envelopes: Int, bytes: Int)] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, envelopes, bytes FROM vault ORDER BY id").map {
+                (WireID([UInt8]($0["id"] as Data))!, $0["envelopes"], $0["bytes"])
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import FlareRelay
+import FlareWire
+import Foundation
+import Testing
+import TestSupport
+
+@Suite struct RelayStorageTests {
+    static let vault = WireID([UInt8](repeating: 0x11, count: 16))!
+    static let phone = WireID([UInt8](repeating: 0x21, count: 16))!
+    static let laptop = WireID([UInt8](repeating: 0x22, count: 16))!
+    static let authKey = [UInt8](repeating: 0xA0, count: 32)
+
+    static func envelope(_ replica: WireID, _ first: UInt64, _ last: UInt64, size: Int = 10) -> Envelope {
+        try! Envelope(replica: replica, firstSeq: first, lastSeq: last, sealed: [UInt8](repeating: UInt8(first), count: size))
+    }
+
+    static func storage(in folder: TemporaryFolder, quota: Quota = Quota()) throws -> SQLiteRelayStorage {
+        let storage = try SQLiteRelayStorage(path: folder.path("relay.sqlite"), quota: quota)
+        try storage.admitVault(vault, authKey: authKey, invite: nil, open: true)
+        return storage
+    }
+
+    @Test func vaultsAreAdmittedByInviteOnlyOnce() throws {
+        let folder = try TemporaryFolder()
+        let storage = try SQLiteRelayStorage(path: folder.path("relay.sqlite"))
+        #expect(throws: RelayError.unknownVault(Self.vault)) { try storage.admitVault(Self.vault, authKey: Self.authKey, invite: nil, open: false) }
+        #expect(throws: RelayError.badInvite) { try storage.admitVault(Self.vault, authKey: Self.authKey, invite: "made-up", open: false) }
+        let invite = try storage.createInvite()
+        try storage.admitVault(Self.vault, authKey: Self.authKey, invite: invite, open: false)
+        #expect(try storage.authKey(of: Self.vault) == Self.authKey)
+        // Admitting again with the same key is harmless; the used invite is gone.
+        try storage.admitVault(Self.vault, authKey: Self.authKey, invite: nil, open: false)
+        let other = WireID([UInt8](repeating: 0x99, count: 16))!
+        #expect(throws: RelayError.badInvite) { try storage.admitVault(other, authKey: Self.authKey, invite: invite, open: false) }
+        // Another key for an admitted vault is refused.
+        #expect(throws: RelayError.unknownVault(Self.vault)) {
+            try storage.admitVault(Self.vault, authKey: [UInt8](repeating: 1, count: 32), invite: nil, open: true)
+        }
+        let device = [UInt8](repeating: 0xD1, count: 32)
+        #expect(try !storage.isAdmitted(device, to: Self.vault))
+        try storage.admitDevice(device, to: Self.vault)
+        #expect(try storage.isAdmitted(device, to: Self.vault))
+    }
+
+    @Test func envelopesContinueTheirRunsAllOrNothing() throws {
+        let folder = try TemporaryFolder()
+        let storage = try Self.storage(in: folder)
+        let first = try storage.append([Self.envelope(Self.phone, 1, 3), Self.envelope(Self.laptop, 1, 1)], to: Self.vault)
+        #expect(first.serverSeq == 2)
+        #expect(first.held.map(\.seq) == [3, 1])
+        // Duplicates are skipped; a gap refuses the whole push.
+        #expect(throws: RelayError.seqGap(replica: Self.laptop, held: 1, first: 3)) {
+            try storage.append([Self.envelope(Self.phone, 4, 4), Self.envelope(Self.laptop, 3, 3)], to: Self.vault)
+        }
+        #expect(try storage.held(in: Self.vault).map(\.seq) == [3, 1])
+        #expect(throws: RelayError.seqGap(replica: Self.phone, held: 3, first: 2)) {
+            try storage.append([Self.envelope(Self.phone, 2, 5)], to: Self.vault)
+        }
+        let again = try storage.append([Self.envelope(Self.phone, 1, 3), Self.envelope(Self.phone, 4, 5)], to: Self.vault)
+        #expect(again.serverSeq == 3)
+        #expect(try storage.latestServerSeq(of: Self.vault) == 3)
+        #expect(throws: RelayError.unknownVault(Self.laptop)) { try storage.append([], to: Self.laptop) }
+    }
+
+    @Test func pullsResumeByServerSeqInPages() throws {
+        let folder = try TemporaryFolder()
+        let storage = try Self.storage(in: folder)
+        for seq in 1...10 { _ = try storage.append([Self.envelope(Self.phone, UInt64(seq), UInt64(seq), size: 100)], to: Self.vault) }
+        var after: UInt64 = 0
+        var pages: [[UInt64]] = []
+        while true {
+            let page = try storage.envelopes(of: Self.vault, after: after, maximumBytes: 350)
+            pages.append(page.items.map(\.serverSeq))
+            after = page.items.last?.serverSeq ?? after
+            if !page.more { break }
+        }
+        #expect(pages == [[1, 2, 3], [4, 5, 6], [7, 8, 9], [10]])
+        #expect(try storage.envelopes(of: Self.vault, after: 10, maximumBytes: 350).items.isEmpty)
+        // A single envelope bigger than a page still comes, alone.
+        #expect(try storage.envelopes(of: Self.vault, after: 0, maximumBytes: 10).items.count == 1)
+    }
+
+    @Test func quotasSnapshotsAndForgetting() throws {
+        let folder = try TemporaryFolder()
+        let storage = try Self.storage(in: folder, quota: Quota(maximumBytes: 250, maximumEnvelopes: 10))
+        _ = try storage.append([Self.envelope(Self.phone, 1, 1, size: 200)], to: Self.vault)
+        #expect(throws: RelayError.quotaExceeded("250 bytes")) {
+            try storage.append([Self.envelope(Self.phone, 2, 2, size: 100)], to: Self.vault)
+        }
+        #expect(try storage.held(in: Self.vault).map(\.seq) == [1])
+        #expect(try storage.vaults().map(\.bytes) == [200])
+
+        #expect(try storage.snapshot(of: Self.vault) == nil)
+        try storage.putSnapshot([9, 9, 9], covering: [(Self.phone, 1)], of: Self.vault)
+        let snapshot = try #require(try storage.snapshot(of: Self.vault))
+        #expect(snapshot.sealed == [9, 9, 9])
+        #expect(snapshot.covers.map(\.replica) == [Self.phone] && snapshot.covers.map(\.seq) == [1])
+
+        try storage.forget(Self.vault)
+        #expect(try storage.vaults().isEmpty)
+        #expect(try storage.authKey(of: Self.vault) == nil)
+        #expect(try storage.snapshot(of: Self.vault) == nil)
+        #expect(try storage.envelopes(of: Self.vault, after: 0, maximumBytes: 1000).items.isEmpty)
+    }
+
+    @Test func whatIsStoredSurvivesReopening() throws {
+        let folder = try TemporaryFolder()
+        do {
+            let storage = try Self.storage(in: folder)
+            _ = try storage.append([Self.envelope(Self.phone, 1, 2)], to: Self.vault)
+        }
+        let reopened = try SQLiteRelayStorage(path: folder.path("relay.sqlite"))
+        #expect(try reopened.held(in: Self.vault).map(\.seq) == [2])
+        #expect(try reopened.envelopes(of: Self.vault, after: 0, maximumBytes: 100).items.first?.envelope == Self.envelope(Self.phone, 1, 2))
+    }
+}
