@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "FlareFixturesTests", dependencies: ["FlareFixtures"]),
         .testTarget(name: "FlareCryptoTests", dependencies: ["FlareCrypto"]),
         .testTarget(name: "FlareJournalTests", dependencies: ["FlareJournal", "TestSupport"]),
-        .testTarget(name: "FlareRelayTests", dependencies: ["FlareRelay", "TestSupport"]),
+        .testTarget(name: "FlareRelayTests", dependencies: ["FlareRelay", "FlareCrypto", "TestSupport"]),
         .testTarget(
             name: "FlareWireTests",
             dependencies: [

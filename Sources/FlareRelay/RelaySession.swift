@@ -1,0 +1,155 @@
+import FlareCrypto
+import FlareWire
+
+/// One device's connection as the relay sees it, without the network: messages in, replies
+/// out (Protocol/PROTOCOL.md §4, §5). The server around it moves frames and fans `notify` out
+/// to the vault's other connections when `Outcome.stored` is set.
+public struct RelaySession {
+    /// What the relay tells the device about itself.
+    public struct Settings: Sendable {
+        public var maximumFrame: UInt32
+        public var idleSeconds: UInt64
+        /// Admit unknown vaults without an invite.
+        public var open: Bool
+
+        public init(maximumFrame: UInt32 = UInt32(Frame.maximumLength), idleSeconds: UInt64 = 60, open: Bool = false) {
+            self.maximumFrame = maximumFrame
+            self.idleSeconds = idleSeconds
+            self.open = open
+        }
+    }
+
+    /// What handling one message did.
+    public struct Outcome {
+        public var replies: [Message] = []
+        /// Close the connection after sending the replies.
+        public var close = false
+        /// Envelopes were stored: notify the vault's other connections.
+        public var stored = false
+    }
+
+    enum State {
+        case awaitingHello
+        case awaitingAuth(vault: WireID, deviceKey: [UInt8], transcript: [UInt8], session: WireID)
+        case authenticated(vault: WireID, deviceKey: [UInt8], session: WireID)
+        case closed
+    }
+
+    /// The protocol versions this relay speaks.
+    public static let versions: ClosedRange<UInt64> = 1...1
+
+    let storage: any RelayStorage
+    let settings: Settings
+    private(set) var state = State.awaitingHello
+
+    public init(storage: any RelayStorage, settings: Settings = Settings()) {
+        self.storage = storage
+        self.settings = settings
+    }
+
+    /// The vault this connection is authenticated for, if it is.
+    public var vault: WireID? {
+        if case .authenticated(let vault, _, _) = state { return vault }
+        return nil
+    }
+
+    /// Handles one message from the device.
+    public mutating func handle(_ message: Message) -> Outcome {
+        do {
+            return try dispatch(message)
+        } catch let error as RelayError {
+            return Outcome(replies: [.error(error.code, message: error.description)])
+        } catch {
+            state = .closed
+            return Outcome(replies: [.error(.internal, message: "the relay failed; nothing of the request was stored")], close: true)
+        }
+    }
+
+    /// Refuses and closes.
+    private mutating func refuse(_ code: ErrorCode, _ message: String) -> Outcome {
+        state = .closed
+        return Outcome(replies: [.error(code, message: message)], close: true)
+    }
+
+    private mutating func dispatch(_ message: Message) throws -> Outcome {
+        switch (state, message) {
+        case (.awaitingHello, .hello(let lowest, let highest, let vault, let deviceKey, let deviceNonce)):
+            let version = min(highest, Self.versions.upperBound)
+            guard version >= lowest, Self.versions.contains(version) else {
+                return refuse(.unsupportedVersion, "this relay speaks versions \(Self.versions.lowerBound) to \(Self.versions.upperBound)")
+            }
+            let relayNonce = Random.bytes(32)
+            let session = WireID(Random.bytes(16))!
+            let transcript = Transcript.auth(
+                vault: vault, deviceKey: deviceKey, deviceNonce: deviceNonce, relayNonce: relayNonce, session: session, version: version)
+            state = .awaitingAuth(vault: vault, deviceKey: deviceKey, transcript: transcript, session: session)
+            return Outcome(replies: [
+                .challenge(version: version, nonce: relayNonce, session: session, maximumFrame: settings.maximumFrame, idleSeconds: settings.idleSeconds)
+            ])
+
+        case (.awaitingAuth(let vault, let deviceKey, let transcript, let session), .auth(let signature)):
+            guard SigningKey.isValid(signature: signature, for: transcript, publicKey: deviceKey) else {
+                return refuse(.authFailed, "the signature does not verify")
+            }
+            guard try storage.authKey(of: vault) != nil else { return refuse(.unknownVault, RelayError.unknownVault(vault).description) }
+            guard try storage.isAdmitted(deviceKey, to: vault) else { return refuse(.authFailed, "this device is not admitted to the vault") }
+            return try welcome(vault: vault, deviceKey: deviceKey, session: session)
+
+        case (.awaitingAuth(let vault, let deviceKey, let transcript, let session), .join(let authKey, let admission, let invite, let signature)):
+            guard VaultID(authPublicKey: authKey).bytes == vault.bytes else {
+                return refuse(.authFailed, "the vault id is not the hash of that auth key")
+            }
+            guard SigningKey.isValid(signature: admission, for: Transcript.admission(vault: vault, deviceKey: deviceKey), publicKey: authKey),
+                SigningKey.isValid(signature: signature, for: transcript, publicKey: deviceKey)
+            else { return refuse(.authFailed, "the admission or the signature does not verify") }
+            do {
+                try storage.admitVault(vault, authKey: authKey, invite: invite.isEmpty ? nil : invite, open: settings.open)
+            } catch let error as RelayError {
+                return refuse(error.code, error.description)
+            }
+            try storage.admitDevice(deviceKey, to: vault)
+            return try welcome(vault: vault, deviceKey: deviceKey, session: session)
+
+        case (.authenticated(let vault, _, _), .push(let envelopes)):
+            let appended = try storage.append(envelopes, to: vault)
+            return Outcome(replies: [.ack(stored: appended.held, serverSeq: appended.serverSeq)], stored: !envelopes.isEmpty)
+
+        case (.authenticated(let vault, _, _), .pull(let after, let maximumBytes)):
+            let page = try storage.envelopes(of: vault, after: after, maximumBytes: Int(clamping: maximumBytes))
+            return Outcome(replies: [.batch(page.items, more: page.more)])
+
+        case (.authenticated(let vault, _, _), .snapshotPut(let covers, let sealed)):
+            try storage.putSnapshot(sealed, covering: covers, of: vault)
+            return Outcome(replies: [])
+
+        case (.authenticated(let vault, _, _), .snapshotGet):
+            let snapshot = try storage.snapshot(of: vault)
+            return Outcome(replies: [.snapshot(covers: snapshot?.covers ?? [], sealed: snapshot?.sealed ?? [])])
+
+        case (.authenticated(let vault, let deviceKey, let session), .forget(let signature)):
+            guard SigningKey.isValid(signature: signature, for: Transcript.forget(vault: vault, session: session), publicKey: deviceKey) else {
+                return refuse(.authFailed, "the signature does not verify")
+            }
+            try storage.forget(vault)
+            state = .closed
+            return Outcome(replies: [.forgotten], close: true)
+
+        case (_, .ping(let nonce)):
+            return Outcome(replies: [.pong(nonce: nonce)])
+
+        case (_, .pong):
+            return Outcome()
+
+        case (.closed, _):
+            return Outcome(close: true)
+
+        default:
+            return refuse(.malformed, "message \(message.type) is not expected now")
+        }
+    }
+
+    private mutating func welcome(vault: WireID, deviceKey: [UInt8], session: WireID) throws -> Outcome {
+        state = .authenticated(vault: vault, deviceKey: deviceKey, session: session)
+        return Outcome(replies: [.welcome(serverSeq: try storage.latestServerSeq(of: vault), held: try storage.held(in: vault))])
+    }
+}

@@ -1,0 +1,157 @@
+import FlareCrypto
+import FlareRelay
+import FlareWire
+import Foundation
+import Testing
+import TestSupport
+
+/// The relay's side of the protocol, driven message by message as a device would.
+@Suite struct RelaySessionTests {
+    /// A device of a vault, as far as the relay is concerned.
+    struct Device {
+        let keys: VaultKeys
+        let deviceKey = SigningKey.random()
+        var vault: WireID { WireID(keys.vaultID.bytes)! }
+
+        init(_ secret: VaultSecret) { keys = secret.keys() }
+
+        /// Sends hello and returns the challenge's transcript and session.
+        func hello(_ session: inout RelaySession, lowest: UInt64 = 1, highest: UInt64 = 1) -> (transcript: [UInt8], session: WireID)? {
+            let nonce = Random.bytes(32)
+            let outcome = session.handle(.hello(lowestVersion: lowest, highestVersion: highest, vault: vault, deviceKey: deviceKey.publicKey, nonce: nonce))
+            guard case .challenge(let version, let relayNonce, let id, _, _)? = outcome.replies.first else { return nil }
+            let transcript = Transcript.auth(
+                vault: vault, deviceKey: deviceKey.publicKey, deviceNonce: nonce, relayNonce: relayNonce, session: id, version: version)
+            return (transcript, id)
+        }
+
+        func join(_ session: inout RelaySession, invite: String) -> RelaySession.Outcome {
+            let (transcript, _) = hello(&session)!
+            let admission = keys.authKey.signature(for: Transcript.admission(vault: vault, deviceKey: deviceKey.publicKey))
+            return session.handle(.join(
+                vaultAuthKey: keys.authKey.publicKey, admission: admission, invite: invite, signature: deviceKey.signature(for: transcript)))
+        }
+
+        func auth(_ session: inout RelaySession) -> RelaySession.Outcome {
+            let (transcript, _) = hello(&session)!
+            return session.handle(.auth(signature: deviceKey.signature(for: transcript)))
+        }
+
+        func envelope(_ first: UInt64, _ last: UInt64) -> Envelope {
+            try! Envelope(replica: WireID([UInt8](repeating: 0x21, count: 16))!, firstSeq: first, lastSeq: last, sealed: [1, 2, 3])
+        }
+    }
+
+    static func errorCode(_ outcome: RelaySession.Outcome) -> ErrorCode? {
+        if case .error(let code, _)? = outcome.replies.first { return code }
+        return nil
+    }
+
+    @Test func joinAuthenticatePushAndPull() throws {
+        let folder = try TemporaryFolder()
+        let storage = try SQLiteRelayStorage(path: folder.path("relay.sqlite"))
+        let secret = VaultSecret.random()
+        let phone = Device(secret)
+        let laptop = Device(secret)
+
+        var first = RelaySession(storage: storage)
+        let joined = phone.join(&first, invite: try storage.createInvite())
+        guard case .welcome(0, let held)? = joined.replies.first else { Issue.record("no welcome: \(joined.replies)"); return }
+        #expect(held.isEmpty)
+        let pushed = first.handle(.push([phone.envelope(1, 2), phone.envelope(3, 3)]))
+        #expect(pushed.stored)
+        guard case .ack(let stored, 2)? = pushed.replies.first else { Issue.record("no ack"); return }
+        #expect(stored.map(\.seq) == [3])
+        // A gap is refused with its code; the connection stays.
+        let gap = first.handle(.push([phone.envelope(5, 5)]))
+        #expect(Self.errorCode(gap) == .seqGap)
+        #expect(!gap.close)
+        #expect(first.handle(.ping(nonce: 7)).replies.first.map { if case .pong(7) = $0 { true } else { false } } == true)
+
+        // The laptop joins with the vault's admission (no invite needed: the vault is known), then pulls.
+        var second = RelaySession(storage: storage)
+        guard case .welcome(2, let marks)? = laptop.join(&second, invite: "").replies.first else { Issue.record("laptop not welcomed"); return }
+        #expect(marks.map(\.seq) == [3])
+        guard case .batch(let items, false)? = second.handle(.pull(afterServerSeq: 0, maximumBytes: 1 << 20)).replies.first else {
+            Issue.record("no batch")
+            return
+        }
+        #expect(items.map(\.serverSeq) == [1, 2])
+
+        // Later sessions authenticate with the device key alone.
+        var third = RelaySession(storage: storage)
+        guard case .welcome(2, _)? = phone.auth(&third).replies.first else { Issue.record("phone not welcomed again"); return }
+        #expect(third.vault == phone.vault)
+    }
+
+    @Test func refusalsCloseTheConnectionAndStoreNothing() throws {
+        let folder = try TemporaryFolder()
+        let storage = try SQLiteRelayStorage(path: folder.path("relay.sqlite"))
+        let secret = VaultSecret.random()
+        let phone = Device(secret)
+
+        // An unknown vault without an invite.
+        var session = RelaySession(storage: storage)
+        let unknown = phone.join(&session, invite: "")
+        #expect(Self.errorCode(unknown) == .unknownVault && unknown.close)
+        var withBadInvite = RelaySession(storage: storage)
+        #expect(Self.errorCode(phone.join(&withBadInvite, invite: "not-a-token")) == .badInvite)
+        #expect(try storage.vaults().isEmpty)
+
+        var admitted = RelaySession(storage: storage)
+        _ = phone.join(&admitted, invite: try storage.createInvite())
+
+        // A wrong signature, a replayed one, a device never admitted, a stranger's vault key.
+        var wrong = RelaySession(storage: storage)
+        _ = phone.hello(&wrong)
+        let forged = wrong.handle(.auth(signature: [UInt8](repeating: 0, count: 64)))
+        #expect(Self.errorCode(forged) == .authFailed && forged.close)
+
+        var recorded = RelaySession(storage: storage)
+        let (oldTranscript, _) = phone.hello(&recorded)!
+        let oldSignature = phone.deviceKey.signature(for: oldTranscript)
+        var replay = RelaySession(storage: storage)
+        _ = phone.hello(&replay)
+        #expect(Self.errorCode(replay.handle(.auth(signature: oldSignature))) == .authFailed)
+
+        let stranger = Device(secret)
+        var notAdmitted = RelaySession(storage: storage)
+        #expect(Self.errorCode(stranger.auth(&notAdmitted)) == .authFailed)
+
+        let impostor = Device(VaultSecret.random())
+        var fake = RelaySession(storage: storage)
+        let (transcript, _) = phone.hello(&fake)!
+        let bogus = fake.handle(.join(
+            vaultAuthKey: impostor.keys.authKey.publicKey,
+            admission: impostor.keys.authKey.signature(for: Transcript.admission(vault: phone.vault, deviceKey: phone.deviceKey.publicKey)),
+            invite: "", signature: phone.deviceKey.signature(for: transcript)))
+        #expect(Self.errorCode(bogus) == .authFailed)
+
+        // Out of order, and versions in common.
+        var early = RelaySession(storage: storage)
+        let pushFirst = early.handle(.push([phone.envelope(1, 1)]))
+        #expect(Self.errorCode(pushFirst) == .malformed && pushFirst.close)
+        var future = RelaySession(storage: storage)
+        let versions = future.handle(.hello(lowestVersion: 2, highestVersion: 3, vault: phone.vault, deviceKey: phone.deviceKey.publicKey, nonce: Random.bytes(32)))
+        #expect(Self.errorCode(versions) == .unsupportedVersion && versions.close)
+        #expect(try storage.latestServerSeq(of: phone.vault) == 0)
+    }
+
+    @Test func forgettingNeedsTheSessionSignature() throws {
+        let folder = try TemporaryFolder()
+        let storage = try SQLiteRelayStorage(path: folder.path("relay.sqlite"), quota: Quota())
+        let phone = Device(VaultSecret.random())
+        var session = RelaySession(storage: storage, settings: .init(open: true))
+        #expect(phone.join(&session, invite: "").replies.first.map { if case .welcome = $0 { true } else { false } } == true)
+        _ = session.handle(.push([phone.envelope(1, 1)]))
+        #expect(Self.errorCode(session.handle(.forget(signature: [UInt8](repeating: 1, count: 64)))) == .authFailed)
+        #expect(try storage.latestServerSeq(of: phone.vault) == 1)
+
+        var again = RelaySession(storage: storage, settings: .init(open: true))
+        let (transcript, id) = phone.hello(&again)!
+        _ = again.handle(.auth(signature: phone.deviceKey.signature(for: transcript)))
+        let forgotten = again.handle(.forget(signature: phone.deviceKey.signature(for: Transcript.forget(vault: phone.vault, session: id))))
+        #expect(forgotten.replies.first.map { if case .forgotten = $0 { true } else { false } } == true)
+        #expect(try storage.vaults().isEmpty)
+    }
+}
