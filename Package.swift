@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
@@ -25,7 +26,11 @@ let package = Package(
         .target(name: "FlareWire", dependencies: ["FlareBytes"]),
         .target(
             name: "FlareRelay",
-            dependencies: ["FlareWire", "FlareCrypto", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "FlareWire", "FlareCrypto", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         .target(name: "FlareCRDT", dependencies: ["FlareBytes"]),
         .target(name: "FlareCrypto", dependencies: ["CSodium"]),
@@ -78,7 +83,10 @@ let package = Package(
         .testTarget(name: "FlareFixturesTests", dependencies: ["FlareFixtures"]),
         .testTarget(name: "FlareCryptoTests", dependencies: ["FlareCrypto"]),
         .testTarget(name: "FlareJournalTests", dependencies: ["FlareJournal", "TestSupport"]),
-        .testTarget(name: "FlareRelayTests", dependencies: ["FlareRelay", "FlareCrypto", "TestSupport"]),
+        .testTarget(
+            name: "FlareRelayTests",
+            dependencies: ["FlareRelay", "FlareCrypto", "TestSupport", .product(name: "NIOPosix", package: "swift-nio")]
+        ),
         .testTarget(
             name: "FlareWireTests",
             dependencies: [

@@ -50,7 +50,7 @@ public struct Appended: Sendable {
 ///
 /// The storage knows nothing of what envelopes hold: it sees replica ids, seq ranges and
 /// sealed bytes.
-public protocol RelayStorage: AnyObject {
+public protocol RelayStorage: AnyObject, Sendable {
     /// A new single-use invite token.
     func createInvite() throws -> String
     /// The vault's auth public key, if the vault is admitted.

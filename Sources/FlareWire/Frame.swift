@@ -31,6 +31,11 @@ public enum Frame {
             + payload
     }
 
+    /// Refuses a frame length of zero or over `limit` (checked from the 4 length bytes alone).
+    public static func check(length: Int, limit: Int) throws(WireError) {
+        guard length > 0, length <= min(limit, maximumLength) else { throw .frameLength(length, limit: min(limit, maximumLength)) }
+    }
+
     /// Cuts a byte stream into frame payloads, however the bytes arrive. A length over `limit`
     /// (or zero) is refused as soon as its 4 bytes are in, before any payload is buffered.
     public struct Decoder: Sendable {
@@ -51,7 +56,7 @@ public enum Frame {
         public mutating func next() throws(WireError) -> [UInt8]? {
             guard buffer.count - start >= 4 else { return nil }
             let length = buffer[start..<(start + 4)].reduce(0) { $0 << 8 | Int($1) }
-            guard length > 0, length <= limit else { throw .frameLength(length, limit: limit) }
+            try Frame.check(length: length, limit: limit)
             guard buffer.count - start - 4 >= length else { return nil }
             let payload = Array(buffer[(start + 4)..<(start + 4 + length)])
             start += 4 + length
