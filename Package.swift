@@ -30,13 +30,13 @@ let package = Package(
         .target(
             name: "FlareRelay",
             dependencies: [
-                "FlareWire", "FlareCrypto", .product(name: "GRDB", package: "GRDB.swift"),
+                "FlareBytes", "FlareWire", "FlareCrypto", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .target(name: "FlareCRDT", dependencies: ["FlareBytes"]),
-        .target(name: "FlareCrypto", dependencies: ["CSodium"]),
+        .target(name: "FlareCrypto", dependencies: ["CSodium", "FlareBytes"]),
         .target(
             name: "FlareStore",
             dependencies: ["FlareCRDT", "FlareCrypto", .product(name: "GRDB", package: "GRDB.swift")]

@@ -1,3 +1,4 @@
+import FlareBytes
 /// The 128-bit name of a vault: BLAKE2b-128 of the vault's first auth public key.
 ///
 /// Exactly: `crypto_generichash_blake2b_salt_personal` with a 16-byte output, no key, the salt
@@ -21,15 +22,8 @@ public struct VaultID: Hashable, Sendable, CustomStringConvertible {
 
     /// An id from 32 hex digits (either case); nil for anything else.
     public init?(hex: String) {
-        let digits = Array(hex.utf8)
-        guard digits.count == 2 * Self.byteCount else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Self.byteCount)
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let high = Self.hexValue(digits[index]), let low = Self.hexValue(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        self.bytes = bytes
+        guard let bytes = Hex.decode(hex) else { return nil }
+        self.init(bytes: bytes)
     }
 
     /// The id of the vault whose first auth key has the 32-byte Ed25519 `authPublicKey`.
@@ -39,20 +33,8 @@ public struct VaultID: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// 32 lowercase hex digits.
-    public var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] }, as: UTF8.self)
-    }
+    public var hex: String { Hex.encode(bytes) }
 
     /// The same as `hex`.
     public var description: String { hex }
-
-    private static func hexValue(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return digit - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
 }

@@ -34,8 +34,11 @@ extension Journal {
     /// Every device's name, by replica.
     public func deviceNames() -> [ReplicaID: String] {
         var names: [ReplicaID: String] = [:]
-        for stored in all(Device.self).records {
-            guard let hex = stored.id.split(separator: "-").last, let replica = ReplicaID(hex: String(hex)) else { continue }
+        // Device records are found by their ids, so no other document is decoded.
+        for id in vault.replica.liveDocumentIDs where id.hasPrefix("device-") {
+            guard let replica = ReplicaID(hex: String(id.dropFirst("device-".count))), let document = vault.replica.document(id),
+                document.type == Device.recordType, case .success(let stored) = Self.read(Device.self, id, document)
+            else { continue }
             names[replica] = stored.record.name
         }
         return names

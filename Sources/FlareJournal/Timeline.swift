@@ -1,3 +1,5 @@
+import FlareCRDT
+
 /// Which records a timeline shows. Empty parts do not filter.
 public struct TimelineFilter: Sendable {
     /// First and last day shown (inclusive), as the person's days.
@@ -66,27 +68,42 @@ public enum TimelineItem: Sendable {
     }
 }
 
+extension TimelineItem {
+    /// The record document `id` holds, read as its type; nil for a document that is not a
+    /// journal record (a device name).
+    static func read(_ id: String, _ document: Document) -> Result<TimelineItem, JournalError>? {
+        switch document.type {
+        case SymptomEntry.recordType: return Journal.read(SymptomEntry.self, id, document).map(TimelineItem.symptom)
+        case Treatment.recordType: return Journal.read(Treatment.self, id, document).map(TimelineItem.treatment)
+        case TreatmentEvent.recordType: return Journal.read(TreatmentEvent.self, id, document).map(TimelineItem.event)
+        case CheckIn.recordType: return Journal.read(CheckIn.self, id, document).map(TimelineItem.checkIn)
+        default: return nil
+        }
+    }
+}
+
 extension Journal {
+    /// The record `id`, whatever its type; reads that one document only.
+    public func item(_ id: String) throws -> TimelineItem {
+        guard let document = vault.replica.document(id), let result = TimelineItem.read(id, document) else {
+            throw JournalError.unknownRecord(id)
+        }
+        return try result.get()
+    }
+
     /// The records `filter` admits, in time order (treatments without a start first). Each
     /// document is read once; records that cannot be read are left out.
     public func timeline(_ filter: TimelineFilter = TimelineFilter()) -> [TimelineItem] {
         var items: [TimelineItem] = []
         for id in vault.replica.liveDocumentIDs {
-            guard let document = vault.replica.document(id) else { continue }
-            let item: TimelineItem?
-            switch document.type {
-            case SymptomEntry.recordType:
-                item = (try? Self.read(SymptomEntry.self, id, document).get()).flatMap { stored in
-                    if let region = filter.region, !stored.record.regions.contains(region) { return nil }
-                    if let trigger = filter.trigger, !stored.record.triggers.contains(trigger) { return nil }
-                    return .symptom(stored)
-                }
-            case Treatment.recordType: item = (try? Self.read(Treatment.self, id, document).get()).map(TimelineItem.treatment)
-            case TreatmentEvent.recordType: item = (try? Self.read(TreatmentEvent.self, id, document).get()).map(TimelineItem.event)
-            case CheckIn.recordType: item = (try? Self.read(CheckIn.self, id, document).get()).map(TimelineItem.checkIn)
-            default: item = nil
+            guard let document = vault.replica.document(id), let item = try? TimelineItem.read(id, document)?.get(),
+                filter.admits(type: document.type, day: item.day)
+            else { continue }
+            if case .symptom(let stored) = item {
+                if let region = filter.region, !stored.record.regions.contains(region) { continue }
+                if let trigger = filter.trigger, !stored.record.triggers.contains(trigger) { continue }
             }
-            if let item, filter.admits(type: document.type, day: item.day) { items.append(item) }
+            items.append(item)
         }
         return items.sorted { lhs, rhs in
             let (a, b) = (lhs.order, rhs.order)

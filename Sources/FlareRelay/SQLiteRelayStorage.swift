@@ -1,3 +1,4 @@
+import FlareBytes
 import FlareCrypto
 import FlareWire
 import Foundation
@@ -48,7 +49,7 @@ public final class SQLiteRelayStorage: RelayStorage {
     }
 
     public func createInvite() throws -> String {
-        let token = Random.bytes(12).map { String(format: "%02x", $0) }.joined()
+        let token = Hex.encode(Random.bytes(12))
         try database.write { db in try db.execute(sql: "INSERT INTO invite (token) VALUES (?)", arguments: [token]) }
         return token
     }

@@ -75,7 +75,7 @@ extension Vault {
                 for (index, sealed) in prepared.chunks.enumerated() { try insert.execute(arguments: [index, Data(sealed)]) }
                 try db.execute(
                     sql: "UPDATE head SET sealed = ? WHERE id = 1",
-                    arguments: [Data(key.seal(newHead.encoded(), associatedData: binding.head()))])
+                    arguments: [Data(newHead.sealed(with: key, binding: binding))])
             }
         }
         head = newHead

@@ -1,4 +1,5 @@
 import FlareCRDT
+import FlareCrypto
 
 /// The vault's sealed head row, rewritten by every write transaction: what the log holds
 /// (per replica, the highest seq stored), how many changes wait in the buffer, and which
@@ -29,6 +30,16 @@ struct Head: Equatable, Sendable {
     /// Changes in the log that the checkpoint does not cover.
     var changesSinceCheckpoint: UInt64 {
         logVector.reduce(0) { $0 + $1.seq } - (checkpoint?.covered.reduce(0) { $0 + $1.seq } ?? 0)
+    }
+
+    /// The head as its row stores it: sealed under the storage key, bound to the head row.
+    func sealed(with key: SealingKey, binding: RowBinding) -> [UInt8] {
+        key.seal(encoded(), associatedData: binding.head())
+    }
+
+    /// Opens the head row.
+    static func open(_ sealed: [UInt8], with key: SealingKey, binding: RowBinding) throws -> Head {
+        try decode(try key.open(sealed, associatedData: binding.head()))
     }
 
     func encoded() -> [UInt8] {

@@ -57,18 +57,20 @@ public final class Vault {
     /// The pairing/recovery code of the vault secret, for joining another device.
     public var pairingCode: String { keyring.vaultSecret.pairingCode }
 
-    /// The keys derived from the vault secret (shared by every device of the vault).
-    public var vaultKeys: VaultKeys { keyring.vaultSecret.keys() }
+    /// The keys derived from the vault secret (shared by every device of the vault), derived
+    /// once when the vault is opened.
+    public let vaultKeys: VaultKeys
 
     /// This device's own signing key.
     public var deviceKey: SigningKey { keyring.deviceKey }
 
-    private init(path: String, database: DatabaseQueue, lock: VaultLock, keyring: Keyring, vaultID: VaultID, replicaID: ReplicaID) throws {
+    private init(path: String, database: DatabaseQueue, lock: VaultLock, keyring: Keyring, keys: VaultKeys, replicaID: ReplicaID) throws {
         self.path = path
         self.database = database
         self.lock = lock
         self.keyring = keyring
-        self.vaultID = vaultID
+        vaultKeys = keys
+        vaultID = keys.vaultID
         self.replicaID = replicaID
         binding = RowBinding(vault: vaultID, device: replicaID)
         (current, head) = try Self.load(database, replicaID: replicaID, key: keyring.storageKey, binding: binding)
@@ -87,7 +89,8 @@ public final class Vault {
     ) throws -> Vault {
         try checkCreatable(path)
         let keyring = Keyring.random(vaultSecret: secret ?? .random())
-        let vaultID = keyring.vaultSecret.keys().vaultID
+        let keys = keyring.vaultSecret.keys()
+        let vaultID = keys.vaultID
         let replicaID = ReplicaID.random()
         let binding = RowBinding(vault: vaultID, device: replicaID)
         let salt = PassphraseParameters.newSalt()
@@ -95,7 +98,7 @@ public final class Vault {
 
         // Built under a temporary name and linked into place, so a crash never leaves a
         // half-made vault at `path` and an existing file is never overwritten.
-        let temporary = path + ".creating-" + Random.bytes(6).map { String(format: "%02x", $0) }.joined()
+        let temporary = path + ".creating-" + Hex.encode(Random.bytes(6))
         defer { try? FileManager.default.removeItem(atPath: temporary) }
         try storageErrors {
             let database = try DatabaseQueue(path: temporary)
@@ -115,7 +118,7 @@ public final class Vault {
                 let head = Head(logVector: VersionVector(), pendingCount: 0, checkpoint: nil)
                 try db.execute(
                     sql: "INSERT INTO head (id, sealed) VALUES (1, ?)",
-                    arguments: [Data(keyring.storageKey.seal(head.encoded(), associatedData: binding.head()))])
+                    arguments: [Data(head.sealed(with: keyring.storageKey, binding: binding))])
             }
             try database.close()
         }
@@ -125,7 +128,7 @@ public final class Vault {
         }
         return try storageErrors {
             let lock = try VaultLock(path: path)
-            return try Vault(path: path, database: try Self.connect(path), lock: lock, keyring: keyring, vaultID: vaultID, replicaID: replicaID)
+            return try Vault(path: path, database: try Self.connect(path), lock: lock, keyring: keyring, keys: keys, replicaID: replicaID)
         }
     }
 
@@ -165,11 +168,12 @@ public final class Vault {
             } catch {
                 throw StoreError.wrongPassphrase
             }
-            guard keyring.vaultSecret.keys().vaultID == stored.vaultID else {
+            let keys = keyring.vaultSecret.keys()
+            guard keys.vaultID == stored.vaultID else {
                 throw StoreError.corrupted([CorruptRow(table: "vault", key: "1", problem: "the vault id does not match the vault secret")])
             }
             try Schema.migrator.migrate(database)
-            return try Vault(path: path, database: database, lock: lock, keyring: keyring, vaultID: stored.vaultID, replicaID: stored.replicaID)
+            return try Vault(path: path, database: database, lock: lock, keyring: keyring, keys: keys, replicaID: stored.replicaID)
         }
     }
 
@@ -298,7 +302,7 @@ public final class Vault {
         let binding = binding
         let runs = ChangeRun.runs(of: applied).map { ($0, $0.sealed(with: key, binding: binding)) }
         let pending = buffered.map { ($0.id, key.seal(ChangeCodec.encode([$0]), associatedData: binding.pendingChange($0.id))) }
-        let sealedHead = key.seal(newHead.encoded(), associatedData: binding.head())
+        let sealedHead = newHead.sealed(with: key, binding: binding)
         do {
             try database.write { db in
                 let insertRun = try db.cachedStatement(

@@ -59,7 +59,7 @@ extension Vault {
             throw StoreError.corrupted([CorruptRow(table: "head", key: "1", problem: "is missing")])
         }
         do {
-            return try Head.decode(try key.open([UInt8](sealed), associatedData: binding.head()))
+            return try Head.open([UInt8](sealed), with: key, binding: binding)
         } catch {
             throw StoreError.corrupted([CorruptRow(table: "head", key: "1", problem: "does not authenticate or decode")])
         }

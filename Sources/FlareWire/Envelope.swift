@@ -1,3 +1,5 @@
+import FlareBytes
+
 /// A 16-byte id on the wire: a vault, a replica or a session.
 public struct WireID: Hashable, Sendable, CustomStringConvertible {
     public let bytes: [UInt8]
@@ -7,11 +9,14 @@ public struct WireID: Hashable, Sendable, CustomStringConvertible {
         self.bytes = bytes
     }
 
-    /// 32 lowercase hex digits.
-    public var description: String {
-        let digits = Array("0123456789abcdef")
-        return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] })
+    /// An id from 32 hex digits (either case); nil for anything else.
+    public init?(hex: String) {
+        guard let bytes = Hex.decode(hex) else { return nil }
+        self.init(bytes)
     }
+
+    /// 32 lowercase hex digits.
+    public var description: String { Hex.encode(bytes) }
 }
 
 /// One replica's run of consecutive changes, sealed under the vault's data key: all the relay

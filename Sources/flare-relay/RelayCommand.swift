@@ -96,11 +96,7 @@ struct Vaults: ParsableCommand {
         @Argument(help: "The vault id (32 hex digits).") var vault: String
 
         func run() throws {
-            let bytes = stride(from: 0, to: vault.count, by: 2).compactMap { offset -> UInt8? in
-                let start = vault.index(vault.startIndex, offsetBy: offset)
-                return UInt8(vault[start..<vault.index(start, offsetBy: min(2, vault.count - offset))], radix: 16)
-            }
-            guard let id = WireID(bytes), vault.count == 32 else { throw ValidationError("A vault id is 32 hex digits.") }
+            guard let id = WireID(hex: vault) else { throw ValidationError("A vault id is 32 hex digits.") }
             let storage = try data.storage()
             guard try storage.authKey(of: id) != nil else { throw ValidationError("No vault \(vault) on this relay.") }
             try storage.forget(id)

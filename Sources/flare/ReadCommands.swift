@@ -50,7 +50,7 @@ struct Show: ParsableCommand {
         try reporting {
             try vault.withVault { opened in
                 let journal = Journal(vault: opened)
-                guard let item = journal.timeline().first(where: { $0.id == id }) else { throw JournalError.unknownRecord(id) }
+                let item = try journal.item(id)
                 var object = item.jsonObject
                 let (conflicts, problems) = item.findings
                 if json {

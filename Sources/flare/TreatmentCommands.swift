@@ -106,9 +106,9 @@ struct Took: ParsableCommand {
 extension Journal {
     /// The treatment with id `reference`, or the only one named `reference` (any case).
     func treatmentID(named reference: String) throws -> String {
-        let treatments = all(Treatment.self).records
-        if treatments.contains(where: { $0.id == reference }) { return reference }
-        let named = treatments.filter { $0.record.name.lowercased() == reference.lowercased() }
+        // An id is looked up directly; only a name needs every treatment read.
+        if vault.replica.document(reference)?.type == Treatment.recordType { return reference }
+        let named = all(Treatment.self).records.filter { $0.record.name.lowercased() == reference.lowercased() }
         guard named.count == 1 else {
             if named.isEmpty { throw JournalError.unknownRecord(reference) }
             throw CLIError.usage("\(named.count) treatments are called \(reference); use one of their ids: \(named.map(\.id).joined(separator: ", ")).")
