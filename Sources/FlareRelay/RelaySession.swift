@@ -150,6 +150,7 @@ public struct RelaySession {
 
     private mutating func welcome(vault: WireID, deviceKey: [UInt8], session: WireID) throws -> Outcome {
         state = .authenticated(vault: vault, deviceKey: deviceKey, session: session)
-        return Outcome(replies: [.welcome(serverSeq: try storage.latestServerSeq(of: vault), held: try storage.held(in: vault))])
+        let position = try storage.position(of: vault)
+        return Outcome(replies: [.welcome(store: position.store, serverSeq: position.serverSeq, held: try storage.held(in: vault))])
     }
 }

@@ -45,6 +45,13 @@ public struct Appended: Sendable {
     public let serverSeq: UInt64
 }
 
+/// Where a vault's envelopes stand on a relay. `store` is random, made when the vault is
+/// admitted: a new one means the relay lost or forgot the envelopes a device may have seen.
+public struct StorePosition: Sendable, Equatable {
+    public let store: WireID
+    public let serverSeq: UInt64
+}
+
 /// Where a relay keeps vaults, admitted device keys, invites, envelopes and snapshots. SQLite
 /// by default (`SQLiteRelayStorage`); a PostgreSQL backend can implement the same protocol.
 ///
@@ -70,8 +77,8 @@ public protocol RelayStorage: AnyObject, Sendable {
     /// Envelopes after `serverSeq`, in order, up to about `maximumBytes` (at least one), and
     /// whether more follow.
     func envelopes(of vault: WireID, after serverSeq: UInt64, maximumBytes: Int) throws -> (items: [(serverSeq: UInt64, envelope: Envelope)], more: Bool)
-    /// The vault's latest server seq (0 when empty).
-    func latestServerSeq(of vault: WireID) throws -> UInt64
+    /// The vault's store id and latest server seq (0 when empty).
+    func position(of vault: WireID) throws -> StorePosition
     func putSnapshot(_ sealed: [UInt8], covering: HighWaterMarks, of vault: WireID) throws
     func snapshot(of vault: WireID) throws -> (covers: HighWaterMarks, sealed: [UInt8])?
     /// Deletes everything of the vault.

@@ -45,6 +45,14 @@ public final class SQLiteRelayStorage: RelayStorage {
                 CREATE TABLE snapshot (vault BLOB PRIMARY KEY, covers BLOB NOT NULL, sealed BLOB NOT NULL);
                 """)
         }
+        migrator.registerMigration("relay-v2-store") { db in
+            // A random id per vault's store, sent in `welcome`: a device that sees it change
+            // knows the relay lost or forgot what it had, and pulls and pushes from the start.
+            try db.execute(sql: """
+                ALTER TABLE vault ADD COLUMN store BLOB;
+                UPDATE vault SET store = randomblob(16);
+                """)
+        }
         return migrator
     }
 
@@ -70,7 +78,8 @@ public final class SQLiteRelayStorage: RelayStorage {
                 try db.execute(sql: "DELETE FROM invite WHERE token = ?", arguments: [invite])
                 guard db.changesCount == 1 else { throw RelayError.badInvite }
             }
-            try db.execute(sql: "INSERT INTO vault (id, auth_key) VALUES (?, ?)", arguments: [Data(vault.bytes), Data(authKey)])
+            try db.execute(
+                sql: "INSERT INTO vault (id, auth_key, store) VALUES (?, ?, ?)", arguments: [Data(vault.bytes), Data(authKey), Data(Random.bytes(16))])
         }
     }
 
@@ -153,9 +162,12 @@ public final class SQLiteRelayStorage: RelayStorage {
         }
     }
 
-    public func latestServerSeq(of vault: WireID) throws -> UInt64 {
+    public func position(of vault: WireID) throws -> StorePosition {
         try database.read { db in
-            UInt64(try Int64.fetchOne(db, sql: "SELECT server_seq FROM vault WHERE id = ?", arguments: [Data(vault.bytes)]) ?? 0)
+            guard let row = try Row.fetchOne(db, sql: "SELECT store, server_seq FROM vault WHERE id = ?", arguments: [Data(vault.bytes)]) else {
+                throw RelayError.unknownVault(vault)
+            }
+            return StorePosition(store: WireID([UInt8](row["store"] as Data))!, serverSeq: UInt64(row["server_seq"] as Int64))
         }
     }
 

@@ -18,7 +18,7 @@ extension Vault {
     /// Checks the whole vault: SQLite's own structure check, then every row is opened and
     /// decoded, the log is replayed from its first change, the checkpoint is read and the rows
     /// after it replayed, and both results must equal the state in use. Throws
-    /// `StoreError.corrupted` naming every damaged row.
+    /// `StoreError.corrupted` naming every damaged row. Local state rows are opened too.
     public func verifyIntegrity() throws -> IntegrityReport {
         let (structure, rowCount) = try Self.storageErrors {
             try database.read { db in
@@ -37,6 +37,10 @@ extension Vault {
         guard restored.snapshot.encoded() == inUse else {
             throw StoreError.corrupted([CorruptRow(table: "checkpoint_chunk", key: "all", problem: "the checkpoint and the rows after it do not give the state in use")])
         }
+        let localStateNames = try Self.storageErrors {
+            try database.read { db in try String.fetchAll(db, sql: "SELECT name FROM local_state ORDER BY name") }
+        }
+        for name in localStateNames { _ = try localState(name) }
         let fileBytes = ["", "-wal"].reduce(0) { total, suffix in
             let attributes = try? FileManager.default.attributesOfItem(atPath: path + suffix)
             return total + ((attributes?[.size] as? Int) ?? 0)

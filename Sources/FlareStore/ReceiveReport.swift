@@ -17,3 +17,14 @@ public struct ReceiveReport: Equatable, Sendable {
     /// Malformed: not stored.
     public internal(set) var rejected: [Rejection] = []
 }
+
+/// Bytes a device keeps under a name outside the vault's data (`Vault.localState(_:)`).
+public struct LocalState: Equatable, Sendable {
+    public let name: String
+    public let bytes: [UInt8]
+
+    public init(name: String, bytes: [UInt8]) {
+        self.name = name
+        self.bytes = bytes
+    }
+}

@@ -42,6 +42,12 @@ struct RowBinding: Sendable {
         return writer.bytes
     }
 
+    func localState(_ name: String) -> [UInt8] {
+        var writer = prefix("flare/local-state/v1")
+        writer.string(name)
+        return writer.bytes
+    }
+
     private func prefix(_ label: String) -> ByteWriter {
         var writer = ByteWriter()
         writer.string(label)

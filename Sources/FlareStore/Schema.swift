@@ -51,6 +51,16 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v3-local-state") { db in
+            // Per-device state that is not vault data and never syncs (e.g. the relay this
+            // device uses and how far it has pulled), sealed per row under its name.
+            try db.execute(sql: """
+                CREATE TABLE local_state (
+                    name TEXT PRIMARY KEY,
+                    sealed BLOB NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

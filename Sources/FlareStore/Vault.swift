@@ -255,7 +255,10 @@ public final class Vault {
     /// Receives changes from another device or an import: applies those whose dependencies
     /// are here, buffers (durably) those still waiting, skips those already held, and reports
     /// malformed ones without storing them. One transaction.
-    public func receive(_ changes: [Change]) throws -> ReceiveReport {
+    ///
+    /// `localState`, if given, is stored in the same transaction (see `setLocalState`), so a
+    /// sync can record how far it has pulled exactly when what it pulled is durable.
+    public func receive(_ changes: [Change], settingLocalState localState: LocalState? = nil) throws -> ReceiveReport {
         var replica = takeReplica()
         let pendingBefore = Set(replica.bufferedChangeIDs)
         var report = ReceiveReport()
@@ -284,14 +287,17 @@ public final class Vault {
         let buffered = changes.filter { pendingAfter.contains($0.id) && !pendingBefore.contains($0.id) }
         var seenBuffered = Set<ChangeID>()
         let newlyBuffered = buffered.filter { seenBuffered.insert($0.id).inserted }
-        try persist(replica, applied: appliedChanges, buffered: newlyBuffered, unbuffered: pendingBefore.subtracting(pendingAfter))
+        try persist(
+            replica, applied: appliedChanges, buffered: newlyBuffered, unbuffered: pendingBefore.subtracting(pendingAfter), localState: localState)
         return report
     }
 
     /// Stores what one write did, in one transaction, then releases the log from memory. If
     /// storing fails, the replica is reloaded from disk and the error thrown.
-    private func persist(_ replica: Replica, applied: [Change], buffered: [Change], unbuffered: Set<ChangeID>) throws {
-        guard !applied.isEmpty || !buffered.isEmpty || !unbuffered.isEmpty else {
+    private func persist(
+        _ replica: Replica, applied: [Change], buffered: [Change], unbuffered: Set<ChangeID>, localState: LocalState? = nil
+    ) throws {
+        guard !applied.isEmpty || !buffered.isEmpty || !unbuffered.isEmpty || localState != nil else {
             current = replica
             return
         }
@@ -303,8 +309,10 @@ public final class Vault {
         let runs = ChangeRun.runs(of: applied).map { ($0, $0.sealed(with: key, binding: binding)) }
         let pending = buffered.map { ($0.id, key.seal(ChangeCodec.encode([$0]), associatedData: binding.pendingChange($0.id))) }
         let sealedHead = newHead.sealed(with: key, binding: binding)
+        let sealedLocalState = localState.map { ($0.name, key.seal($0.bytes, associatedData: binding.localState($0.name))) }
         do {
             try database.write { db in
+                if let (name, sealed) = sealedLocalState { try Self.writeLocalState(db, name: name, sealed: sealed) }
                 let insertRun = try db.cachedStatement(
                     sql: "INSERT INTO change_run (replica, first_seq, last_seq, sealed) VALUES (?, ?, ?, ?)")
                 for (run, sealed) in runs {
@@ -336,6 +344,38 @@ public final class Vault {
         } else if compactsAutomatically, compactionJob == nil, compactionIsDue {
             recordingCompactionFailure { _ = try startCompaction() }
         }
+    }
+
+    // MARK: Local state
+
+    /// Bytes this device keeps under `name` outside the vault's data, if any: they never sync
+    /// and are not part of the replica. Sealed like every row, bound to their name.
+    public func localState(_ name: String) throws -> [UInt8]? {
+        let key = keyring.storageKey
+        let associatedData = binding.localState(name)
+        let sealed = try Self.storageErrors {
+            try database.read { db in try Data.fetchOne(db, sql: "SELECT sealed FROM local_state WHERE name = ?", arguments: [name]) }
+        }
+        guard let sealed else { return nil }
+        do {
+            return try key.open([UInt8](sealed), associatedData: associatedData)
+        } catch {
+            throw StoreError.corrupted([CorruptRow(table: "local_state", key: name, problem: "it does not open under this vault's key")])
+        }
+    }
+
+    /// Stores `bytes` under `name` (see `localState(_:)`), durably, in one transaction.
+    public func setLocalState(_ name: String, to bytes: [UInt8]) throws {
+        let sealed = keyring.storageKey.seal(bytes, associatedData: binding.localState(name))
+        try Self.storageErrors {
+            try database.write { db in try Self.writeLocalState(db, name: name, sealed: sealed) }
+        }
+    }
+
+    private static func writeLocalState(_ db: Database, name: String, sealed: [UInt8]) throws {
+        try db.execute(
+            sql: "INSERT INTO local_state (name, sealed) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET sealed = excluded.sealed",
+            arguments: [name, Data(sealed)])
     }
 
     /// Takes the replica out of `current`, so the caller mutates the only copy.

@@ -15,7 +15,7 @@ public enum Message: Sendable {
     case challenge(version: UInt64, nonce: [UInt8], session: WireID, maximumFrame: UInt32, idleSeconds: UInt64)
     case auth(signature: [UInt8])
     case join(vaultAuthKey: [UInt8], admission: [UInt8], invite: String, signature: [UInt8])
-    case welcome(serverSeq: UInt64, held: HighWaterMarks)
+    case welcome(store: WireID, serverSeq: UInt64, held: HighWaterMarks)
     case push([Envelope])
     case ack(stored: HighWaterMarks, serverSeq: UInt64)
     case pull(afterServerSeq: UInt64, maximumBytes: UInt64)
@@ -78,7 +78,8 @@ public enum Message: Sendable {
             writer.raw(admission)
             writer.string(invite)
             writer.raw(signature)
-        case .welcome(let serverSeq, let held):
+        case .welcome(let store, let serverSeq, let held):
+            writer.raw(store.bytes)
             writer.varint(serverSeq)
             Self.write(held, to: &writer)
         case .push(let envelopes):
@@ -135,7 +136,7 @@ public enum Message: Sendable {
                 message = .join(
                     vaultAuthKey: try raw(&reader, 32), admission: try raw(&reader, 64), invite: try reader.string(),
                     signature: try raw(&reader, 64))
-            case 0x05: message = .welcome(serverSeq: try reader.varint(), held: try marks(&reader))
+            case 0x05: message = .welcome(store: try id(&reader), serverSeq: try reader.varint(), held: try marks(&reader))
             case 0x10:
                 let count = try reader.count(minimumSize: 19)
                 message = .push(try (0..<count).map { _ in try envelope(&reader) })

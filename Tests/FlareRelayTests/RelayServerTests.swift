@@ -112,7 +112,7 @@ final class WireClient {
         let again = try Self.connect(phoneDevice, port: server.port, join: false)
         again.send(.ping(nonce: 9))
         guard case .pong(9)? = try again.receive() else { Issue.record("relay stopped serving"); return }
-        #expect(try storage.latestServerSeq(of: phoneDevice.vault) == 2)
+        #expect(try storage.position(of: phoneDevice.vault).serverSeq == 2)
 
         try await server.stop()
         try await group.shutdownGracefully()

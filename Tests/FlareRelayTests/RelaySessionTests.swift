@@ -56,7 +56,7 @@ import TestSupport
 
         var first = RelaySession(storage: storage)
         let joined = phone.join(&first, invite: try storage.createInvite())
-        guard case .welcome(0, let held)? = joined.replies.first else { Issue.record("no welcome: \(joined.replies)"); return }
+        guard case .welcome(_, 0, let held)? = joined.replies.first else { Issue.record("no welcome: \(joined.replies)"); return }
         #expect(held.isEmpty)
         let pushed = first.handle(.push([phone.envelope(1, 2), phone.envelope(3, 3)]))
         #expect(pushed.stored)
@@ -70,7 +70,7 @@ import TestSupport
 
         // The laptop joins with the vault's admission (no invite needed: the vault is known), then pulls.
         var second = RelaySession(storage: storage)
-        guard case .welcome(2, let marks)? = laptop.join(&second, invite: "").replies.first else { Issue.record("laptop not welcomed"); return }
+        guard case .welcome(_, 2, let marks)? = laptop.join(&second, invite: "").replies.first else { Issue.record("laptop not welcomed"); return }
         #expect(marks.map(\.seq) == [3])
         guard case .batch(let items, false)? = second.handle(.pull(afterServerSeq: 0, maximumBytes: 1 << 20)).replies.first else {
             Issue.record("no batch")
@@ -80,7 +80,7 @@ import TestSupport
 
         // Later sessions authenticate with the device key alone.
         var third = RelaySession(storage: storage)
-        guard case .welcome(2, _)? = phone.auth(&third).replies.first else { Issue.record("phone not welcomed again"); return }
+        guard case .welcome(_, 2, _)? = phone.auth(&third).replies.first else { Issue.record("phone not welcomed again"); return }
         #expect(third.vault == phone.vault)
     }
 
@@ -134,7 +134,7 @@ import TestSupport
         var future = RelaySession(storage: storage)
         let versions = future.handle(.hello(lowestVersion: 2, highestVersion: 3, vault: phone.vault, deviceKey: phone.deviceKey.publicKey, nonce: Random.bytes(32)))
         #expect(Self.errorCode(versions) == .unsupportedVersion && versions.close)
-        #expect(try storage.latestServerSeq(of: phone.vault) == 0)
+        #expect(try storage.position(of: phone.vault).serverSeq == 0)
     }
 
     @Test func forgettingNeedsTheSessionSignature() throws {
@@ -142,10 +142,13 @@ import TestSupport
         let storage = try SQLiteRelayStorage(path: folder.path("relay.sqlite"), quota: Quota())
         let phone = Device(VaultSecret.random())
         var session = RelaySession(storage: storage, settings: .init(open: true))
-        #expect(phone.join(&session, invite: "").replies.first.map { if case .welcome = $0 { true } else { false } } == true)
+        guard case .welcome(let firstStore, _, _)? = phone.join(&session, invite: "").replies.first else {
+            Issue.record("not welcomed")
+            return
+        }
         _ = session.handle(.push([phone.envelope(1, 1)]))
         #expect(Self.errorCode(session.handle(.forget(signature: [UInt8](repeating: 1, count: 64)))) == .authFailed)
-        #expect(try storage.latestServerSeq(of: phone.vault) == 1)
+        #expect(try storage.position(of: phone.vault).serverSeq == 1)
 
         var again = RelaySession(storage: storage, settings: .init(open: true))
         let (transcript, id) = phone.hello(&again)!
@@ -153,5 +156,13 @@ import TestSupport
         let forgotten = again.handle(.forget(signature: phone.deviceKey.signature(for: Transcript.forget(vault: phone.vault, session: id))))
         #expect(forgotten.replies.first.map { if case .forgotten = $0 { true } else { false } } == true)
         #expect(try storage.vaults().isEmpty)
+
+        // Joining again starts a new store, so devices know to push and pull from the start.
+        var rejoined = RelaySession(storage: storage, settings: .init(open: true))
+        guard case .welcome(let secondStore, 0, let held)? = phone.join(&rejoined, invite: "").replies.first else {
+            Issue.record("not welcomed again")
+            return
+        }
+        #expect(secondStore != firstStore && held.isEmpty)
     }
 }

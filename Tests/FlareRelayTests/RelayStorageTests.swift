@@ -58,7 +58,7 @@ import TestSupport
         }
         let again = try storage.append([Self.envelope(Self.phone, 1, 3), Self.envelope(Self.phone, 4, 5)], to: Self.vault)
         #expect(again.serverSeq == 3)
-        #expect(try storage.latestServerSeq(of: Self.vault) == 3)
+        #expect(try storage.position(of: Self.vault).serverSeq == 3)
         #expect(throws: RelayError.unknownVault(Self.laptop)) { try storage.append([], to: Self.laptop) }
     }
 

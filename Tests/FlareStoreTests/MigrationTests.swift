@@ -27,7 +27,7 @@ import TestSupport
 
         // Migrated to the current schema: the checkpoint table exists and is used.
         let applied = try vault.database.read { db in try Schema.migrator.appliedMigrations(db) }
-        #expect(applied == ["v1", "v2-checkpoints"])
+        #expect(applied == ["v1", "v2-checkpoints", "v3-local-state"])
         #expect(vault.head.checkpoint == nil)
         try Fixture.entry("e4", pain: 2, in: vault)
         try vault.compact()

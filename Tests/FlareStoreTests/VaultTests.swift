@@ -188,6 +188,31 @@ enum Fixture {
         try again.close()
     }
 
+    @Test func localStateIsSealedStoredWithReceivedChangesAndChecked() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("laptop.flare")
+        var phone = Replica(id: ReplicaID(high: 1, low: 1))
+        let change = try phone.makeChange(wallMilliseconds: 1000) { try $0.create("e1", type: "symptom") }
+        let vault = try Fixture.vault(at: path)
+        #expect(try vault.localState("sync") == nil)
+        try vault.setLocalState("sync", to: Array("relay one, pulled to 7".utf8))
+        // Stored in the receive's transaction, even when nothing new arrives.
+        _ = try vault.receive([change], settingLocalState: LocalState(name: "sync", bytes: Array("pulled to 8".utf8)))
+        _ = try vault.receive([change], settingLocalState: LocalState(name: "sync", bytes: Array("pulled to 9".utf8)))
+        try vault.close()
+        #expect(!Fixture.contents(of: path).values.contains { $0.range(of: Data("pulled to".utf8)) != nil })
+
+        let reopened = try Vault.open(at: path, passphrase: Fixture.passphrase)
+        #expect(try reopened.localState("sync") == Array("pulled to 9".utf8))
+        #expect(try reopened.verifyIntegrity().changeCount == 1)
+        // A row moved under another name does not open, and the check names it.
+        try reopened.database.write { db in try db.execute(sql: "UPDATE local_state SET name = 'other'") }
+        #expect(throws: StoreError.corrupted([CorruptRow(table: "local_state", key: "other", problem: "it does not open under this vault's key")])) {
+            try reopened.verifyIntegrity()
+        }
+        try reopened.close()
+    }
+
     @Test func malformedReceivedChangesAreReportedAndNotStored() throws {
         let folder = try TemporaryFolder()
         let vault = try Fixture.vault(at: folder.path("v.flare"))

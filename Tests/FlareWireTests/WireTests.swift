@@ -25,7 +25,7 @@ import ToolSupport
         ("challenge", .challenge(version: 1, nonce: nonce, session: session, maximumFrame: 1 << 20, idleSeconds: 60)),
         ("auth", .auth(signature: signature)),
         ("join", .join(vaultAuthKey: key, admission: signature, invite: "k3y-7", signature: signature)),
-        ("welcome", .welcome(serverSeq: 300, held: [Self.mark(42)])),
+        ("welcome", .welcome(store: WireID([UInt8](repeating: 0x5e, count: 16))!, serverSeq: 300, held: [Self.mark(42)])),
         ("push", .push([envelope(43, 45), envelope(46, 46)])),
         ("ack", .ack(stored: [Self.mark(46)], serverSeq: 302)),
         ("pull", .pull(afterServerSeq: 290, maximumBytes: 65_536)),
