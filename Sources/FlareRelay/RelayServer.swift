@@ -94,7 +94,7 @@ final class RelayConnection: ChannelInboundHandler {
         send(outcome.replies, close: outcome.close, context: context)
         if outcome.stored, let vault = session.vault {
             for reply in outcome.replies {
-                if case .ack(_, let serverSeq) = reply { hub.notify(vault, latest: serverSeq, except: context.channel) }
+                if case .ack(_, _, let serverSeq) = reply { hub.notify(vault, latest: serverSeq, except: context.channel) }
             }
         }
     }

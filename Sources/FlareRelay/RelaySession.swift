@@ -35,6 +35,10 @@ public struct RelaySession {
         case closed
     }
 
+    /// Room left in a batch frame for its type, count and flag, so that a page of envelopes
+    /// (each counted with its own header, `Envelope.headerAllowance`) always fits.
+    static let batchAllowance = 64
+
     /// The protocol versions this relay speaks.
     public static let versions: ClosedRange<UInt64> = 1...1
 
@@ -112,10 +116,13 @@ public struct RelaySession {
 
         case (.authenticated(let vault, _, _), .push(let envelopes)):
             let appended = try storage.append(envelopes, to: vault)
-            return Outcome(replies: [.ack(stored: appended.held, serverSeq: appended.serverSeq)], stored: !envelopes.isEmpty)
+            return Outcome(
+                replies: [.ack(held: appended.held, stored: appended.stored, serverSeq: appended.serverSeq)], stored: appended.stored > 0)
 
         case (.authenticated(let vault, _, _), .pull(let after, let maximumBytes)):
-            let page = try storage.envelopes(of: vault, after: after, maximumBytes: Int(clamping: maximumBytes))
+            // A batch must fit in one frame, whatever the device asks for.
+            let limit = min(Int(clamping: maximumBytes), Int(settings.maximumFrame) - Self.batchAllowance)
+            let page = try storage.envelopes(of: vault, after: after, maximumBytes: limit)
             return Outcome(replies: [.batch(page.items, more: page.more)])
 
         case (.authenticated(let vault, _, _), .snapshotPut(let covers, let sealed)):

@@ -39,9 +39,11 @@ public struct Quota: Sendable {
     }
 }
 
-/// What `append` did: per replica the highest seq now held, and the latest server seq.
+/// What `append` did: per replica the highest seq now held, how many envelopes were stored
+/// (their server seqs are the last `stored` up to `serverSeq`), and the latest server seq.
 public struct Appended: Sendable {
     public let held: HighWaterMarks
+    public let stored: UInt64
     public let serverSeq: UInt64
 }
 
@@ -74,8 +76,8 @@ public protocol RelayStorage: AnyObject, Sendable {
     /// are skipped. Throws `seqGap` for one that leaves a gap or overlaps in part, and
     /// `quotaExceeded` when the vault would pass its quota.
     func append(_ envelopes: [Envelope], to vault: WireID) throws -> Appended
-    /// Envelopes after `serverSeq`, in order, up to about `maximumBytes` (at least one), and
-    /// whether more follow.
+    /// Envelopes after `serverSeq`, in order, up to `maximumBytes` counting each envelope's
+    /// sealed bytes plus `Envelope.headerAllowance` (always at least one), and whether more follow.
     func envelopes(of vault: WireID, after serverSeq: UInt64, maximumBytes: Int) throws -> (items: [(serverSeq: UInt64, envelope: Envelope)], more: Bool)
     /// The vault's store id and latest server seq (0 when empty).
     func position(of vault: WireID) throws -> StorePosition

@@ -111,7 +111,8 @@ public final class SQLiteRelayStorage: RelayStorage {
             }
             var count = row["envelopes"] as Int
             var bytes = row["bytes"] as Int
-            var serverSeq = UInt64(row["server_seq"] as Int64)
+            let startSeq = UInt64(row["server_seq"] as Int64)
+            var serverSeq = startSeq
             var held = Dictionary(uniqueKeysWithValues: try Self.held(db, vault).map { ($0.replica, $0.seq) })
             for envelope in envelopes {
                 let have = held[envelope.replica] ?? 0
@@ -138,7 +139,9 @@ public final class SQLiteRelayStorage: RelayStorage {
             try db.execute(
                 sql: "UPDATE vault SET envelopes = ?, bytes = ?, server_seq = ? WHERE id = ?",
                 arguments: [count, bytes, Int64(serverSeq), Data(vault.bytes)])
-            return Appended(held: held.map { (replica: $0.key, seq: $0.value) }.sorted { $0.replica.bytes.lexicographicallyPrecedes($1.replica.bytes) }, serverSeq: serverSeq)
+            return Appended(
+                held: held.map { (replica: $0.key, seq: $0.value) }.sorted { $0.replica.bytes.lexicographicallyPrecedes($1.replica.bytes) },
+                stored: serverSeq - startSeq, serverSeq: serverSeq)
         }
     }
 
@@ -151,12 +154,13 @@ public final class SQLiteRelayStorage: RelayStorage {
             var bytes = 0
             while let row = try rows.next() {
                 let sealed = [UInt8](row["sealed"] as Data)
-                if !items.isEmpty, bytes + sealed.count > maximumBytes { return (items, true) }
+                let size = sealed.count + Envelope.headerAllowance
+                if !items.isEmpty, bytes + size > maximumBytes { return (items, true) }
                 let envelope = try Envelope(
                     replica: WireID([UInt8](row["replica"] as Data))!, firstSeq: UInt64(row["first_seq"] as Int64),
                     lastSeq: UInt64(row["last_seq"] as Int64), sealed: sealed)
                 items.append((UInt64(row["server_seq"] as Int64), envelope))
-                bytes += sealed.count
+                bytes += size
             }
             return (items, false)
         }

@@ -23,6 +23,11 @@ public struct WireID: Hashable, Sendable, CustomStringConvertible {
 /// stores and forwards (Protocol/PROTOCOL.md §3). The relay sees the replica and the seqs, never
 /// what the sealed box holds.
 public struct Envelope: Hashable, Sendable {
+    /// An upper bound on the bytes an envelope adds around its sealed box in a `push` or a
+    /// `batch` (replica, three varints and a server seq).
+    public static let headerAllowance = 16 + 4 * 10
+
+
     public let replica: WireID
     public let firstSeq: UInt64
     public let lastSeq: UInt64

@@ -17,7 +17,7 @@ public enum Message: Sendable {
     case join(vaultAuthKey: [UInt8], admission: [UInt8], invite: String, signature: [UInt8])
     case welcome(store: WireID, serverSeq: UInt64, held: HighWaterMarks)
     case push([Envelope])
-    case ack(stored: HighWaterMarks, serverSeq: UInt64)
+    case ack(held: HighWaterMarks, stored: UInt64, serverSeq: UInt64)
     case pull(afterServerSeq: UInt64, maximumBytes: UInt64)
     case batch([(serverSeq: UInt64, envelope: Envelope)], more: Bool)
     case notify(latestServerSeq: UInt64)
@@ -85,8 +85,9 @@ public enum Message: Sendable {
         case .push(let envelopes):
             writer.varint(envelopes.count)
             for envelope in envelopes { Self.write(envelope, to: &writer) }
-        case .ack(let stored, let serverSeq):
-            Self.write(stored, to: &writer)
+        case .ack(let held, let stored, let serverSeq):
+            Self.write(held, to: &writer)
+            writer.varint(stored)
             writer.varint(serverSeq)
         case .pull(let after, let maximumBytes):
             writer.varint(after)
@@ -140,7 +141,7 @@ public enum Message: Sendable {
             case 0x10:
                 let count = try reader.count(minimumSize: 19)
                 message = .push(try (0..<count).map { _ in try envelope(&reader) })
-            case 0x11: message = .ack(stored: try marks(&reader), serverSeq: try reader.varint())
+            case 0x11: message = .ack(held: try marks(&reader), stored: try reader.varint(), serverSeq: try reader.varint())
             case 0x12: message = .pull(afterServerSeq: try reader.varint(), maximumBytes: try reader.varint())
             case 0x13:
                 let count = try reader.count(minimumSize: 20)

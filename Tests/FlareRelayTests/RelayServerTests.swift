@@ -81,14 +81,14 @@ final class WireClient {
 
         let phone = try Self.connect(phoneDevice, port: server.port, join: true)
         phone.send(.push([phoneDevice.envelope(1, 2)]))
-        guard case .ack(_, 1)? = try phone.receive() else { Issue.record("no ack"); return }
+        guard case .ack(_, _, 1)? = try phone.receive() else { Issue.record("no ack"); return }
 
         let laptop = try Self.connect(laptopDevice, port: server.port, join: true)
         laptop.send(.pull(afterServerSeq: 0, maximumBytes: 1 << 20))
         guard case .batch(let items, false)? = try laptop.receive() else { Issue.record("no batch"); return }
         #expect(items.map(\.serverSeq) == [1])
         laptop.send(.push([phoneDevice.envelope(3, 3)]))
-        guard case .ack(_, 2)? = try laptop.receive() else { Issue.record("no second ack"); return }
+        guard case .ack(_, _, 2)? = try laptop.receive() else { Issue.record("no second ack"); return }
         // The phone, still connected, hears of it.
         guard case .notify(2)? = try phone.receive() else { Issue.record("no notify"); return }
 

@@ -60,7 +60,7 @@ import TestSupport
         #expect(held.isEmpty)
         let pushed = first.handle(.push([phone.envelope(1, 2), phone.envelope(3, 3)]))
         #expect(pushed.stored)
-        guard case .ack(let stored, 2)? = pushed.replies.first else { Issue.record("no ack"); return }
+        guard case .ack(let stored, _, 2)? = pushed.replies.first else { Issue.record("no ack"); return }
         #expect(stored.map(\.seq) == [3])
         // A gap is refused with its code; the connection stays.
         let gap = first.handle(.push([phone.envelope(5, 5)]))

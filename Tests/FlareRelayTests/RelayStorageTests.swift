@@ -69,7 +69,7 @@ import TestSupport
         var after: UInt64 = 0
         var pages: [[UInt64]] = []
         while true {
-            let page = try storage.envelopes(of: Self.vault, after: after, maximumBytes: 350)
+            let page = try storage.envelopes(of: Self.vault, after: after, maximumBytes: 3 * (100 + Envelope.headerAllowance))
             pages.append(page.items.map(\.serverSeq))
             after = page.items.last?.serverSeq ?? after
             if !page.more { break }

@@ -27,7 +27,7 @@ import ToolSupport
         ("join", .join(vaultAuthKey: key, admission: signature, invite: "k3y-7", signature: signature)),
         ("welcome", .welcome(store: WireID([UInt8](repeating: 0x5e, count: 16))!, serverSeq: 300, held: [Self.mark(42)])),
         ("push", .push([envelope(43, 45), envelope(46, 46)])),
-        ("ack", .ack(stored: [Self.mark(46)], serverSeq: 302)),
+        ("ack", .ack(held: [Self.mark(46)], stored: 2, serverSeq: 302)),
         ("pull", .pull(afterServerSeq: 290, maximumBytes: 65_536)),
         ("batch", .batch([(serverSeq: UInt64(301), envelope: envelope(43, 45)), (serverSeq: UInt64(302), envelope: envelope(46, 46))], more: false)),
         ("notify", .notify(latestServerSeq: 302)),
