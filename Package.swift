@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "FlareJournal", targets: ["FlareJournal"]),
         .library(name: "FlareWire", targets: ["FlareWire"]),
         .library(name: "FlareRelay", targets: ["FlareRelay"]),
+        .library(name: "FlareSync", targets: ["FlareSync"]),
         .executable(name: "flare", targets: ["flare"]),
         .executable(name: "flare-relay", targets: ["flare-relay"]),
     ],
@@ -26,7 +27,14 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .target(name: "FlareBytes"),
-        .target(name: "FlareWire", dependencies: ["FlareBytes"]),
+        .target(name: "FlareWire", dependencies: ["FlareBytes", .product(name: "NIOCore", package: "swift-nio")]),
+        .target(
+            name: "FlareSync",
+            dependencies: [
+                "FlareWire", "FlareStore", "FlareCrypto", "FlareCRDT",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "FlareRelay",
             dependencies: [
@@ -48,6 +56,7 @@ let package = Package(
             dependencies: [
                 "FlareFixtures",
                 "FlareJournal",
+                "FlareSync",
                 "FlareStore",
                 "FlareCrypto",
                 "FlareCRDT",

@@ -48,21 +48,6 @@ public final class RelayServer: Sendable {
     }
 }
 
-/// Frames to payloads, with the limit checked from the length alone.
-struct FrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = [UInt8]
-    let limit: Int
-
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return .needMoreData }
-        try Frame.check(length: Int(length), limit: limit)
-        guard buffer.readableBytes >= 4 + Int(length) else { return .needMoreData }
-        buffer.moveReaderIndex(forwardBy: 4)
-        context.fireChannelRead(wrapInboundOut(buffer.readBytes(length: Int(length))!))
-        return .continue
-    }
-}
-
 /// One connection: decodes messages, runs them through its session, writes the replies.
 final class RelayConnection: ChannelInboundHandler {
     typealias InboundIn = [UInt8]
@@ -118,10 +103,7 @@ final class RelayConnection: ChannelInboundHandler {
 
     private func send(_ messages: [Message], close: Bool, context: ChannelHandlerContext) {
         for message in messages {
-            let frame = Frame.encode(message.encoded())
-            var buffer = context.channel.allocator.buffer(capacity: frame.count)
-            buffer.writeBytes(frame)
-            context.write(wrapOutboundOut(buffer), promise: nil)
+            context.write(wrapOutboundOut(context.channel.allocator.frame(message)), promise: nil)
         }
         if close {
             // Close once the replies are written, so the device reads why.
@@ -151,11 +133,9 @@ final class VaultHub: Sendable {
 
     func notify(_ vault: WireID, latest: UInt64, except sender: any Channel) {
         let others = connections.withLockedValue { $0[vault].map { Array($0.values) } ?? [] }
-        let frame = Frame.encode(Message.notify(latestServerSeq: latest).encoded())
+        let notify = Message.notify(latestServerSeq: latest)
         for channel in others where channel !== sender {
-            var buffer = channel.allocator.buffer(capacity: frame.count)
-            buffer.writeBytes(frame)
-            channel.writeAndFlush(buffer, promise: nil)
+            channel.writeAndFlush(channel.allocator.frame(notify), promise: nil)
         }
     }
 

@@ -13,17 +13,7 @@ struct ChangeRun: Sendable {
     /// Splits `changes`, in the order they were applied, into the fewest runs that keep that
     /// order (so replaying the runs in row order never needs the causal buffer).
     static func runs(of changes: [Change]) -> [ChangeRun] {
-        var runs: [ChangeRun] = []
-        var current: [Change] = []
-        for change in changes {
-            if let last = current.last, last.id.replica != change.id.replica || last.id.seq + 1 != change.id.seq {
-                runs.append(ChangeRun(changes: current))
-                current = []
-            }
-            current.append(change)
-        }
-        if !current.isEmpty { runs.append(ChangeRun(changes: current)) }
-        return runs
+        changes.consecutiveRuns().map { ChangeRun(changes: Array($0)) }
     }
 
     func sealed(with key: SealingKey, binding: RowBinding) -> [UInt8] {
@@ -50,9 +40,9 @@ struct ChangeRun: Sendable {
         } catch {
             throw RowProblem("authenticates but does not decode: \(error)")
         }
-        guard firstSeq >= 1, lastSeq >= firstSeq, changes.count == lastSeq - firstSeq + 1,
-            changes.enumerated().allSatisfy({ $0.element.id == ChangeID(replica: replica, seq: firstSeq + UInt64($0.offset)) })
-        else { throw RowProblem("holds other changes than its key names") }
+        guard changes.areExactly(replica: replica, from: firstSeq, through: lastSeq) else {
+            throw RowProblem("holds other changes than its key names")
+        }
         return ChangeRun(changes: changes)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import FlareCrypto
 import FlareJournal
 import FlareStore
+import FlareSync
 import Foundation
 
 /// Exit statuses (sysexits.h), documented in `flare --help`.
@@ -15,12 +16,16 @@ enum ExitStatus: Int32 {
     case data = 65
     /// No such vault or record.
     case noInput = 66
+    /// The relay cannot be reached.
+    case unavailable = 69
     /// A file could not be created.
     case cannotCreate = 73
     /// Reading or writing failed, or the vault is damaged.
     case ioError = 74
-    /// The vault is open in another process; try again.
+    /// The vault is open in another process, or the connection to the relay was cut; try again.
     case tempFail = 75
+    /// The relay broke the sync protocol.
+    case protocolError = 76
     /// Wrong passphrase.
     case noPermission = 77
 }
@@ -42,11 +47,27 @@ enum CLIError: Error, CustomStringConvertible {
 func reporting(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let exit as ExitCode {
-        throw exit
-    } catch let error as ValidationError {
-        throw error
     } catch {
+        try report(error)
+    }
+}
+
+/// `reporting` for commands that wait on the network.
+func reporting(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch {
+        try report(error)
+    }
+}
+
+private func report(_ error: any Error) throws -> Never {
+    switch error {
+    case let exit as ExitCode:
+        throw exit
+    case let error as ValidationError:
+        throw error
+    default:
         let (status, message) = describe(error)
         FileHandle.standardError.write(Data("flare: \(message)\n".utf8))
         throw ExitCode(status.rawValue)
@@ -73,6 +94,21 @@ func describe(_ error: Error) -> (ExitStatus, String) {
         case .locked: return (.tempFail, error.description)
         case .alreadyExists, .cannotCreate: return (.cannotCreate, error.description)
         case .corrupted, .storage: return (.ioError, error.description)
+        }
+    case let error as SyncError:
+        switch error {
+        case .badAddress, .noRelay: return (.usage, error.description)
+        case .unreachable: return (.unavailable, error.description)
+        case .refused(let code, _):
+            switch code {
+            case .authFailed, .unknownVault, .badInvite: return (.noPermission, error.description)
+            case .rateLimited, .shuttingDown: return (.tempFail, error.description)
+            case .quotaExceeded: return (.cannotCreate, error.description)
+            default: return (.protocolError, error.description)
+            }
+        case .cut: return (.tempFail, error.description)
+        case .protocolViolation, .badEnvelope: return (.protocolError, error.description)
+        case .changeTooLarge: return (.data, error.description)
         }
     case let error as CryptoError:
         return (.data, "\(error)")

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct Flare: ParsableCommand {
+struct Flare: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flare",
         abstract: "An offline-first, end-to-end encrypted symptom and treatment journal.",
@@ -11,16 +11,18 @@ struct Flare: ParsableCommand {
             prompt.
 
             Exit status: 0 done; 1 a check failed; 64 bad command line or value; 65 a value or \
-            file that cannot be used; 66 no such vault or record; 73 cannot create a file; 74 \
-            read or write failed, or the vault is damaged; 75 the vault is open elsewhere, try \
-            again; 77 wrong passphrase.
+            file that cannot be used; 66 no such vault or record; 69 the relay cannot be reached; \
+            73 cannot create a file, or the relay's quota is full; 74 read or write failed, or \
+            the vault is damaged; 75 the vault is open elsewhere or the connection was cut, try \
+            again; 76 the relay broke the protocol; 77 wrong passphrase, or the relay refused \
+            this device.
 
             Shell completions: flare --generate-completion-script bash (or zsh, fish).
             """,
         subcommands: [
             Init.self, Join.self, Log.self, Edit.self, Treat.self, Took.self, CheckInCommand.self, List.self, Show.self, Summary.self,
             History.self, Delete.self, Undo.self,
-            Conflicts.self, Export.self, Import.self, Doctor.self, Fixtures.self,
+            Conflicts.self, Export.self, Import.self, Sync.self, Status.self, RelayCommand.self, Doctor.self, Fixtures.self,
         ]
     )
 }

@@ -65,6 +65,20 @@ struct VaultOptions: ParsableArguments {
         return result
     }
 
+    /// `withVault` for commands that wait on the network.
+    func withVault<Result>(_ body: (Vault) async throws -> Result) async throws -> Result {
+        let opened = try Vault.open(at: path, passphrase: passphrase())
+        let result: Result
+        do {
+            result = try await body(opened)
+        } catch {
+            try? opened.close()
+            throw error
+        }
+        try opened.close()
+        return result
+    }
+
     /// Creates the folder the vault goes in (with private permissions), if missing.
     func makeFolder() throws {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path

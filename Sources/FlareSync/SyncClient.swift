@@ -1,0 +1,227 @@
+import FlareCRDT
+import FlareCrypto
+import FlareStore
+import FlareWire
+import NIOCore
+import NIOPosix
+
+/// Syncs a vault with a relay (Protocol/PROTOCOL.md §4, §5): pulls the envelopes the device
+/// lacks, then pushes the changes the relay lacks, so a sync costs O(changes missing).
+///
+/// Resumable: how far it has pulled is stored with what it pulled, in one transaction, and a
+/// change counts as sent only once acknowledged; a cut connection loses nothing, and the next
+/// sync goes on from there without applying anything twice.
+public struct SyncClient: Sendable {
+    /// An invite token from the relay's owner, for this device's first sync with a relay that
+    /// does not know the vault yet.
+    public var invite: String?
+    /// Called as envelopes go out and come in.
+    public var progress: (@Sendable (SyncProgress) -> Void)?
+    public var group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    /// How long to wait for the relay to connect or answer.
+    public var timeout: TimeAmount = .seconds(30)
+    /// Pushes sent before waiting for the first one's acknowledgement.
+    public var pushWindow = 4
+
+    public init(invite: String? = nil) {
+        self.invite = invite
+    }
+
+    /// Syncs `vault` with `relay` (remembered for next time), or with the relay remembered.
+    public func sync(_ vault: Vault, relay: RelayAddress? = nil) async throws -> SyncReport {
+        guard var state = try SyncState.load(from: vault, relay: relay) else { throw SyncError.noRelay }
+        var report = SyncReport(relay: state.relay)
+        // A push refused for a gap means another device pushed the same replica's changes
+        // meanwhile, and a refused auth that the relay forgot this device: both go again.
+        for attempt in 1...3 {
+            do {
+                try await RelayLink.connect(to: state.relay, group: group, timeout: timeout) { link in
+                    defer {
+                        report.bytesSent += link.bytesSent
+                        report.bytesReceived += link.bytesReceived
+                    }
+                    try await session(vault, state: &state, report: &report, link: &link)
+                }
+                return report
+            } catch SyncError.refused(.seqGap, _) where attempt < 3 {
+                continue
+            } catch SyncError.refused(let code, _) where attempt < 3 && state.admitted && (code == .authFailed || code == .unknownVault) {
+                state.admitted = false
+                continue
+            }
+        }
+        return report
+    }
+
+    /// Deletes everything of the vault from the relay it syncs with (envelopes, snapshots,
+    /// admitted device keys), authenticated by this device; the devices keep their data. This
+    /// device forgets the relay's position, so a later sync starts afresh (with an invite, if
+    /// the relay needs one).
+    public func forget(_ vault: Vault, relay: RelayAddress? = nil) async throws -> RelayAddress {
+        guard var state = try SyncState.load(from: vault, relay: relay) else { throw SyncError.noRelay }
+        try await RelayLink.connect(to: state.relay, group: group, timeout: timeout) { link in
+            let welcome = try await handshake(vault, state: &state, link: &link)
+            let vaultWire = WireID(vault.vaultID.bytes)!
+            try await link.send(.forget(signature: vault.deviceKey.signature(for: Transcript.forget(vault: vaultWire, session: welcome.session))))
+            guard case .forgotten = try await link.receive(while: "asking the relay to forget") else {
+                throw SyncError.protocolViolation("the relay did not answer forget with forgotten")
+            }
+        }
+        var fresh = SyncState(relay: state.relay)
+        fresh.lastSyncMilliseconds = state.lastSyncMilliseconds
+        try vault.setLocalState(SyncState.name, to: fresh.encoded())
+        return state.relay
+    }
+
+    /// What the handshake learnt.
+    struct Welcome {
+        let session: WireID
+        let maximumFrame: Int
+        let store: WireID
+        let serverSeq: UInt64
+        let held: VersionVector
+        let joined: Bool
+    }
+
+    /// Hello, challenge, then auth (or join, for a device not yet admitted or given an invite).
+    private func handshake(_ vault: Vault, state: inout SyncState, link: inout RelayLink) async throws -> Welcome {
+        let deviceKey = vault.deviceKey
+        let vaultWire = WireID(vault.vaultID.bytes)!
+        let nonce = Random.bytes(32)
+        try await link.send(.hello(lowestVersion: 1, highestVersion: 1, vault: vaultWire, deviceKey: deviceKey.publicKey, nonce: nonce))
+        guard case .challenge(let version, let relayNonce, let session, let maximumFrame, _) = try await link.receive(while: "saying hello")
+        else { throw SyncError.protocolViolation("the relay did not answer hello with a challenge") }
+        guard version == 1 else { throw SyncError.protocolViolation("the relay chose version \(version), which this device did not offer") }
+        let signature = deviceKey.signature(for: Transcript.auth(
+            vault: vaultWire, deviceKey: deviceKey.publicKey, deviceNonce: nonce, relayNonce: relayNonce, session: session, version: version))
+        let joining = !state.admitted || invite != nil
+        if joining {
+            let authKey = vault.vaultKeys.authKey
+            let admission = authKey.signature(for: Transcript.admission(vault: vaultWire, deviceKey: deviceKey.publicKey))
+            try await link.send(.join(vaultAuthKey: authKey.publicKey, admission: admission, invite: invite ?? "", signature: signature))
+        } else {
+            try await link.send(.auth(signature: signature))
+        }
+        guard case .welcome(let store, let serverSeq, let held) = try await link.receive(while: "authenticating") else {
+            throw SyncError.protocolViolation("the relay did not answer with welcome")
+        }
+        state.admitted = true
+        return Welcome(
+            session: session, maximumFrame: Int(min(maximumFrame, UInt32(Frame.maximumLength))), store: store, serverSeq: serverSeq,
+            held: try Self.vector(held), joined: joining)
+    }
+
+    private func session(_ vault: Vault, state: inout SyncState, report: inout SyncReport, link: inout RelayLink) async throws {
+        let welcome = try await handshake(vault, state: &state, link: &link)
+        report.joined = report.joined || welcome.joined
+        if state.store != welcome.store {
+            report.relayWasReset = report.relayWasReset || state.store != nil
+            state.store = welcome.store
+            state.pulledServerSeq = 0
+        }
+        state.relayHolds = welcome.held
+        try vault.setLocalState(SyncState.name, to: state.encoded())
+        var relayLatest = welcome.serverSeq
+        let frameLimit = welcome.maximumFrame
+        // Pull, then push; go round again while another device pushed meanwhile.
+        for _ in 0..<4 {
+            relayLatest = max(relayLatest, link.latestNotified)
+            let pulled = relayLatest > state.pulledServerSeq
+            if pulled { try await pull(into: vault, state: &state, report: &report, link: &link, expected: relayLatest, frameLimit: frameLimit) }
+            let outbox = try Outbox(
+                changes: try vault.changes(notIn: state.relayHolds), vault: vault.vaultID, key: vault.vaultKeys.dataKey, frameLimit: frameLimit)
+            if !outbox.pushes.isEmpty {
+                relayLatest = max(relayLatest, try await push(outbox, from: vault, state: &state, report: &report, link: &link))
+            }
+            if !pulled && outbox.pushes.isEmpty { break }
+        }
+        state.lastSyncMilliseconds = vault.wallClock()
+        try vault.setLocalState(SyncState.name, to: state.encoded())
+    }
+
+    /// Pulls every envelope after `state.pulledServerSeq`, asking for the next page as soon as
+    /// one arrives, and applies each page with the new position in one transaction.
+    private func pull(
+        into vault: Vault, state: inout SyncState, report: inout SyncReport, link: inout RelayLink, expected: UInt64, frameLimit: Int
+    ) async throws {
+        let total = Int(expected - state.pulledServerSeq)
+        var done = 0
+        try await link.send(.pull(afterServerSeq: state.pulledServerSeq, maximumBytes: UInt64(frameLimit)))
+        while true {
+            guard case .batch(let items, let more) = try await link.receive(while: "receiving") else {
+                throw SyncError.protocolViolation("the relay did not answer pull with a batch")
+            }
+            guard let last = items.last?.serverSeq, items.first!.serverSeq > state.pulledServerSeq,
+                zip(items, items.dropFirst()).allSatisfy({ $0.serverSeq < $1.serverSeq })
+            else {
+                if items.isEmpty && !more { return }
+                throw SyncError.protocolViolation("a batch out of server-seq order")
+            }
+            if more { try await link.send(.pull(afterServerSeq: last, maximumBytes: UInt64(frameLimit))) }
+            var changes: [Change] = []
+            for item in items {
+                let envelope = item.envelope
+                guard let replica = ReplicaID(bytes: envelope.replica.bytes) else { continue }
+                state.relayHolds.raise(replica, to: envelope.lastSeq)
+                // Envelopes this device already applied (its own, or sent on by others) are
+                // not opened at all.
+                if vault.replica.versionVector[replica] >= envelope.lastSeq { continue }
+                do {
+                    changes += try EnvelopeSealing.open(envelope, vault: vault.vaultID, key: vault.vaultKeys.dataKey)
+                } catch {
+                    report.problems.append(error.description)
+                }
+            }
+            state.pulledServerSeq = last
+            let received = try vault.receive(changes, settingLocalState: state.localState)
+            report.receivedEnvelopes += items.count
+            report.appliedChanges += received.applied.count
+            report.bufferedChanges += received.buffered.count
+            report.problems += received.rejected.map { "Change \($0.change) was refused: \($0.reason)." }
+            done += items.count
+            progress?(SyncProgress(phase: .receiving, envelopesDone: done, envelopesTotal: max(total, done), bytes: link.bytesReceived))
+            if !more { return }
+        }
+    }
+
+    /// Sends the outbox with up to `pushWindow` pushes unacknowledged; returns the relay's
+    /// latest server seq.
+    private func push(
+        _ outbox: Outbox, from vault: Vault, state: inout SyncState, report: inout SyncReport, link: inout RelayLink
+    ) async throws -> UInt64 {
+        let total = outbox.pushes.reduce(0) { $0 + $1.count }
+        var acknowledged = 0
+        var latest: UInt64 = 0
+        var waiting: [[Envelope]] = []
+        var next = outbox.pushes.makeIterator()
+        while true {
+            while waiting.count < pushWindow, let push = next.next() {
+                try await link.send(.push(push))
+                waiting.append(push)
+            }
+            guard !waiting.isEmpty else { break }
+            guard case .ack(let held, let stored, let serverSeq) = try await link.receive(while: "sending") else {
+                throw SyncError.protocolViolation("the relay did not answer push with ack")
+            }
+            let push = waiting.removeFirst()
+            guard stored <= serverSeq else { throw SyncError.protocolViolation("an ack storing more envelopes than its server seq") }
+            state.relayHolds.formUnion(try Self.vector(held))
+            // The server seqs just stored are this device's own: nothing to pull there.
+            if serverSeq - stored == state.pulledServerSeq { state.pulledServerSeq = serverSeq }
+            latest = max(latest, serverSeq)
+            try vault.setLocalState(SyncState.name, to: state.encoded())
+            acknowledged += push.count
+            report.sentEnvelopes += push.count
+            report.sentChanges += push.reduce(0) { $0 + Int($1.lastSeq - $1.firstSeq + 1) }
+            progress?(SyncProgress(phase: .sending, envelopesDone: acknowledged, envelopesTotal: total, bytes: link.bytesSent))
+        }
+        return latest
+    }
+
+    static func vector(_ marks: HighWaterMarks) throws(SyncError) -> VersionVector {
+        VersionVector(try marks.map { mark throws(SyncError) in
+            guard let replica = ReplicaID(bytes: mark.replica.bytes) else { throw .protocolViolation("a replica id") }
+            return (replica, mark.seq)
+        })
+    }
+}

@@ -1,0 +1,43 @@
+import FlareWire
+
+/// Why a sync stopped, or what it could not use. Every case says what happened in words a
+/// person can act on; nothing stored before the failure is lost.
+public enum SyncError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// `HOST:PORT` could not be read.
+    case badAddress(String)
+    /// No relay is remembered for this vault and none was given.
+    case noRelay
+    /// The relay could not be reached.
+    case unreachable(String, reason: String)
+    /// The relay refused a request, with its code and message.
+    case refused(ErrorCode, String)
+    /// The connection ended or stalled before the sync was complete.
+    case cut(String)
+    /// The relay sent something this device cannot use.
+    case protocolViolation(String)
+    /// An envelope that does not open or holds other changes than it says; it is skipped.
+    case badEnvelope(String, String)
+    /// A change too big for the relay's frames.
+    case changeTooLarge(seq: UInt64, bytes: Int, limit: Int)
+
+    public var description: String {
+        switch self {
+        case .badAddress(let text): return "\"\(text)\" is not a relay address; give HOST:PORT, e.g. 127.0.0.1:7400."
+        case .noRelay: return "No relay is set for this vault; give one with --relay HOST:PORT."
+        case .unreachable(let address, let reason): return "Cannot reach the relay at \(address): \(reason)."
+        case .refused(let code, let message):
+            switch code {
+            case .unknownVault:
+                return "The relay does not know this vault: \(message). Ask its owner for an invite (flare-relay invite) and run flare sync --invite TOKEN."
+            case .badInvite: return "The relay refused the invite: \(message). Ask its owner for a new one."
+            case .authFailed: return "The relay refused this device: \(message)."
+            default: return "The relay refused: \(message) (\(code))."
+            }
+        case .cut(let when): return "The connection to the relay ended \(when); run flare sync again to go on (nothing is lost)."
+        case .protocolViolation(let what): return "The relay broke the protocol: \(what)."
+        case .badEnvelope(let label, let why): return "Envelope \(label) was skipped: \(why)."
+        case .changeTooLarge(let seq, let bytes, let limit):
+            return "Change \(seq) of this device is \(bytes) bytes sealed; the relay takes frames of at most \(limit)."
+        }
+    }
+}

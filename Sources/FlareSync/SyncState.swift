@@ -1,0 +1,74 @@
+import FlareBytes
+import FlareCRDT
+import FlareStore
+import FlareWire
+
+/// What this device remembers about its relay, kept in the vault as local state (sealed, never
+/// synced): where the relay is, whether this device is admitted there, which store of the
+/// vault it last saw, how far it has pulled, and what the relay is known to hold.
+public struct SyncState: Equatable, Sendable {
+    /// The local-state name it is kept under.
+    public static let name = "sync"
+
+    public var relay: RelayAddress
+    /// This device's key was admitted at `relay` (so it authenticates instead of joining).
+    public var admitted = false
+    /// The relay's store id for the vault at the last sync (see `welcome`).
+    public var store: WireID?
+    /// The last server seq whose envelopes are applied here (or are this device's own).
+    public var pulledServerSeq: UInt64 = 0
+    /// Per replica, the highest seq the relay is known to hold.
+    public var relayHolds = VersionVector()
+    /// When a sync last completed, in milliseconds since 1970 (0: never).
+    public var lastSyncMilliseconds: UInt64 = 0
+
+    public init(relay: RelayAddress) {
+        self.relay = relay
+    }
+
+    /// The state for `relay`: what is stored if it names the same relay, else a fresh start.
+    public static func load(from vault: Vault, relay: RelayAddress? = nil) throws -> SyncState? {
+        let stored = try vault.localState(name).map { try SyncState(decoding: $0) }
+        guard let relay else { return stored }
+        if let stored, stored.relay == relay { return stored }
+        return SyncState(relay: relay)
+    }
+
+    static let layout: UInt8 = 1
+
+    func encoded() -> [UInt8] {
+        var writer = ByteWriter()
+        writer.byte(Self.layout)
+        writer.string(relay.host)
+        writer.varint(UInt64(relay.port))
+        writer.byte(admitted ? 1 : 0)
+        writer.byte(store == nil ? 0 : 1)
+        if let store { writer.raw(store.bytes) }
+        writer.varint(pulledServerSeq)
+        writer.varint(relayHolds.entries.count)
+        for entry in relayHolds {
+            writer.replica(entry.replica)
+            writer.varint(entry.seq)
+        }
+        writer.varint(lastSyncMilliseconds)
+        return writer.bytes
+    }
+
+    init(decoding bytes: [UInt8]) throws {
+        var reader = ByteReader(bytes)
+        let layout = try reader.byte()
+        guard layout == Self.layout else { throw DecodingError.unsupportedVersion(layout) }
+        let host = try reader.string()
+        let port = try reader.varint()
+        guard (1...65535).contains(port) else { throw DecodingError.invalidValue("a relay port of \(port)", at: reader.position) }
+        relay = RelayAddress(host: host, port: Int(port))
+        admitted = try reader.byte() == 1
+        store = try reader.byte() == 1 ? WireID(Array(try reader.raw(16))) : nil
+        pulledServerSeq = try reader.varint()
+        relayHolds = VersionVector(try (0..<(try reader.count(minimumSize: 17))).map { _ in (try reader.replica(), try reader.varint()) })
+        lastSyncMilliseconds = try reader.varint()
+        guard reader.isAtEnd else { throw DecodingError.trailingBytes(at: reader.position) }
+    }
+
+    var localState: LocalState { LocalState(name: Self.name, bytes: encoded()) }
+}

@@ -1,0 +1,184 @@
+import ArgumentParser
+import FlareCRDT
+import FlareJournal
+import FlareStore
+import FlareSync
+import Foundation
+
+struct Sync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Sync this vault with its other devices through a relay.",
+        discussion: """
+            The first time, name the relay and, if its owner gave you one, the invite token \
+            (`flare-relay invite` prints it): flare sync --relay relay.example.org:7400 --invite TOKEN. \
+            The relay is remembered; later, `flare sync` is enough. Every device of the vault \
+            syncs with the same relay; the relay stores only sealed envelopes it cannot read.
+
+            A sync sends only what the relay lacks and fetches only what this device lacks. \
+            If the connection is cut, run it again: nothing is lost or applied twice.
+            """)
+
+    @OptionGroup var vault: VaultOptions
+    @Option(help: ArgumentHelp("The relay, as HOST:PORT; remembered for next time.", valueName: "host:port")) var relay: String?
+    @Option(help: "A one-time invite token from the relay's owner, for a vault the relay does not know yet.") var invite: String?
+    @Flag(help: "Print what the sync did as JSON.") var json = false
+
+    func run() async throws {
+        try await reporting {
+            let address = try relay.map { try RelayAddress(parsing: $0) }
+            try await vault.withVault { opened in
+                let journal = Journal(vault: opened)
+                let conflictsBefore = Set(journal.conflicts().map(\.place))
+                var client = SyncClient(invite: invite)
+                let bar = ProgressBar()
+                if !json, bar.isShown { client.progress = { bar.show($0) } }
+                let report = try await client.sync(opened, relay: address)
+                bar.finish()
+                let newConflicts = journal.conflicts().filter { !conflictsBefore.contains($0.place) }
+                if json {
+                    try printJSON([
+                        "relay": report.relay.description, "joined": report.joined, "relay_was_reset": report.relayWasReset,
+                        "sent_changes": report.sentChanges, "sent_envelopes": report.sentEnvelopes,
+                        "received_envelopes": report.receivedEnvelopes, "applied_changes": report.appliedChanges,
+                        "waiting_changes": report.bufferedChanges, "bytes_sent": report.bytesSent, "bytes_received": report.bytesReceived,
+                        "problems": report.problems,
+                        "new_conflicts": newConflicts.map { ["id": $0.record, "field": $0.field, "shown": $0.shown.plain, "others": $0.others.map(\.plain)] },
+                    ] as [String: Any])
+                    return
+                }
+                print(Self.summary(report))
+                for problem in report.problems { print(Style.red("  " + problem)) }
+                if !newConflicts.isEmpty {
+                    print("New conflicts (choose with flare conflicts resolve):")
+                    for conflict in newConflicts {
+                        print("  \(conflict.record)  \(conflict.field): shows \(conflict.shown.plain); also \(conflict.others.map(\.plain).joined(separator: ", "))")
+                    }
+                }
+            }
+        }
+    }
+
+    static func summary(_ report: SyncReport) -> String {
+        var lines: [String] = []
+        if report.joined { lines.append("Joined the vault at \(report.relay).") }
+        if report.relayWasReset { lines.append("The relay had lost this vault's data; sent it what this device holds.") }
+        let received = report.appliedChanges == 0 ? "nothing new" : "\(report.appliedChanges) change\(report.appliedChanges == 1 ? "" : "s")"
+        let sent = report.sentChanges == 0 ? "nothing" : "\(report.sentChanges) change\(report.sentChanges == 1 ? "" : "s")"
+        lines.append("Synced with \(report.relay): received \(received), sent \(sent) (\(ByteCount(report.bytesReceived)) in, \(ByteCount(report.bytesSent)) out).")
+        if report.bufferedChanges > 0 {
+            lines.append("\(report.bufferedChanges) received change\(report.bufferedChanges == 1 ? " waits" : "s wait") for changes not here yet; they apply when those arrive.")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The relay this vault syncs with, when it last synced, and what is not sent yet.",
+        discussion: "Reads only this device's vault; it does not contact the relay.")
+
+    @OptionGroup var vault: VaultOptions
+    @Flag(help: "Print the status as JSON.") var json = false
+
+    func run() throws {
+        try reporting {
+            try vault.withVault { opened in
+                let state = try SyncState.load(from: opened)
+                let unsent = opened.replica.versionVector.reduce(0) { total, entry in
+                    total + Int(entry.seq - min(entry.seq, state?.relayHolds[entry.replica] ?? 0))
+                }
+                let own = opened.replica.versionVector[opened.replicaID]
+                let ownUnsent = Int(own - min(own, state?.relayHolds[opened.replicaID] ?? 0))
+                let last = state.flatMap { $0.lastSyncMilliseconds == 0 ? nil : Date(timeIntervalSince1970: TimeInterval($0.lastSyncMilliseconds) / 1000) }
+                if json {
+                    var object: [String: Any] = [
+                        "vault": opened.vaultID.hex, "device": opened.replicaID.description, "unsent_changes": unsent,
+                        "unsent_own_changes": ownUnsent, "waiting_changes": opened.replica.bufferedCount,
+                    ]
+                    if let state { object["relay"] = state.relay.description }
+                    if let last { object["last_sync"] = ISO8601DateFormatter().string(from: last) }
+                    try printJSON(object)
+                    return
+                }
+                print("Vault \(opened.vaultID.hex), this device \(opened.replicaID).")
+                guard let state else {
+                    print("Not synced yet: run flare sync --relay HOST:PORT.")
+                    return
+                }
+                print("Relay: \(state.relay)" + (state.admitted ? "" : " (this device has not joined there yet)"))
+                print("Last sync: " + (last.map { ISO8601DateFormatter().string(from: $0) } ?? "never completed"))
+                print("Not yet on the relay: \(unsent) change\(unsent == 1 ? "" : "s") (\(ownUnsent) made on this device).")
+                if opened.replica.bufferedCount > 0 {
+                    print("Waiting for earlier changes: \(opened.replica.bufferedCount).")
+                }
+            }
+        }
+    }
+}
+
+struct RelayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "relay", abstract: "This vault's data on its relay.", subcommands: [Forget.self])
+
+    struct Forget: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete this vault's data from the relay (envelopes, snapshots, admitted devices).",
+            discussion: """
+                Every device keeps its own copy; the relay forgets all of it. Syncing with the \
+                relay again later uploads it again (with a new invite, if the relay needs one).
+                """)
+
+        @OptionGroup var vault: VaultOptions
+        @Option(help: ArgumentHelp("The relay, if not the one this vault syncs with.", valueName: "host:port")) var relay: String?
+        @Flag(help: "Go ahead: this cannot be undone on the relay.") var yes = false
+
+        func run() async throws {
+            try await reporting {
+                let address = try relay.map { try RelayAddress(parsing: $0) }
+                guard yes else {
+                    throw CLIError.usage("This deletes the vault's data from the relay (your devices keep theirs). Run again with --yes to go ahead.")
+                }
+                try await vault.withVault { opened in
+                    let forgotten = try await SyncClient().forget(opened, relay: address)
+                    print("The relay at \(forgotten) has deleted this vault's data.")
+                }
+            }
+        }
+    }
+}
+
+extension Conflict {
+    /// Which field of which record, whatever its values.
+    var place: String { "\(record)\u{0}\(field)" }
+}
+
+/// Bytes for people: 980 B, 1.4 KB, 12.3 MB.
+struct ByteCount: CustomStringConvertible {
+    let bytes: Int
+    init(_ bytes: Int) { self.bytes = bytes }
+
+    var description: String {
+        if bytes < 1000 { return "\(bytes) B" }
+        if bytes < 1_000_000 { return String(format: "%.1f KB", Double(bytes) / 1000) }
+        return String(format: "%.1f MB", Double(bytes) / 1_000_000)
+    }
+}
+
+/// A progress bar on standard error, drawn only when it is a terminal.
+final class ProgressBar: Sendable {
+    let isShown = isatty(STDERR_FILENO) == 1
+
+    func show(_ progress: SyncProgress) {
+        let width = 24
+        let fraction = progress.envelopesTotal == 0 ? 1 : min(1, Double(progress.envelopesDone) / Double(progress.envelopesTotal))
+        let filled = Int(fraction * Double(width))
+        let verb = progress.phase == .receiving ? "Receiving" : "Sending  "
+        let line = "\r\(verb) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] "
+            + "\(progress.envelopesDone)/\(progress.envelopesTotal) envelopes, \(ByteCount(progress.bytes))"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func finish() {
+        if isShown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
