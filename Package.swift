@@ -110,6 +110,13 @@ let package = Package(
             dependencies: ["FlareRelay", "FlareCrypto", "TestSupport", .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .testTarget(
+            name: "FlareSyncTests",
+            dependencies: [
+                "FlareSync", "FlareRelay", "FlareStore", "FlareCRDT", "FlareCrypto", "FlareWire", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "FlareWireTests",
             dependencies: [
                 "FlareWire", "TestSupport", "ToolSupport", .product(name: "PropertyBased", package: "swift-property-based"),

@@ -1,0 +1,287 @@
+import FlareCRDT
+import FlareCrypto
+import FlareRelay
+import FlareStore
+import FlareWire
+import Foundation
+import GRDB
+import Testing
+import TestSupport
+
+@testable import FlareSync
+
+/// Devices syncing through a real relay on loopback (in this process).
+@Suite struct SyncTests {
+    @Test func threeDevicesConvergeThroughOfflineEditsPartialSyncsAndConcurrentEdits() async throws {
+        let devices = try TestDevices()
+        let relay = try await TestRelay.start(at: devices.folder.path("relay.sqlite"))
+        for name in ["phone", "laptop", "tablet"] {
+            let vault = try devices.create(name)
+            try vault.logEntries(name, count: 20)
+            try vault.close()
+        }
+        let client = SyncClient()
+        // The phone logs an entry everyone will edit, and only the laptop hears of it first.
+        let first = try await devices.with("phone") { phone in
+            _ = try phone.makeChange { change in
+                try change.create("shared", type: "symptom")
+                try change.set("shared", "pain", to: .int(6))
+            }
+            return try await client.sync(phone, relay: relay.address)
+        }
+        #expect(first.joined && first.sentChanges == 21 && first.appliedChanges == 0)
+        let laptopFirst = try await devices.with("laptop") { try await client.sync($0, relay: relay.address) }
+        #expect(laptopFirst.appliedChanges == 21 && laptopFirst.sentChanges == 20)
+
+        // Concurrent edits of the shared entry on phone and laptop; the tablet is still offline.
+        try await devices.with("phone") { phone in
+            _ = try phone.makeChange { try $0.set("shared", "pain", to: .int(7)) }
+        }
+        try await devices.with("laptop") { laptop in
+            _ = try laptop.makeChange { change in
+                try change.set("shared", "pain", to: .int(5))
+                try change.add("shared", "regions", "neck")
+            }
+        }
+        // Syncs in a different order each round; the relay remembered from the first sync.
+        for name in ["tablet", "laptop", "phone", "tablet", "laptop"] {
+            _ = try await devices.with(name) { vault in
+                try await client.sync(vault, relay: name == "tablet" ? relay.address : nil)
+            }
+        }
+        let states = try await ["phone", "laptop", "tablet"].asyncMap { name in try await devices.with(name) { $0.stateBytes } }
+        let converged = states[0] == states[1] && states[1] == states[2]
+        #expect(converged)
+        try await devices.with("tablet") { tablet in
+            #expect(tablet.replica.liveDocumentIDs.count == 61)
+            guard case .register(let pain)? = tablet.replica.document("shared")?.field("pain") else {
+                Issue.record("no pain on the shared entry")
+                return
+            }
+            #expect(Set([pain.winner.value] + pain.conflicts.map(\.value)) == [.int(5), .int(7)])
+            // Nothing missing on either side: the next sync sends and applies nothing.
+            let idle = try await client.sync(tablet)
+            #expect(idle.sentChanges == 0 && idle.appliedChanges == 0 && idle.receivedEnvelopes == 0)
+        }
+        try await relay.stop()
+    }
+
+    @Test func aCutPullResumesWithoutLossOrDoubleApplication() async throws {
+        let devices = try TestDevices()
+        let path = devices.folder.path("relay.sqlite")
+        // Small frames, so a pull takes many batches.
+        let settings = RelaySession.Settings(maximumFrame: 16 * 1024, open: true)
+        var relay = try await TestRelay.start(at: path, settings: settings)
+        let port = relay.server.port
+        let phone = try devices.create("phone")
+        try phone.logEntries("p", count: 2000)
+        _ = try await SyncClient().sync(phone, relay: relay.address)
+        try phone.close()
+
+        let laptop = try devices.create("laptop")
+        var cutting = SyncClient()
+        let running = relay
+        cutting.progress = { progress in
+            if progress.phase == .receiving, progress.envelopesDone > 0 { Self.stopNow(running) }
+        }
+        await #expect(throws: SyncError.self) { try await cutting.sync(laptop, relay: relay.address) }
+        let partial = laptop.replica.versionVector[phone.replicaID]
+        #expect(partial > 0 && partial < 2000)
+        #expect(try laptop.verifyIntegrity().changeCount == Int(partial))
+
+        relay = try await TestRelay.start(at: path, port: port, settings: settings)
+        let resumed = try await SyncClient().sync(laptop)
+        #expect(resumed.appliedChanges == 2000 - Int(partial))
+        #expect(laptop.replica.versionVector[phone.replicaID] == 2000)
+        try laptop.close()
+        try await relay.stop()
+    }
+
+    @Test func aCutPushResendsOnlyWhatTheRelayLacks() async throws {
+        let devices = try TestDevices()
+        let path = devices.folder.path("relay.sqlite")
+        let settings = RelaySession.Settings(maximumFrame: 16 * 1024, open: true)
+        var relay = try await TestRelay.start(at: path, settings: settings)
+        let port = relay.server.port
+        let phone = try devices.create("phone")
+        try phone.logEntries("p", count: 2000)
+        var cutting = SyncClient()
+        cutting.pushWindow = 1
+        let running = relay
+        cutting.progress = { progress in
+            if progress.phase == .sending, progress.envelopesDone > 0 { Self.stopNow(running) }
+        }
+        await #expect(throws: SyncError.self) { try await cutting.sync(phone, relay: relay.address) }
+        let held = try relay.storage.held(in: WireID(phone.vaultID.bytes)!).first?.seq ?? 0
+        #expect(held > 0 && held < 2000)
+
+        relay = try await TestRelay.start(at: path, port: port, settings: settings)
+        let resumed = try await SyncClient().sync(phone)
+        #expect(resumed.sentChanges == 2000 - Int(held))
+        try phone.close()
+        let laptop = try devices.create("laptop")
+        let received = try await SyncClient().sync(laptop, relay: relay.address)
+        #expect(received.appliedChanges == 2000)
+        try laptop.close()
+        try await relay.stop()
+    }
+
+    @Test func aWipedRelayIsRefilledByTheDevices() async throws {
+        let devices = try TestDevices()
+        let path = devices.folder.path("relay.sqlite")
+        var relay = try await TestRelay.start(at: path)
+        let port = relay.server.port
+        for name in ["phone", "laptop"] {
+            let vault = try devices.create(name)
+            try vault.logEntries(name, count: 50)
+            _ = try await SyncClient().sync(vault, relay: relay.address)
+            try vault.close()
+        }
+        _ = try await devices.with("phone") { try await SyncClient().sync($0) }
+        try await relay.stop()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+
+        relay = try await TestRelay.start(at: path, port: port)
+        let refill = try await devices.with("phone") { phone in
+            _ = try phone.makeChange { try $0.set("phone-0", "pain", to: .int(9)) }
+            return try await SyncClient().sync(phone)
+        }
+        // The phone had pulled the laptop's 50 before: it sends all 101 changes it holds.
+        #expect(refill.relayWasReset && refill.joined && refill.sentChanges == 101)
+        let laptop = try await devices.with("laptop") { try await SyncClient().sync($0) }
+        #expect(laptop.relayWasReset && laptop.appliedChanges == 1 && laptop.sentChanges == 0)
+        let states = try await ["phone", "laptop"].asyncMap { name in try await devices.with(name) { $0.stateBytes } }
+        let converged = states[0] == states[1]
+        #expect(converged)
+        try await relay.stop()
+    }
+
+    @Test func anInviteOnlyRelayThatLostTheVaultAsksForAnInvite() async throws {
+        let devices = try TestDevices()
+        let path = devices.folder.path("relay.sqlite")
+        var relay = try await TestRelay.start(at: path, settings: .init(open: false))
+        let port = relay.server.port
+        let phone = try devices.create("phone")
+        await #expect(throws: SyncError.refused(.unknownVault, "vault \(WireID(phone.vaultID.bytes)!) is not admitted on this relay")) {
+            try await SyncClient().sync(phone, relay: relay.address)
+        }
+        let invite = try relay.storage.createInvite()
+        _ = try await SyncClient(invite: invite).sync(phone, relay: relay.address)
+        // The invite is used up: another vault cannot join with it.
+        let stranger = try TestDevices().create("stranger")
+        await #expect(throws: SyncError.refused(.badInvite, "the invite token is unknown or already used")) {
+            try await SyncClient(invite: invite).sync(stranger, relay: relay.address)
+        }
+        try stranger.close()
+        _ = try await SyncClient().sync(phone)
+
+        try await relay.stop()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        relay = try await TestRelay.start(at: path, port: port, settings: .init(open: false))
+        do {
+            _ = try await SyncClient().sync(phone)
+            Issue.record("a relay that lost the vault accepted it without an invite")
+        } catch let error as SyncError {
+            #expect(error.description.contains("Ask its owner for an invite"))
+        }
+        let again = try await SyncClient(invite: try relay.storage.createInvite()).sync(phone)
+        #expect(again.relayWasReset && again.joined)
+        try phone.close()
+        try await relay.stop()
+    }
+
+    @Test func aTamperedEnvelopeIsSkippedAndNamedAndTheRestApplies() async throws {
+        let devices = try TestDevices()
+        let path = devices.folder.path("relay.sqlite")
+        let relay = try await TestRelay.start(at: path)
+        let phone = try devices.create("phone")
+        try phone.logEntries("a", count: 3)
+        _ = try await SyncClient().sync(phone, relay: relay.address)
+        let tablet = try devices.create("tablet")
+        try tablet.logEntries("t", count: 2)
+        _ = try await SyncClient().sync(tablet, relay: relay.address)
+        // Someone with the relay's disk flips a byte of the phone's envelope.
+        let database = try DatabaseQueue(path: path)
+        try await database.write { db in
+            try db.execute(sql: "UPDATE envelope SET sealed = CAST(substr(sealed, 1, 40) || X'FF' || substr(sealed, 42) AS BLOB) WHERE server_seq = 1")
+        }
+        try database.close()
+
+        let laptop = try devices.create("laptop")
+        let report = try await SyncClient().sync(laptop, relay: relay.address)
+        #expect(report.problems.count == 1)
+        #expect(report.problems.first?.contains("does not authenticate") == true)
+        #expect(report.appliedChanges == 2)
+        #expect(laptop.replica.versionVector[tablet.replicaID] == 2 && laptop.replica.versionVector[phone.replicaID] == 0)
+        for vault in [phone, tablet, laptop] { try vault.close() }
+        try await relay.stop()
+    }
+
+    @Test func devicesSyncingAtOnceConverge() async throws {
+        let devices = try TestDevices()
+        let relay = try await TestRelay.start(at: devices.folder.path("relay.sqlite"))
+        let names = ["phone", "laptop", "tablet"]
+        for name in names {
+            let vault = try devices.create(name)
+            try vault.logEntries(name, count: 300)
+            try vault.close()
+        }
+        let address = relay.address
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for name in names {
+                group.addTask {
+                    for round in 0..<3 {
+                        try await devices.with(name) { vault in
+                            try vault.logEntries("\(name)-round\(round)", count: 20)
+                            _ = try await SyncClient().sync(vault, relay: address)
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        for name in names + names { _ = try await devices.with(name) { try await SyncClient().sync($0) } }
+        let states = try await names.asyncMap { name in try await devices.with(name) { $0.stateBytes } }
+        let converged = states[0] == states[1] && states[1] == states[2]
+        #expect(converged)
+        try await devices.with("phone") { #expect($0.replica.liveDocumentIDs.count == 3 * 360) }
+        try await relay.stop()
+    }
+
+    @Test func forgetDeletesTheVaultAtTheRelay() async throws {
+        let devices = try TestDevices()
+        let relay = try await TestRelay.start(at: devices.folder.path("relay.sqlite"))
+        let phone = try devices.create("phone")
+        try phone.logEntries("p", count: 5)
+        _ = try await SyncClient().sync(phone, relay: relay.address)
+        #expect(try relay.storage.vaults().first?.envelopes == 1)
+        let forgotten = try await SyncClient().forget(phone)
+        #expect(forgotten == relay.address)
+        #expect(try relay.storage.vaults().isEmpty)
+        let state = try SyncState.load(from: phone)
+        #expect(state?.relay == relay.address && state?.admitted == false && state?.store == nil && state?.pulledServerSeq == 0)
+        // Syncing again uploads everything again.
+        let again = try await SyncClient().sync(phone)
+        #expect(again.joined && again.sentChanges == 5)
+        try phone.close()
+        try await relay.stop()
+    }
+
+    /// Stops the relay before returning (from a progress callback, which cannot await).
+    static func stopNow(_ relay: TestRelay) {
+        let stopped = DispatchSemaphore(value: 0)
+        Task {
+            try? await relay.stop()
+            stopped.signal()
+        }
+        stopped.wait()
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
+}
