@@ -33,17 +33,22 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
     @Flag(help: "Admit vaults without an invite.") var open = false
     @Option(help: "Seconds a connection may stay silent.") var idleSeconds: UInt64 = 60
+    @Option(help: "The largest frame accepted or sent, in bytes (1024 to 1048576); devices size their pushes to it.")
+    var maxFrame = Frame.maximumLength
 
     func run() async throws {
         let parts = listen.split(separator: ":")
         guard parts.count == 2, let port = Int(parts[1]), (0...65_535).contains(port) else {
             throw ValidationError("--listen takes host:port, like 127.0.0.1:7400")
         }
+        guard (1024...Frame.maximumLength).contains(maxFrame) else {
+            throw ValidationError("--max-frame takes 1024 to \(Frame.maximumLength) bytes")
+        }
         var logger = Logger(label: "flare-relay")
         logger.logLevel = .info
         let storage = try data.storage()
         let server = try await RelayServer.start(
-            host: String(parts[0]), port: port, storage: storage, settings: .init(idleSeconds: idleSeconds, open: open),
+            host: String(parts[0]), port: port, storage: storage, settings: .init(maximumFrame: UInt32(maxFrame), idleSeconds: idleSeconds, open: open),
             group: MultiThreadedEventLoopGroup.singleton)
         logger.info("listening", metadata: ["address": "\(parts[0]):\(server.port)", "open": "\(open)"])
         let group = ServiceGroup(

@@ -22,6 +22,7 @@ struct Sync: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The relay, as HOST:PORT; remembered for next time.", valueName: "host:port")) var relay: String?
     @Option(help: "A one-time invite token from the relay's owner, for a vault the relay does not know yet.") var invite: String?
     @Flag(help: "Print what the sync did as JSON.") var json = false
+    @Flag(help: "Show progress on standard error even when it is not a terminal (a line per step).") var progress = false
 
     func run() async throws {
         try await reporting {
@@ -30,8 +31,8 @@ struct Sync: AsyncParsableCommand {
                 let journal = Journal(vault: opened)
                 let conflictsBefore = Set(journal.conflicts().map(\.place))
                 var client = SyncClient(invite: invite)
-                let bar = ProgressBar()
-                if !json, bar.isShown { client.progress = { bar.show($0) } }
+                let bar = ProgressBar(lines: progress)
+                if bar.isShown { client.progress = { bar.show($0) } }
                 let report = try await client.sync(opened, relay: address)
                 bar.finish()
                 let newConflicts = journal.conflicts().filter { !conflictsBefore.contains($0.place) }
@@ -164,11 +165,23 @@ struct ByteCount: CustomStringConvertible {
     }
 }
 
-/// A progress bar on standard error, drawn only when it is a terminal.
+/// A progress bar on standard error when it is a terminal; or, asked for, a line per step.
 final class ProgressBar: Sendable {
-    let isShown = isatty(STDERR_FILENO) == 1
+    let onTerminal = isatty(STDERR_FILENO) == 1
+    let lines: Bool
+
+    init(lines: Bool) {
+        self.lines = lines
+    }
+
+    var isShown: Bool { onTerminal || lines }
 
     func show(_ progress: SyncProgress) {
+        guard onTerminal else {
+            let verb = progress.phase == .receiving ? "Receiving" : "Sending"
+            FileHandle.standardError.write(Data("\(verb) \(progress.envelopesDone)/\(progress.envelopesTotal) envelopes, \(ByteCount(progress.bytes))\n".utf8))
+            return
+        }
         let width = 24
         let fraction = progress.envelopesTotal == 0 ? 1 : min(1, Double(progress.envelopesDone) / Double(progress.envelopesTotal))
         let filled = Int(fraction * Double(width))
@@ -179,6 +192,6 @@ final class ProgressBar: Sendable {
     }
 
     func finish() {
-        if isShown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if onTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }

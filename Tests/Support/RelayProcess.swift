@@ -1,0 +1,70 @@
+import Foundation
+
+/// The built `flare-relay serve` as a child process on loopback, for tests that need the
+/// real binary: started, killed, restarted on the same port.
+public final class RelayProcess {
+    public static let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(".build/debug/flare-relay")
+
+    public let process = Process()
+    /// The port it listens on.
+    public private(set) var port = 0
+    private let log = Pipe()
+
+    /// Starts `flare-relay serve --data data` with `arguments`, on `port` (0: any free port),
+    /// and waits for its "listening" log line.
+    public init(data: String, port: Int = 0, arguments: [String] = []) throws {
+        process.executableURL = Self.binary
+        process.arguments = ["serve", "--listen", "127.0.0.1:\(port)", "--data", data] + arguments
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        var text = ""
+        while !text.contains("listening") {
+            let chunk = log.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let address = text.split(whereSeparator: \.isWhitespace).first(where: { $0.hasPrefix("address=") }),
+            let listening = Int(address.split(separator: ":").last ?? "")
+        else {
+            process.terminate()
+            throw RelayProcessError.didNotStart(text)
+        }
+        self.port = listening
+    }
+
+    /// Runs a `flare-relay` subcommand to its end; its status and output (both streams).
+    public static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    /// SIGKILL: no chance to finish anything.
+    public func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// SIGTERM, then waits for the exit.
+    public func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    deinit {
+        if process.isRunning { kill() }
+    }
+}
+
+public enum RelayProcessError: Error {
+    case didNotStart(String)
+}
