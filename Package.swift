@@ -40,7 +40,7 @@ let package = Package(
             dependencies: [
                 "FlareBytes", "FlareWire", "FlareCrypto", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .target(name: "FlareCRDT", dependencies: ["FlareBytes"]),

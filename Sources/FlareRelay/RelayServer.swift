@@ -5,65 +5,221 @@ import NIOPosix
 
 /// The relay on TCP (SwiftNIO): frames in, `RelaySession` replies out, `notify` fanned out to a
 /// vault's other connections when one of them stores envelopes.
+///
+/// Storage calls run on a thread pool, never on an event loop, so one connection's durable
+/// write does not stall the others. Each connection handles one message at a time and stops
+/// reading while it does, and while it is over its rate limit.
 public final class RelayServer: Sendable {
+    /// Limits on connections, beyond what `RelaySession.Settings` tells devices.
+    public struct Limits: Sendable {
+        /// Connections open at once; more are refused with `rateLimited`.
+        public var maximumConnections: Int
+        /// Frames per second one connection may send (bursts of twice that).
+        public var framesPerSecond: Double
+        /// Bytes per second one connection may send (bursts of twice that, and at least a
+        /// frame's worth).
+        public var bytesPerSecond: Double
+
+        public init(maximumConnections: Int = 4096, framesPerSecond: Double = 200, bytesPerSecond: Double = 32 * 1024 * 1024) {
+            self.maximumConnections = maximumConnections
+            self.framesPerSecond = framesPerSecond
+            self.bytesPerSecond = bytesPerSecond
+        }
+    }
+
     let channel: any Channel
     let hub: VaultHub
+    let threadPool: NIOThreadPool
+    let storage: any RelayStorage
+    /// What the relay has done since it started.
+    public let counters: RelayCounters
 
     /// The port it listens on (useful when started on port 0).
     public var port: Int { channel.localAddress?.port ?? 0 }
 
     /// Starts listening on `host:port`.
     public static func start(
-        host: String, port: Int, storage: any RelayStorage, settings: RelaySession.Settings = .init(), group: any EventLoopGroup
+        host: String, port: Int, storage: any RelayStorage, settings: RelaySession.Settings = .init(), limits: Limits = .init(),
+        group: any EventLoopGroup
     ) async throws -> RelayServer {
         let hub = VaultHub()
-        let limit = Int(settings.maximumFrame)
-        let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandlers([
-                        IdleStateHandler(readTimeout: .seconds(Int64(settings.idleSeconds))),
-                        ByteToMessageHandler(FrameDecoder(limit: limit)),
-                        RelayConnection(session: RelaySession(storage: storage, settings: settings), hub: hub),
-                    ])
+        let counters = RelayCounters()
+        let threadPool = NIOThreadPool(numberOfThreads: 2)
+        threadPool.start()
+        let frameLimit = Int(settings.maximumFrame)
+        let channel: any Channel
+        do {
+            channel = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 1024)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelInitializer { channel in
+                    guard counters.admit(upTo: limits.maximumConnections) else {
+                        return channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(Refusal(counters: counters, limit: limits.maximumConnections))
+                        }
+                    }
+                    channel.closeFuture.whenComplete { _ in counters.update { $0.connectionsOpen -= 1 } }
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandlers([
+                            ByteToMessageHandler(FrameDecoder(limit: frameLimit)),
+                            RelayConnection(
+                                session: RelaySession(storage: storage, settings: settings), hub: hub, threadPool: threadPool,
+                                counters: counters, limits: limits, frameLimit: frameLimit, idleSeconds: settings.idleSeconds),
+                        ])
+                    }
                 }
-            }
-            .bind(host: host, port: port)
-            .get()
-        return RelayServer(channel: channel, hub: hub)
+                .bind(host: host, port: port)
+                .get()
+        } catch {
+            try? await threadPool.shutdownGracefully()
+            throw error
+        }
+        return RelayServer(channel: channel, hub: hub, threadPool: threadPool, storage: storage, counters: counters)
     }
 
-    init(channel: any Channel, hub: VaultHub) {
+    init(channel: any Channel, hub: VaultHub, threadPool: NIOThreadPool, storage: any RelayStorage, counters: RelayCounters) {
         self.channel = channel
         self.hub = hub
+        self.threadPool = threadPool
+        self.storage = storage
+        self.counters = counters
     }
 
-    /// Stops accepting connections and closes the open ones.
-    public func stop() async throws {
-        try await channel.close()
-        hub.closeAll()
+    /// Stops accepting connections, lets each connection finish the message it is handling
+    /// (a push being stored is stored and acknowledged), tells it `shuttingDown` and closes
+    /// it; connections still open after `grace` are closed anyway.
+    public func stop(grace: TimeAmount = .seconds(10)) async throws {
+        try? await channel.close()
+        let open = hub.all()
+        for connection in open { connection.pipeline.fireUserInboundEventTriggered(RelayShutdown()) }
+        let deadline = NIODeadline.now() + grace
+        for connection in open {
+            let remaining = deadline - .now()
+            let closed = connection.closeFuture
+            let timer = connection.eventLoop.scheduleTask(in: max(remaining, .zero)) { connection.close(promise: nil) }
+            try? await closed.get()
+            timer.cancel()
+        }
+        try await threadPool.shutdownGracefully()
     }
 }
 
-/// One connection: decodes messages, runs them through its session, writes the replies.
-final class RelayConnection: ChannelInboundHandler {
+/// Sent through each connection's pipeline when the relay stops.
+struct RelayShutdown {}
+
+/// One connection: decodes messages and runs them through its session on the thread pool,
+/// one at a time, writing the replies.
+final class RelayConnection: ChannelDuplexHandler {
     typealias InboundIn = [UInt8]
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private var session: RelaySession
     private let hub: VaultHub
+    private let threadPool: NIOThreadPool
+    private let counters: RelayCounters
+    private let limits: Limits
+    private let idle: TimeAmount
     private var registered = false
+    private var pending: [[UInt8]] = []
+    private var inFlight = false
+    private var stopping = false
+    private var closing = false
+    /// A read was asked for while paused; it is passed on when the pause ends.
+    private var readHeld = false
+    private var throttledUntil: NIODeadline?
+    private var frameTokens: Double
+    private var byteTokens: Double
+    private var lastRefill = NIODeadline.now()
+    private var lastFrame = NIODeadline.now()
+    private var idleCheck: RepeatedTask?
 
-    init(session: RelaySession, hub: VaultHub) {
+    struct Limits {
+        let framesPerSecond: Double
+        let frameBurst: Double
+        let bytesPerSecond: Double
+        let byteBurst: Double
+    }
+
+    init(
+        session: RelaySession, hub: VaultHub, threadPool: NIOThreadPool, counters: RelayCounters, limits: RelayServer.Limits,
+        frameLimit: Int, idleSeconds: UInt64
+    ) {
         self.session = session
         self.hub = hub
+        self.threadPool = threadPool
+        self.counters = counters
+        self.limits = Limits(
+            framesPerSecond: limits.framesPerSecond, frameBurst: 2 * limits.framesPerSecond,
+            bytesPerSecond: limits.bytesPerSecond, byteBurst: max(2 * limits.bytesPerSecond, Double(2 * frameLimit)))
+        idle = .seconds(Int64(idleSeconds))
+        frameTokens = self.limits.frameBurst
+        byteTokens = self.limits.byteBurst
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        hub.add(context.channel)
+        // No complete frame for the idle time closes the connection: a silent device and a
+        // slow-loris one (bytes trickling, never a frame) alike.
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let check = max(.milliseconds(100), min(idle, .seconds(1)))
+        idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: check, delay: check) { _ in
+            let (connection, context) = bound.value
+            if NIODeadline.now() - connection.lastFrame > connection.idle { connection.close(context: context) }
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        idleCheck?.cancel()
+        hub.remove(context.channel)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let payload = unwrapInboundIn(data)
+        lastFrame = .now()
+        counters.update {
+            $0.framesIn += 1
+            $0.bytesIn += 4 + payload.count
+        }
+        refill()
+        frameTokens -= 1
+        byteTokens -= Double(4 + payload.count)
+        pending.append(payload)
+        processNext(context: context)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if inFlight || !pending.isEmpty || isThrottled(context: context) {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is RelayShutdown else { return context.fireUserInboundEventTriggered(event) }
+        stopping = true
+        pending.removeAll()
+        if !inFlight { send([.error(.shuttingDown, message: "the relay is stopping; sync again later")], close: true, context: context) }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if case WireError.frameLength(let length, let limit)? = error as? WireError {
+            send([.error(.frameTooLarge, message: "a frame of \(length) bytes; at most \(limit)")], close: true, context: context)
+        } else {
+            close(context: context)
+        }
+    }
+
+    private func processNext(context: ChannelHandlerContext) {
+        guard !inFlight, !closing, !pending.isEmpty else {
+            resumeReading(context: context)
+            return
+        }
+        // Over the rate limit, even frames already read wait (the wake-up comes back here).
+        guard !isThrottled(context: context) else { return }
+        let payload = pending.removeFirst()
         let message: Message
         do {
             message = try Message.decode(payload)
@@ -71,41 +227,69 @@ final class RelayConnection: ChannelInboundHandler {
             send([.error(.malformed, message: "\(error)")], close: true, context: context)
             return
         }
-        let outcome = session.handle(message)
+        if case .ping(let nonce) = message {
+            send([.pong(nonce: nonce)], close: false, context: context)
+            processNext(context: context)
+            return
+        }
+        inFlight = true
+        let session = session
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        threadPool.runIfActive(eventLoop: context.eventLoop) { () -> (RelaySession, RelaySession.Outcome) in
+            var working = session
+            let outcome = working.handle(message)
+            return (working, outcome)
+        }.whenComplete { result in
+            let (connection, context) = bound.value
+            connection.inFlight = false
+            switch result {
+            case .success(let (session, outcome)):
+                connection.session = session
+                connection.apply(outcome, context: context)
+            case .failure:
+                connection.send([.error(.shuttingDown, message: "the relay is stopping; nothing of the request was stored")], close: true, context: context)
+            }
+            if connection.stopping, !connection.closing {
+                connection.send([.error(.shuttingDown, message: "the relay is stopping; sync again later")], close: true, context: context)
+            }
+            connection.processNext(context: context)
+        }
+    }
+
+    private func apply(_ outcome: RelaySession.Outcome, context: ChannelHandlerContext) {
         if !registered, let vault = session.vault {
             registered = true
             hub.add(context.channel, to: vault)
         }
         send(outcome.replies, close: outcome.close, context: context)
-        if outcome.stored, let vault = session.vault {
-            for reply in outcome.replies {
-                if case .ack(_, _, let serverSeq) = reply { hub.notify(vault, latest: serverSeq, except: context.channel) }
+        guard let vault = session.vault else { return }
+        for reply in outcome.replies {
+            if case .ack(_, let stored, let serverSeq) = reply {
+                counters.update { $0.envelopesIn += Int(stored) }
+                if outcome.stored {
+                    let told = hub.notify(vault, latest: serverSeq, except: context.channel)
+                    counters.update { $0.notifies += told }
+                }
             }
         }
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if case WireError.frameLength(let length, let limit)? = error as? WireError {
-            send([.error(.frameTooLarge, message: "a frame of \(length) bytes; at most \(limit)")], close: true, context: context)
-        } else {
-            context.close(promise: nil)
-        }
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent { context.close(promise: nil) }
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        hub.remove(context.channel)
-        context.fireChannelInactive()
-    }
-
     private func send(_ messages: [Message], close: Bool, context: ChannelHandlerContext) {
+        guard !closing else { return }
+        var bytes = 0
         for message in messages {
-            context.write(wrapOutboundOut(context.channel.allocator.frame(message)), promise: nil)
+            let frame = context.channel.allocator.frame(message)
+            bytes += frame.readableBytes
+            switch message {
+            case .batch(let items, _): counters.update { $0.envelopesOut += items.count }
+            case .error(let code, _): counters.update { $0.errors[code, default: 0] += 1 }
+            default: break
+            }
+            context.write(wrapOutboundOut(frame), promise: nil)
         }
+        counters.update { $0.bytesOut += bytes }
         if close {
+            closing = true
             // Close once the replies are written, so the device reads why.
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
@@ -115,32 +299,124 @@ final class RelayConnection: ChannelInboundHandler {
             context.flush()
         }
     }
+
+    private func close(context: ChannelHandlerContext) {
+        closing = true
+        context.close(promise: nil)
+    }
+
+    /// Adds the tokens earned since the last refill, up to the bursts.
+    private func refill() {
+        let now = NIODeadline.now()
+        let seconds = Double((now - lastRefill).nanoseconds) / 1e9
+        lastRefill = now
+        frameTokens = min(limits.frameBurst, frameTokens + seconds * limits.framesPerSecond)
+        byteTokens = min(limits.byteBurst, byteTokens + seconds * limits.bytesPerSecond)
+    }
+
+    /// Whether reading waits for tokens; if so, a wake-up is scheduled for when they are back.
+    private func isThrottled(context: ChannelHandlerContext) -> Bool {
+        if let until = throttledUntil { return until > .now() }
+        refill()
+        guard frameTokens < 0 || byteTokens < 0 else { return false }
+        let wait = max(-frameTokens / limits.framesPerSecond, -byteTokens / limits.bytesPerSecond)
+        let delay = TimeAmount.nanoseconds(Int64(wait * 1e9) + 1)
+        throttledUntil = .now() + delay
+        counters.update { $0.throttled += 1 }
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: delay) {
+            let (connection, context) = bound.value
+            connection.throttledUntil = nil
+            connection.processNext(context: context)
+        }
+        return true
+    }
+
+    private func resumeReading(context: ChannelHandlerContext) {
+        guard readHeld, !inFlight, pending.isEmpty, !closing, !isThrottled(context: context) else { return }
+        readHeld = false
+        context.read()
+    }
 }
 
-/// The open connections of each vault, for `notify`.
+/// Turns a connection away at the connection cap, saying why.
+final class Refusal: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    let counters: RelayCounters
+    let limit: Int
+
+    init(counters: RelayCounters, limit: Int) {
+        self.counters = counters
+        self.limit = limit
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        counters.update {
+            $0.connectionsRefused += 1
+            $0.errors[.rateLimited, default: 0] += 1
+        }
+        let message = Message.error(.rateLimited, message: "the relay is at its limit of \(limit) connections; try again later")
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.frame(message))).whenComplete { _ in bound.value.close(promise: nil) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
+}
+
+/// Every open connection, and those of each vault (for `notify`).
 final class VaultHub: Sendable {
-    private let connections = NIOLockedValueBox([WireID: [ObjectIdentifier: any Channel]]())
+    private struct Connections {
+        var all: [ObjectIdentifier: any Channel] = [:]
+        var byVault: [WireID: [ObjectIdentifier: any Channel]] = [:]
+    }
+
+    private let connections = NIOLockedValueBox(Connections())
+
+    func add(_ channel: any Channel) {
+        connections.withLockedValue { $0.all[ObjectIdentifier(channel)] = channel }
+    }
 
     func add(_ channel: any Channel, to vault: WireID) {
-        connections.withLockedValue { $0[vault, default: [:]][ObjectIdentifier(channel)] = channel }
+        connections.withLockedValue { $0.byVault[vault, default: [:]][ObjectIdentifier(channel)] = channel }
     }
 
     func remove(_ channel: any Channel) {
-        connections.withLockedValue { all in
-            for vault in all.keys { all[vault]?.removeValue(forKey: ObjectIdentifier(channel)) }
+        connections.withLockedValue { connections in
+            connections.all.removeValue(forKey: ObjectIdentifier(channel))
+            for vault in connections.byVault.keys {
+                connections.byVault[vault]?.removeValue(forKey: ObjectIdentifier(channel))
+                if connections.byVault[vault]?.isEmpty == true { connections.byVault.removeValue(forKey: vault) }
+            }
         }
     }
 
-    func notify(_ vault: WireID, latest: UInt64, except sender: any Channel) {
-        let others = connections.withLockedValue { $0[vault].map { Array($0.values) } ?? [] }
+    func all() -> [any Channel] {
+        connections.withLockedValue { Array($0.all.values) }
+    }
+
+    /// Tells the vault's other connections; returns how many.
+    func notify(_ vault: WireID, latest: UInt64, except sender: any Channel) -> Int {
+        let others = connections.withLockedValue { $0.byVault[vault].map { Array($0.values) } ?? [] }.filter { $0 !== sender }
         let notify = Message.notify(latestServerSeq: latest)
-        for channel in others where channel !== sender {
+        for channel in others {
             channel.writeAndFlush(channel.allocator.frame(notify), promise: nil)
         }
+        return others.count
     }
+}
 
-    func closeAll() {
-        let all = connections.withLockedValue { $0.values.flatMap(\.values) }
-        for channel in all { channel.close(promise: nil) }
+extension RelayCounters {
+    /// Counts a new connection if fewer than `limit` are open.
+    func admit(upTo limit: Int) -> Bool {
+        var admitted = false
+        update { counts in
+            admitted = counts.connectionsOpen < limit
+            if admitted {
+                counts.connectionsOpen += 1
+                counts.connectionsAccepted += 1
+            }
+        }
+        return admitted
     }
 }

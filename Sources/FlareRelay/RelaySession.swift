@@ -4,7 +4,7 @@ import FlareWire
 /// One device's connection as the relay sees it, without the network: messages in, replies
 /// out (Protocol/PROTOCOL.md §4, §5). The server around it moves frames and fans `notify` out
 /// to the vault's other connections when `Outcome.stored` is set.
-public struct RelaySession {
+public struct RelaySession: Sendable {
     /// What the relay tells the device about itself.
     public struct Settings: Sendable {
         public var maximumFrame: UInt32
@@ -20,7 +20,7 @@ public struct RelaySession {
     }
 
     /// What handling one message did.
-    public struct Outcome {
+    public struct Outcome: Sendable {
         public var replies: [Message] = []
         /// Close the connection after sending the replies.
         public var close = false

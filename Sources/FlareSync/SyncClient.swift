@@ -15,8 +15,8 @@ public struct SyncClient: Sendable {
     /// An invite token from the relay's owner, for this device's first sync with a relay that
     /// does not know the vault yet.
     public var invite: String?
-    /// Called as envelopes go out and come in.
-    public var progress: (@Sendable (SyncProgress) -> Void)?
+    /// Called as envelopes go out and come in; the sync waits for it.
+    public var progress: (@Sendable (SyncProgress) async -> Void)?
     public var group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     /// How long to wait for the relay to connect or answer.
     public var timeout: TimeAmount = .seconds(30)
@@ -179,7 +179,7 @@ public struct SyncClient: Sendable {
             report.bufferedChanges += received.buffered.count
             report.problems += received.rejected.map { "Change \($0.change) was refused: \($0.reason)." }
             done += items.count
-            progress?(SyncProgress(phase: .receiving, envelopesDone: done, envelopesTotal: max(total, done), bytes: link.bytesReceived))
+            await progress?(SyncProgress(phase: .receiving, envelopesDone: done, envelopesTotal: max(total, done), bytes: link.bytesReceived))
             if !more { return }
         }
     }
@@ -213,7 +213,7 @@ public struct SyncClient: Sendable {
             acknowledged += push.count
             report.sentEnvelopes += push.count
             report.sentChanges += push.reduce(0) { $0 + Int($1.lastSeq - $1.firstSeq + 1) }
-            progress?(SyncProgress(phase: .sending, envelopesDone: acknowledged, envelopesTotal: total, bytes: link.bytesSent))
+            await progress?(SyncProgress(phase: .sending, envelopesDone: acknowledged, envelopesTotal: total, bytes: link.bytesSent))
         }
         return latest
     }

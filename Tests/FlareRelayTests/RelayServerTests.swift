@@ -37,6 +37,16 @@ final class WireClient {
         _ = bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
+    /// Sends FIN: no more bytes from this side.
+    func shutdownWriting() { shutdown(descriptor, Int32(SHUT_WR)) }
+
+    /// Whether the relay has closed the connection (without waiting).
+    func isClosedByPeer() -> Bool {
+        var byte: UInt8 = 0
+        let count = recv(descriptor, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        return count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+    }
+
     /// The next message, or nil when the relay closed the connection (or nothing came in 5 s).
     func receive() throws -> Message? {
         while true {

@@ -82,7 +82,7 @@ import TestSupport
         var cutting = SyncClient()
         let running = relay
         cutting.progress = { progress in
-            if progress.phase == .receiving, progress.envelopesDone > 0 { Self.stopNow(running) }
+            if progress.phase == .receiving, progress.envelopesDone > 0 { try? await running.stop() }
         }
         await #expect(throws: SyncError.self) { try await cutting.sync(laptop, relay: relay.address) }
         let partial = laptop.replica.versionVector[phone.replicaID]
@@ -109,7 +109,7 @@ import TestSupport
         cutting.pushWindow = 1
         let running = relay
         cutting.progress = { progress in
-            if progress.phase == .sending, progress.envelopesDone > 0 { Self.stopNow(running) }
+            if progress.phase == .sending, progress.envelopesDone > 0 { try? await running.stop() }
         }
         await #expect(throws: SyncError.self) { try await cutting.sync(phone, relay: relay.address) }
         let held = try relay.storage.held(in: WireID(phone.vaultID.bytes)!).first?.seq ?? 0
@@ -265,16 +265,6 @@ import TestSupport
         #expect(again.joined && again.sentChanges == 5)
         try phone.close()
         try await relay.stop()
-    }
-
-    /// Stops the relay before returning (from a progress callback, which cannot await).
-    static func stopNow(_ relay: TestRelay) {
-        let stopped = DispatchSemaphore(value: 0)
-        Task {
-            try? await relay.stop()
-            stopped.signal()
-        }
-        stopped.wait()
     }
 }
 

@@ -9,18 +9,20 @@ public final class RelayProcess {
     public let process = Process()
     /// The port it listens on.
     public private(set) var port = 0
+    /// The port of its metrics endpoint, when started with one.
+    public private(set) var metricsPort: Int?
     private let log = Pipe()
 
     /// Starts `flare-relay serve --data data` with `arguments`, on `port` (0: any free port),
     /// and waits for its "listening" log line.
-    public init(data: String, port: Int = 0, arguments: [String] = []) throws {
+    public init(data: String, port: Int = 0, arguments: [String] = [], withMetrics: Bool = false) throws {
         process.executableURL = Self.binary
         process.arguments = ["serve", "--listen", "127.0.0.1:\(port)", "--data", data] + arguments
         process.standardOutput = log
         process.standardError = log
         try process.run()
         var text = ""
-        while !text.contains("listening") {
+        while !text.contains("listening") || (withMetrics && !text.contains("] metrics")) {
             let chunk = log.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             text += String(decoding: chunk, as: UTF8.self)
@@ -32,6 +34,9 @@ public final class RelayProcess {
             throw RelayProcessError.didNotStart(text)
         }
         self.port = listening
+        metricsPort = text.split(separator: "\n").first { $0.hasSuffix("] metrics") }
+            .flatMap { $0.split(separator: " ").first { $0.hasPrefix("address=") } }
+            .flatMap { Int($0.split(separator: ":").last ?? "") }
     }
 
     /// Runs a `flare-relay` subcommand to its end; its status and output (both streams).
