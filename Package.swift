@@ -89,6 +89,15 @@ let package = Package(
             path: "Tools/Benchmarks/StoreBenchmark"
         ),
         .executableTarget(
+            name: "flare-sync-bench",
+            dependencies: [
+                "ToolSupport", "FlareCrypto", "FlareStore", "FlareSync", "FlareRelay", "FlareWire",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Tools/Benchmarks/SyncBenchmark"
+        ),
+        .executableTarget(
             name: "flare-store-crash",
             dependencies: ["FlareStore", "FlareCRDT", "FlareCrypto", "ToolSupport"],
             path: "Tools/CrashTest"

@@ -10,6 +10,8 @@ struct RelayLink {
     private let allocator: ByteBufferAllocator
     private(set) var bytesSent = 0
     private(set) var bytesReceived = 0
+    /// Replies waited for (not counting notify, ping and pong): one per round trip.
+    private(set) var repliesReceived = 0
     /// The latest server seq a `notify` announced.
     private(set) var latestNotified: UInt64 = 0
 
@@ -83,7 +85,9 @@ struct RelayLink {
             case .pong: continue
             case .notify(let latest): latestNotified = max(latestNotified, latest)
             case .error(let code, let text): throw SyncError.refused(code, text)
-            default: return message
+            default:
+                repliesReceived += 1
+                return message
             }
         }
     }

@@ -39,6 +39,7 @@ public struct SyncClient: Sendable {
                     defer {
                         report.bytesSent += link.bytesSent
                         report.bytesReceived += link.bytesReceived
+                        report.replies += link.repliesReceived
                     }
                     try await session(vault, state: &state, report: &report, link: &link)
                 }

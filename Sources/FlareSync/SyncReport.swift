@@ -18,6 +18,9 @@ public struct SyncReport: Sendable {
     public var problems: [String] = []
     public var bytesSent = 0
     public var bytesReceived = 0
+    /// Replies from the relay this device waited for, the handshake's two included (a sync with
+    /// nothing to pull and one push waits for three: one round trip after the handshake).
+    public var replies = 0
 
     public init(relay: RelayAddress) {
         self.relay = relay

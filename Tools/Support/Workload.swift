@@ -87,9 +87,9 @@ public func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
 
-/// A line of /proc/self/status (VmRSS:, VmHWM:) in megabytes.
-public func residentMegabytes(_ key: String) -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+/// A line of /proc/PID/status (VmRSS:, VmHWM:) in megabytes, for this process or another.
+public func residentMegabytes(_ key: String, process: String = "self") -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8) else { return 0 }
     for line in status.split(separator: "\n") where line.hasPrefix(key) {
         let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
         return kilobytes / 1024

@@ -1,0 +1,252 @@
+// flare-sync-bench: sync through a relay on loopback.
+//
+//   converge [ENTRIES] [RUNS]   two devices with ENTRIES disjoint entries each reach the same
+//                               state through an in-process relay; then one new entry syncs
+//                               (default 100000 entries, 3 runs; one JSON line per run)
+//   fanout [CLIENTS] [SECONDS]  a flare-relay process (built next to this tool) holds CLIENTS
+//                               connections, half pushing small envelopes one at a time, half
+//                               listening in the same vaults; throughput, push-to-notify
+//                               latency and relay memory per connection (default 2000, 10)
+import FlareCrypto
+import FlareRelay
+import FlareStore
+import FlareSync
+import FlareWire
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import ToolSupport
+
+let arguments = CommandLine.arguments.dropFirst()
+switch arguments.first {
+case "converge", nil:
+    let entries = arguments.dropFirst().first.flatMap { Int($0) } ?? 100_000
+    let runs = arguments.dropFirst(2).first.flatMap { Int($0) } ?? 3
+    for run in 1...runs { try await Converge.run(entries: entries, run: run) }
+case "fanout":
+    let clients = arguments.dropFirst().first.flatMap { Int($0) } ?? 2000
+    let duration = arguments.dropFirst(2).first.flatMap { Double($0) } ?? 10
+    try await Fanout.run(clients: clients, seconds: duration)
+default:
+    FileHandle.standardError.write(Data("usage: flare-sync-bench converge [ENTRIES] [RUNS] | fanout [CLIENTS] [SECONDS]\n".utf8))
+    exit(64)
+}
+
+enum Converge {
+    /// Fills a vault with `count` entries in durable batches of 1,000, then compacts.
+    static func fill(_ vault: Vault, count: Int) throws {
+        var workload = Workload()
+        var made = 0
+        while made < count {
+            let batch = min(1000, count - made)
+            _ = try vault.write { batch_ in
+                for _ in 0..<batch { _ = try batch_.makeChange { try workload.entry(at: vault.wallClock()).record(&$0) } }
+            }
+            made += batch
+        }
+        try vault.compact()
+    }
+
+    static func run(entries: Int, run: Int) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flare-sync-bench-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let storage = try SQLiteRelayStorage(path: folder + "/relay.sqlite")
+        let server = try await RelayServer.start(
+            host: "127.0.0.1", port: 0, storage: storage, settings: .init(open: true), group: MultiThreadedEventLoopGroup.singleton)
+        let relay = RelayAddress(host: "127.0.0.1", port: server.port)
+        let secret = VaultSecret.random()
+        let phone = try Vault.create(at: folder + "/phone.flare", passphrase: "bench", joining: secret, parameters: .minimumForTests)
+        let laptop = try Vault.create(at: folder + "/laptop.flare", passphrase: "bench", joining: secret, parameters: .minimumForTests)
+        try fill(phone, count: entries)
+        try fill(laptop, count: entries)
+
+        let clock = ContinuousClock()
+        let client = SyncClient()
+        let start = clock.now
+        let first = try await client.sync(phone, relay: relay)
+        let afterPhone = clock.now
+        let second = try await client.sync(laptop, relay: relay)
+        let afterLaptop = clock.now
+        let third = try await client.sync(phone)
+        let end = clock.now
+        let converged = phone.replica.snapshot.encoded() == laptop.replica.snapshot.encoded()
+
+        var workload = Workload()
+        _ = try laptop.makeChange { try workload.entry(at: laptop.wallClock()).record(&$0) }
+        let one = try await client.sync(laptop)
+        let fetched = try await client.sync(phone)
+        try phone.close()
+        try laptop.close()
+        try await server.stop()
+        printJSON([
+            "benchmark": "converge", "run": run, "entries_per_device": entries, "converged": converged,
+            "converge_seconds": seconds(end - start),
+            "phone_push_seconds": seconds(afterPhone - start), "laptop_pull_push_seconds": seconds(afterLaptop - afterPhone),
+            "phone_pull_seconds": seconds(end - afterLaptop),
+            "bytes_on_wire": first.bytesSent + first.bytesReceived + second.bytesSent + second.bytesReceived + third.bytesSent + third.bytesReceived,
+            "envelopes": first.sentEnvelopes + second.sentEnvelopes,
+            "one_entry_bytes_on_wire": one.bytesSent + one.bytesReceived, "one_entry_replies_after_handshake": one.replies - 2,
+            "one_entry_fetch_bytes_on_wire": fetched.bytesSent + fetched.bytesReceived, "one_entry_fetch_replies_after_handshake": fetched.replies - 2,
+        ])
+    }
+}
+
+/// Many connected devices: pushers push one small envelope at a time; each pusher's listener,
+/// in the same vault, is notified. The envelopes are random bytes (the relay never opens them).
+enum Fanout {
+    final class Shared: Sendable {
+        let running = NIOLockedValueBox(false)
+        let latencies = NIOLockedValueBox([Double]())
+        let acks = NIOLockedValueBox(0)
+        let welcomed = NIOLockedValueBox(0)
+    }
+
+    final class Pair: Sendable {
+        let keys = VaultSecret.random().keys()
+        /// When each push (by its server seq) was sent.
+        let sent = NIOLockedValueBox([UInt64: NIODeadline]())
+        var vault: WireID { WireID(keys.vaultID.bytes)! }
+    }
+
+    /// Tells a pusher to start.
+    struct Start {}
+
+    final class Client: ChannelInboundHandler {
+        typealias InboundIn = [UInt8]
+        typealias OutboundOut = ByteBuffer
+        let pair: Pair
+        let pusher: Bool
+        let shared: Shared
+        let deviceKey = SigningKey.random()
+        let replica = WireID(Random.bytes(16))!
+        let nonce = Random.bytes(32)
+        var seq: UInt64 = 0
+
+        init(pair: Pair, pusher: Bool, shared: Shared) {
+            self.pair = pair
+            self.pusher = pusher
+            self.shared = shared
+        }
+
+        func channelActive(context: ChannelHandlerContext) {
+            send(.hello(lowestVersion: 1, highestVersion: 1, vault: pair.vault, deviceKey: deviceKey.publicKey, nonce: nonce), context)
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            guard let message = try? Message.decode(unwrapInboundIn(data)) else { return }
+            switch message {
+            case .challenge(let version, let relayNonce, let session, _, _):
+                let transcript = Transcript.auth(
+                    vault: pair.vault, deviceKey: deviceKey.publicKey, deviceNonce: nonce, relayNonce: relayNonce, session: session, version: version)
+                let admission = pair.keys.authKey.signature(for: Transcript.admission(vault: pair.vault, deviceKey: deviceKey.publicKey))
+                send(.join(vaultAuthKey: pair.keys.authKey.publicKey, admission: admission, invite: "", signature: deviceKey.signature(for: transcript)), context)
+            case .welcome:
+                shared.welcomed.withLockedValue { $0 += 1 }
+            case .ack:
+                shared.acks.withLockedValue { $0 += 1 }
+                pushNext(context)
+            case .notify(let latest):
+                if let sent = pair.sent.withLockedValue({ $0.removeValue(forKey: latest) }) {
+                    let latency = Double((NIODeadline.now() - sent).nanoseconds) / 1e6
+                    shared.latencies.withLockedValue { $0.append(latency) }
+                }
+            case .error(let code, let text):
+                FileHandle.standardError.write(Data("relay error \(code): \(text)\n".utf8))
+            default: break
+            }
+        }
+
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            if event is Start { pushNext(context) }
+        }
+
+        private func pushNext(_ context: ChannelHandlerContext) {
+            guard pusher, shared.running.withLockedValue({ $0 }) else { return }
+            seq += 1
+            // Only this device pushes in its vault, so push n gets server seq n.
+            let serverSeq = seq
+            pair.sent.withLockedValue { $0[serverSeq] = .now() }
+            send(.push([try! Envelope(replica: replica, firstSeq: seq, lastSeq: seq, sealed: Random.bytes(300))]), context)
+        }
+
+        private func send(_ message: Message, _ context: ChannelHandlerContext) {
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.frame(message)), promise: nil)
+        }
+    }
+
+    static func run(clients: Int, seconds duration: Double) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flare-sync-bench-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("flare-relay").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            FileHandle.standardError.write(Data("build flare-relay first: swift build -c release --product flare-relay\n".utf8))
+            exit(66)
+        }
+        let relay = Process()
+        relay.executableURL = URL(fileURLWithPath: binary)
+        relay.arguments = ["serve", "--listen", "127.0.0.1:0", "--data", folder, "--open", "--max-connections", "\(clients + 100)"]
+        let log = Pipe()
+        relay.standardError = log
+        relay.standardOutput = log
+        try relay.run()
+        defer { if relay.isRunning { relay.terminate() } }
+        var text = ""
+        while !text.contains("listening") { text += String(decoding: log.fileHandleForReading.availableData, as: UTF8.self) }
+        let port = Int(text.split(separator: " ").first { $0.hasPrefix("address=") }!.split(separator: ":").last!)!
+        let pid = "\(relay.processIdentifier)"
+        try await Task.sleep(for: .milliseconds(300))
+        let idleMegabytes = residentMegabytes("VmRSS:", process: pid)
+
+        let shared = Shared()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        var pushers: [any Channel] = []
+        var channels: [any Channel] = []
+        let pairs = (0..<(clients / 2)).map { _ in Pair() }
+        for pair in pairs {
+            // The listener first, so it is connected before its pusher pushes.
+            for pusher in [false, true] {
+                let channel = try await ClientBootstrap(group: group)
+                    .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandlers([
+                                ByteToMessageHandler(FrameDecoder()), Client(pair: pair, pusher: pusher, shared: shared),
+                            ])
+                        }
+                    }
+                    .connect(host: "127.0.0.1", port: port).get()
+                channels.append(channel)
+                if pusher { pushers.append(channel) }
+            }
+        }
+        while shared.welcomed.withLockedValue({ $0 }) < channels.count { try await Task.sleep(for: .milliseconds(50)) }
+        try await Task.sleep(for: .milliseconds(500))
+        let connectedMegabytes = residentMegabytes("VmRSS:", process: pid)
+
+        shared.running.withLockedValue { $0 = true }
+        let clock = ContinuousClock()
+        let start = clock.now
+        for channel in pushers { channel.pipeline.fireUserInboundEventTriggered(Start()) }
+        try await Task.sleep(for: .seconds(duration))
+        shared.running.withLockedValue { $0 = false }
+        let elapsed = seconds(clock.now - start)
+        let acks = shared.acks.withLockedValue { $0 }
+        let loadedMegabytes = residentMegabytes("VmRSS:", process: pid)
+        try await Task.sleep(for: .milliseconds(500))
+        let latencies = shared.latencies.withLockedValue { $0 }
+        for channel in channels { try? await channel.close() }
+        try await group.shutdownGracefully()
+        relay.terminate()
+        relay.waitUntilExit()
+        printJSON([
+            "benchmark": "fanout", "connections": channels.count, "pushers": pushers.count, "seconds": elapsed,
+            "envelopes_per_second": Double(acks) / elapsed, "envelopes": acks, "notifies_timed": latencies.count,
+            "push_to_notify_ms_p50": latencies.isEmpty ? 0 : percentile(latencies, 0.5),
+            "push_to_notify_ms_p99": latencies.isEmpty ? 0 : percentile(latencies, 0.99),
+            "relay_rss_idle_mb": idleMegabytes, "relay_rss_connected_mb": connectedMegabytes, "relay_rss_loaded_mb": loadedMegabytes,
+            "relay_kb_per_connection": (connectedMegabytes - idleMegabytes) * 1024 / Double(channels.count),
+        ])
+    }
+}
