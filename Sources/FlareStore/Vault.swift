@@ -153,18 +153,27 @@ public final class Vault {
     /// nothing) if it does not unlock the vault, `locked` if another process has it open, and
     /// `corrupted` naming every damaged row it had to read.
     public static func open(at path: String, passphrase: String) throws -> Vault {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw StoreError.noVault(path: path) }
-        guard !isFolder.boolValue else { throw StoreError.notAVault(path: path) }
-        let lock = try VaultLock(path: path)
-        return try storageErrors(path: path) {
+        // The lock first: a vault open elsewhere is reported at once, before the KDF runs.
+        let lock = try VaultLock(path: try checkedFile(path))
+        return try open(at: path, lock: lock, unlock: VaultUnlock.derive(forVaultAt: path, passphrase: passphrase))
+    }
+
+    /// Opens the vault at `path` with a key derived earlier (`VaultUnlock.derive`), without
+    /// running the KDF. Throws `wrongPassphrase` if it does not unlock the vault (also when the
+    /// passphrase was changed since), and otherwise as `open(at:passphrase:)`.
+    public static func open(at path: String, unlock: VaultUnlock) throws -> Vault {
+        try open(at: path, lock: VaultLock(path: try checkedFile(path)), unlock: unlock)
+    }
+
+    private static func open(at path: String, lock: VaultLock, unlock: VaultUnlock) throws -> Vault {
+        try storageErrors(path: path) {
             let database = try connect(path)
             let stored = try database.read { db in try StoredKeyring.read(db, path: path) }
-            let wrappingKey = try wrappingKey(passphrase: passphrase, salt: stored.salt, parameters: stored.parameters)
+            guard stored.salt == unlock.salt, stored.parameters == unlock.parameters else { throw StoreError.wrongPassphrase }
             let binding = RowBinding(vault: stored.vaultID, device: stored.replicaID)
             let keyring: Keyring
             do {
-                keyring = try Keyring.open(stored.sealed, with: wrappingKey, associatedData: binding.keyring(salt: stored.salt, parameters: stored.parameters))
+                keyring = try Keyring.open(stored.sealed, with: unlock.key, associatedData: binding.keyring(salt: stored.salt, parameters: stored.parameters))
             } catch {
                 throw StoreError.wrongPassphrase
             }
@@ -174,6 +183,23 @@ public final class Vault {
             }
             try Schema.migrator.migrate(database)
             return try Vault(path: path, database: database, lock: lock, keyring: keyring, keys: keys, replicaID: stored.replicaID)
+        }
+    }
+
+    /// `path`, if it names a file (not a folder).
+    private static func checkedFile(_ path: String) throws -> String {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw StoreError.noVault(path: path) }
+        guard !isFolder.boolValue else { throw StoreError.notAVault(path: path) }
+        return path
+    }
+
+    /// The vault row, read without unlocking (and without taking the lock).
+    static func readStoredKeyring(at path: String) throws -> StoredKeyring {
+        try storageErrors(path: path) {
+            let database = try connect(try checkedFile(path))
+            defer { try? database.close() }
+            return try database.read { db in try StoredKeyring.read(db, path: path) }
         }
     }
 

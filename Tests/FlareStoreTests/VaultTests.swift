@@ -94,6 +94,23 @@ enum Fixture {
     }
 
     /// "é" typed as one code point or as "e" and a combining accent is the same passphrase.
+    @Test func aDerivedUnlockReopensUntilThePassphraseChanges() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("v.flare")
+        let vault = try Fixture.vault(at: path)
+        try Fixture.entry("e1", pain: 3, in: vault)
+        let unlock = try VaultUnlock.derive(forVaultAt: path, passphrase: Fixture.passphrase)
+        #expect(throws: StoreError.locked(path: path)) { try Vault.open(at: path, unlock: unlock) }
+        try vault.close()
+        #expect(throws: StoreError.wrongPassphrase) { try VaultUnlock.derive(forVaultAt: path, passphrase: "not it").open(path) }
+        let reopened = try Vault.open(at: path, unlock: unlock)
+        #expect(reopened.replica.document("e1") != nil)
+        try reopened.changePassphrase(to: "a new passphrase", parameters: Fixture.parameters)
+        try reopened.close()
+        #expect(throws: StoreError.wrongPassphrase) { try Vault.open(at: path, unlock: unlock) }
+        #expect(throws: StoreError.noVault(path: folder.path("none"))) { try VaultUnlock.derive(forVaultAt: folder.path("none"), passphrase: "x") }
+    }
+
     @Test func passphrasesAreNormalised() throws {
         let folder = try TemporaryFolder()
         let path = folder.path("v.flare")
@@ -318,4 +335,9 @@ enum Fixture {
         }
         #expect(Fixture.contents(of: path) == before)
     }
+}
+
+extension VaultUnlock {
+    /// Opens the vault at `path` with this unlock.
+    func open(_ path: String) throws -> Vault { try Vault.open(at: path, unlock: self) }
 }
