@@ -123,6 +123,7 @@ let package = Package(
             dependencies: [
                 "FlareSync", "FlareRelay", "FlareStore", "FlareCRDT", "FlareCrypto", "FlareWire", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .testTarget(

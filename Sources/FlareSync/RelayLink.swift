@@ -2,10 +2,30 @@ import FlareWire
 import NIOCore
 import NIOPosix
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One connection to a relay, from the device's side: frames out, messages in. `ping`s are
 /// answered and `notify`s noted here, so the session sees only the replies it waits for.
+///
+/// Frames are read by a task of their own into a stream, with ticks mixed in when asked for,
+/// so a device that stays connected can wait for "a message or a second passed" at once.
 struct RelayLink {
-    private var inbound: NIOAsyncChannelInboundStream<[UInt8]>.AsyncIterator
+    /// What arrives: a frame, or a tick.
+    enum Arrival: Sendable {
+        case frame([UInt8])
+        case tick
+    }
+
+    /// What `next()` gives a device that stays connected.
+    enum Event {
+        case message(Message)
+        case notified(UInt64)
+        case tick
+    }
+
+    private var inbound: AsyncThrowingStream<Arrival, any Error>.AsyncIterator
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private let allocator: ByteBufferAllocator
     private(set) var bytesSent = 0
@@ -15,9 +35,11 @@ struct RelayLink {
     /// The latest server seq a `notify` announced.
     private(set) var latestNotified: UInt64 = 0
 
-    /// Connects and runs `body` with the link, then closes the connection.
+    /// Connects and runs `body` with the link, then closes the connection. With `ticks`, a
+    /// `.tick` arrives that often.
     static func connect<Result>(
-        to address: RelayAddress, group: any EventLoopGroup, timeout: TimeAmount, _ body: (inout RelayLink) async throws -> Result
+        to address: RelayAddress, group: any EventLoopGroup, timeout: TimeAmount, ticks: Duration? = nil,
+        _ body: (inout RelayLink) async throws -> Result
     ) async throws -> Result {
         let channel: NIOAsyncChannel<[UInt8], ByteBuffer>
         do {
@@ -37,12 +59,33 @@ struct RelayLink {
         }
         let allocator = channel.channel.allocator
         return try await channel.executeThenClose { inbound, outbound in
-            var link = RelayLink(inbound: inbound.makeAsyncIterator(), outbound: outbound, allocator: allocator)
+            let (arrivals, continuation) = AsyncThrowingStream<Arrival, any Error>.makeStream()
+            let reader = Task {
+                do {
+                    for try await frame in inbound { continuation.yield(.frame(frame)) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            let ticker = ticks.map { interval in
+                Task {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: interval)
+                        continuation.yield(.tick)
+                    }
+                }
+            }
+            defer {
+                reader.cancel()
+                ticker?.cancel()
+            }
+            var link = RelayLink(inbound: arrivals.makeAsyncIterator(), outbound: outbound, allocator: allocator)
             return try await body(&link)
         }
     }
 
-    private init(inbound: NIOAsyncChannelInboundStream<[UInt8]>.AsyncIterator, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, allocator: ByteBufferAllocator) {
+    private init(inbound: AsyncThrowingStream<Arrival, any Error>.AsyncIterator, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, allocator: ByteBufferAllocator) {
         self.inbound = inbound
         self.outbound = outbound
         self.allocator = allocator
@@ -58,13 +101,21 @@ struct RelayLink {
         }
     }
 
-    /// The next message that is not a ping, pong or notify. A relay's `error` is thrown as
-    /// `SyncError.refused`.
+    /// The next message that is not a ping, pong or notify (ticks are skipped). A relay's
+    /// `error` is thrown as `SyncError.refused`.
     mutating func receive(while doing: String) async throws -> Message {
         while true {
-            let payload: [UInt8]?
+            if case .message(let message) = try await next(while: doing) { return message }
+        }
+    }
+
+    /// The next message, notify or tick; pings are answered, pongs dropped, and a relay's
+    /// `error` is thrown as `SyncError.refused`.
+    mutating func next(while doing: String) async throws -> Event {
+        while true {
+            let arrival: Arrival?
             do {
-                payload = try await inbound.next()
+                arrival = try await inbound.next()
             } catch let error as SyncError {
                 throw error
             } catch let error as WireError {
@@ -72,7 +123,8 @@ struct RelayLink {
             } catch {
                 throw SyncError.cut("while \(doing) (\(Self.reason(error)))")
             }
-            guard let payload else { throw SyncError.cut("while \(doing)") }
+            guard let arrival else { throw SyncError.cut("while \(doing)") }
+            guard case .frame(let payload) = arrival else { return .tick }
             bytesReceived += 4 + payload.count
             let message: Message
             do {
@@ -83,17 +135,21 @@ struct RelayLink {
             switch message {
             case .ping(let nonce): try await send(.pong(nonce: nonce))
             case .pong: continue
-            case .notify(let latest): latestNotified = max(latestNotified, latest)
+            case .notify(let latest):
+                latestNotified = max(latestNotified, latest)
+                return .notified(latest)
             case .error(let code, let text): throw SyncError.refused(code, text)
             default:
                 repliesReceived += 1
-                return message
+                return .message(message)
             }
         }
     }
 
     private static func reason(_ error: any Error) -> String {
-        if let error = error as? IOError { return error.description }
+        if let error = error as? NIOConnectionError, let first = error.connectionErrors.first?.error { return reason(first) }
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)).lowercased() }
+        if error is ChannelError { return "the connection closed" }
         return "\(error)"
     }
 }

@@ -60,10 +60,10 @@ public struct SyncClient: Sendable {
     /// the relay needs one).
     public func forget(_ vault: Vault, relay: RelayAddress? = nil) async throws -> RelayAddress {
         guard var state = try SyncState.load(from: vault, relay: relay) else { throw SyncError.noRelay }
+        let identity = Identity(vault)
         try await RelayLink.connect(to: state.relay, group: group, timeout: timeout) { link in
-            let welcome = try await handshake(vault, state: &state, link: &link)
-            let vaultWire = WireID(vault.vaultID.bytes)!
-            try await link.send(.forget(signature: vault.deviceKey.signature(for: Transcript.forget(vault: vaultWire, session: welcome.session))))
+            let welcome = try await handshake(identity, state: &state, link: &link)
+            try await link.send(.forget(signature: identity.deviceKey.signature(for: Transcript.forget(vault: identity.vault, session: welcome.session))))
             guard case .forgotten = try await link.receive(while: "asking the relay to forget") else {
                 throw SyncError.protocolViolation("the relay did not answer forget with forgotten")
             }
@@ -74,10 +74,23 @@ public struct SyncClient: Sendable {
         return state.relay
     }
 
+    /// Who the device is to the relay: its own key, and the vault's keys.
+    struct Identity: Sendable {
+        let deviceKey: SigningKey
+        let vaultKeys: VaultKeys
+        var vault: WireID { WireID(vaultKeys.vaultID.bytes)! }
+
+        init(_ vault: Vault) {
+            deviceKey = vault.deviceKey
+            vaultKeys = vault.vaultKeys
+        }
+    }
+
     /// What the handshake learnt.
     struct Welcome {
         let session: WireID
         let maximumFrame: Int
+        let idleSeconds: UInt64
         let store: WireID
         let serverSeq: UInt64
         let held: VersionVector
@@ -85,19 +98,19 @@ public struct SyncClient: Sendable {
     }
 
     /// Hello, challenge, then auth (or join, for a device not yet admitted or given an invite).
-    private func handshake(_ vault: Vault, state: inout SyncState, link: inout RelayLink) async throws -> Welcome {
-        let deviceKey = vault.deviceKey
-        let vaultWire = WireID(vault.vaultID.bytes)!
+    func handshake(_ identity: Identity, state: inout SyncState, link: inout RelayLink) async throws -> Welcome {
+        let deviceKey = identity.deviceKey
+        let vaultWire = identity.vault
         let nonce = Random.bytes(32)
         try await link.send(.hello(lowestVersion: 1, highestVersion: 1, vault: vaultWire, deviceKey: deviceKey.publicKey, nonce: nonce))
-        guard case .challenge(let version, let relayNonce, let session, let maximumFrame, _) = try await link.receive(while: "saying hello")
+        guard case .challenge(let version, let relayNonce, let session, let maximumFrame, let idleSeconds) = try await link.receive(while: "saying hello")
         else { throw SyncError.protocolViolation("the relay did not answer hello with a challenge") }
         guard version == 1 else { throw SyncError.protocolViolation("the relay chose version \(version), which this device did not offer") }
         let signature = deviceKey.signature(for: Transcript.auth(
             vault: vaultWire, deviceKey: deviceKey.publicKey, deviceNonce: nonce, relayNonce: relayNonce, session: session, version: version))
         let joining = !state.admitted || invite != nil
         if joining {
-            let authKey = vault.vaultKeys.authKey
+            let authKey = identity.vaultKeys.authKey
             let admission = authKey.signature(for: Transcript.admission(vault: vaultWire, deviceKey: deviceKey.publicKey))
             try await link.send(.join(vaultAuthKey: authKey.publicKey, admission: admission, invite: invite ?? "", signature: signature))
         } else {
@@ -108,12 +121,12 @@ public struct SyncClient: Sendable {
         }
         state.admitted = true
         return Welcome(
-            session: session, maximumFrame: Int(min(maximumFrame, UInt32(Frame.maximumLength))), store: store, serverSeq: serverSeq,
+            session: session, maximumFrame: Int(min(maximumFrame, UInt32(Frame.maximumLength))), idleSeconds: idleSeconds, store: store, serverSeq: serverSeq,
             held: try Self.vector(held), joined: joining)
     }
 
-    private func session(_ vault: Vault, state: inout SyncState, report: inout SyncReport, link: inout RelayLink) async throws {
-        let welcome = try await handshake(vault, state: &state, link: &link)
+    /// Takes in what the welcome says: a new store means pulling from the start.
+    func begin(_ welcome: Welcome, state: inout SyncState, report: inout SyncReport, vault: Vault) throws {
         report.joined = report.joined || welcome.joined
         if state.store != welcome.store {
             report.relayWasReset = report.relayWasReset || state.store != nil
@@ -122,9 +135,20 @@ public struct SyncClient: Sendable {
         }
         state.relayHolds = welcome.held
         try vault.setLocalState(SyncState.name, to: state.encoded())
-        var relayLatest = welcome.serverSeq
-        let frameLimit = welcome.maximumFrame
-        // Pull, then push; go round again while another device pushed meanwhile.
+    }
+
+    private func session(_ vault: Vault, state: inout SyncState, report: inout SyncReport, link: inout RelayLink) async throws {
+        let welcome = try await handshake(Identity(vault), state: &state, link: &link)
+        try begin(welcome, state: &state, report: &report, vault: vault)
+        _ = try await exchange(vault, state: &state, report: &report, link: &link, relayLatest: welcome.serverSeq, frameLimit: welcome.maximumFrame)
+    }
+
+    /// Pulls, then pushes, and goes round again while another device pushed meanwhile; then
+    /// records the sync. Returns the relay's latest server seq as far as it is known.
+    func exchange(
+        _ vault: Vault, state: inout SyncState, report: inout SyncReport, link: inout RelayLink, relayLatest known: UInt64, frameLimit: Int
+    ) async throws -> UInt64 {
+        var relayLatest = known
         for _ in 0..<4 {
             relayLatest = max(relayLatest, link.latestNotified)
             let pulled = relayLatest > state.pulledServerSeq
@@ -138,6 +162,7 @@ public struct SyncClient: Sendable {
         }
         state.lastSyncMilliseconds = vault.wallClock()
         try vault.setLocalState(SyncState.name, to: state.encoded())
+        return relayLatest
     }
 
     /// Pulls every envelope after `state.pulledServerSeq`, asking for the next page as soon as

@@ -16,6 +16,10 @@ struct Sync: AsyncParsableCommand {
 
             A sync sends only what the relay lacks and fetches only what this device lacks. \
             If the connection is cut, run it again: nothing is lost or applied twice.
+
+            --watch stays connected and syncs whenever another device pushes or this vault \
+            changes (other flare commands keep working meanwhile); it reconnects by itself. \
+            Stop it with Ctrl-C: nothing is lost.
             """)
 
     @OptionGroup var vault: VaultOptions
@@ -23,10 +27,15 @@ struct Sync: AsyncParsableCommand {
     @Option(help: "A one-time invite token from the relay's owner, for a vault the relay does not know yet.") var invite: String?
     @Flag(help: "Print what the sync did as JSON.") var json = false
     @Flag(help: "Show progress on standard error even when it is not a terminal (a line per step).") var progress = false
+    @Flag(help: "Stay connected and sync as changes happen, here or on other devices.") var watch = false
 
     func run() async throws {
         try await reporting {
             let address = try relay.map { try RelayAddress(parsing: $0) }
+            if watch {
+                try await watchForever(relay: address)
+                return
+            }
             try await vault.withVault { opened in
                 let journal = Journal(vault: opened)
                 let conflictsBefore = Set(journal.conflicts().map(\.place))
@@ -55,6 +64,32 @@ struct Sync: AsyncParsableCommand {
                         print("  \(conflict.record)  \(conflict.field): shows \(conflict.shown.plain); also \(conflict.others.map(\.plain).joined(separator: ", "))")
                     }
                 }
+            }
+        }
+    }
+
+    private func watchForever(relay: RelayAddress?) async throws {
+        let unlock = try VaultUnlock.derive(forVaultAt: vault.path, passphrase: vault.passphrase())
+        let json = json
+        try await SyncClient(invite: invite).watch(vaultAt: vault.path, unlock: unlock, relay: relay) { event in
+            let time = ISO8601DateFormatter.string(from: Date(), timeZone: .current, formatOptions: [.withTime, .withColonSeparatorInTime])
+            switch event {
+            case .synced(let report):
+                // Written at once, not buffered: someone (or a script) is watching.
+                var lines: [String]
+                if json {
+                    let object: [String: Any] = [
+                        "at": time, "relay": report.relay.description, "sent_changes": report.sentChanges, "applied_changes": report.appliedChanges,
+                        "waiting_changes": report.bufferedChanges, "problems": report.problems,
+                    ]
+                    lines = [String(decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data(), as: UTF8.self)]
+                } else {
+                    lines = Self.summary(report).split(separator: "\n").map { "\(time)  \($0)" }
+                    lines += report.problems.map { Style.red("  " + $0) }
+                }
+                FileHandle.standardOutput.write(Data(lines.map { $0 + "\n" }.joined().utf8))
+            case .disconnected(let error, let retry):
+                FileHandle.standardError.write(Data("\(time)  \(error) Trying again in \(retry.components.seconds) s.\n".utf8))
             }
         }
     }

@@ -134,3 +134,61 @@ import TestSupport
         return CLITests.Result(status: process.terminationStatus, output: out, errors: text)
     }
 }
+
+/// `flare sync --watch` on the built binary.
+@Suite struct WatchCLITests {
+    @Test func aWatchingVaultReceivesAsOthersSyncAndLetsOtherCommandsIn() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: RelayProcess.binary.path), "build flare-relay first (Tools/test does)")
+        let folder = try TemporaryFolder()
+        let relay = try RelayProcess(data: folder.path("relay"), arguments: ["--open"])
+        let address = "127.0.0.1:\(relay.port)"
+        let phone = folder.path("phone.flare")
+        let laptop = folder.path("laptop.flare")
+        let created = try CLITests.flare(["init", "--json"], vault: phone)
+        let code = try #require((created.json as? [String: Any])?["pairing_code"] as? String)
+        #expect(try CLITests.flare(["join", code], vault: laptop).status == 0)
+        #expect(try CLITests.flare(["sync", "--relay", address], vault: laptop).status == 0)
+
+        let watch = Process()
+        watch.executableURL = CLITests.binary
+        watch.arguments = ["sync", "--watch", "--relay", address]
+        var environment = ProcessInfo.processInfo.environment
+        environment["FLARE_VAULT"] = phone
+        environment["FLARE_PASSPHRASE"] = "a passphrase for tests"
+        watch.environment = environment
+        let output = Pipe()
+        watch.standardOutput = output
+        watch.standardError = FileHandle.nullDevice
+        try watch.run()
+        defer { if watch.isRunning { watch.terminate() } }
+        var text = ""
+        /// Reads the watch's output until `words` appear in what it printed after `start` characters.
+        func waitFor(_ words: String, after start: Int = 0) {
+            while !text.dropFirst(start).contains(words) {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { return }
+                text += String(decoding: chunk, as: UTF8.self)
+            }
+        }
+        waitFor("Synced with")
+
+        // The laptop logs and syncs; the watching phone receives it.
+        var mark = text.count
+        #expect(try CLITests.flare(["log", "--pain", "5", "--note", "sent while the phone watches"], vault: laptop).status == 0)
+        #expect(try CLITests.flare(["sync"], vault: laptop).status == 0)
+        waitFor("received 1 change, sent nothing", after: mark)
+        #expect(text.dropFirst(mark).contains("received 1 change, sent nothing"))
+        // Other commands open the phone's vault meanwhile; what they write is sent.
+        mark = text.count
+        #expect(try CLITests.flare(["log", "--pain", "3", "--note", "typed on the phone"], vault: phone).status == 0)
+        waitFor("received nothing new, sent 1 change", after: mark)
+        #expect(text.dropFirst(mark).contains("received nothing new, sent 1 change"))
+        watch.interrupt()
+        watch.waitUntilExit()
+        let final = try CLITests.flare(["sync"], vault: laptop)
+        #expect(final.output.contains("received 1 change"), "\(final.output) \(final.errors) after the watch printed: \(text)")
+        let exports = try [phone, laptop].map { try CLITests.flare(["export", "--format", "json"], vault: $0).output }
+        #expect(exports[0] == exports[1])
+        relay.stop()
+    }
+}

@@ -4,6 +4,7 @@ import FlareRelay
 import FlareStore
 import FlareWire
 import Foundation
+import NIOConcurrencyHelpers
 import GRDB
 import Testing
 import TestSupport
@@ -273,5 +274,90 @@ extension Array {
         var results: [T] = []
         for element in self { results.append(try await transform(element)) }
         return results
+    }
+}
+
+/// `SyncClient.watch`: a device that stays connected.
+@Suite struct WatchTests {
+    /// Collects what a watch reports.
+    final class Events: Sendable {
+        let list = NIOLockedValueBox<[SyncClient.WatchEvent]>([])
+        var syncs: Int { list.withLockedValue { $0.filter { if case .synced = $0 { true } else { false } }.count } }
+        var disconnections: Int { list.withLockedValue { $0.count { if case .disconnected = $0 { true } else { false } } } }
+    }
+
+    /// Waits (up to 20 s) until `condition` holds.
+    static func eventually(_ condition: () throws -> Bool) async throws -> Bool {
+        for _ in 0..<200 {
+            if try condition() { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    /// Device `name`'s replica seq for `replica`, read when the watch lets go of the vault.
+    static func seq(of replica: ReplicaID, in name: String, _ devices: TestDevices, _ unlock: VaultUnlock) -> UInt64? {
+        guard let vault = try? Vault.open(at: devices.path(name), unlock: unlock) else { return nil }
+        defer { try? vault.close() }
+        return vault.replica.versionVector[replica]
+    }
+
+    @Test func aWatchingDeviceHearsOthersSendsItsOwnAndReconnects() async throws {
+        let devices = try TestDevices()
+        let path = devices.folder.path("relay.sqlite")
+        var relay = try await TestRelay.start(at: path)
+        let port = relay.server.port
+        let phone = try devices.create("phone")
+        let phoneID = phone.replicaID
+        try phone.close()
+        let laptop = try devices.create("laptop")
+        let laptopID = laptop.replicaID
+        _ = try await SyncClient().sync(laptop, relay: relay.address)
+        try laptop.close()
+
+        let unlock = try VaultUnlock.derive(forVaultAt: devices.path("phone"), passphrase: TestDevices.passphrase)
+        let events = Events()
+        let address = relay.address
+        let watching = Task {
+            try await SyncClient().watch(vaultAt: devices.path("phone"), unlock: unlock, relay: address, tick: .milliseconds(100)) { event in
+                events.list.withLockedValue { $0.append(event) }
+            }
+        }
+        #expect(try await Self.eventually { events.syncs >= 1 })
+
+        // The laptop pushes; the watching phone is notified and pulls.
+        try await devices.with("laptop") { laptop in
+            try laptop.logEntries("l", count: 3)
+            _ = try await SyncClient().sync(laptop)
+        }
+        #expect(try await Self.eventually { Self.seq(of: laptopID, in: "phone", devices, unlock) == 3 })
+
+        // Another process writes to the phone's vault; the watch notices and pushes it.
+        try await Self.eventually {
+            guard let vault = try? Vault.open(at: devices.path("phone"), unlock: unlock) else { return false }
+            try vault.logEntries("p", count: 2)
+            try vault.close()
+            return true
+        }.expectTrue()
+        #expect(try await Self.eventually { try relay.storage.held(in: WireID(phone.vaultID.bytes)!).contains { $0.replica.bytes == phoneID.bytes && $0.seq == 2 } })
+
+        // The relay goes away and comes back; the watch reconnects by itself.
+        try await relay.stop()
+        #expect(try await Self.eventually { events.disconnections >= 1 })
+        relay = try await TestRelay.start(at: path, port: port)
+        try await devices.with("laptop") { laptop in
+            try laptop.logEntries("again", count: 1)
+            _ = try await SyncClient().sync(laptop)
+        }
+        #expect(try await Self.eventually { Self.seq(of: laptopID, in: "phone", devices, unlock) == 4 })
+        watching.cancel()
+        _ = await watching.result
+        try await relay.stop()
+    }
+}
+
+extension Bool {
+    func expectTrue(sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(self, sourceLocation: sourceLocation)
     }
 }
