@@ -49,7 +49,7 @@ struct RelayLink {
                 .connect(host: address.host, port: address.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandlers([
-                            IdleStateHandler(readTimeout: timeout), ByteToMessageHandler(FrameDecoder()), StallGuard(),
+                            ReplyDeadline(timeout: timeout), ByteToMessageHandler(FrameDecoder()),
                         ])
                         return try NIOAsyncChannel<[UInt8], ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
@@ -154,18 +154,76 @@ struct RelayLink {
     }
 }
 
-/// Turns a read timeout into an error on the stream, so a relay that stops answering ends
-/// the sync with a clear message instead of hanging it.
-private final class StallGuard: ChannelInboundHandler {
-    typealias InboundIn = [UInt8]
-    typealias InboundOut = [UInt8]
+/// Ends the connection when the relay owes a reply and has sent nothing for `timeout`, so a
+/// relay that stops answering ends the sync with a clear message instead of hanging it.
+///
+/// It counts requests written (hello, auth, join, push, pull, snapshot get, forget, ping) and
+/// replies read, on the event loop; a device that is merely slow to send its next request
+/// (or waits for nothing) is never timed out.
+final class ReplyDeadline: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
+    static let requests: Set<UInt8> = [0x01, 0x03, 0x04, 0x10, 0x12, 0x21, 0x30, 0x40]
+    static let replies: Set<UInt8> = [0x02, 0x05, 0x11, 0x13, 0x22, 0x31, 0x41, 0x7f]
+
+    private let timeout: TimeAmount
+    private var owed = 0
+    private var lastProgress = NIODeadline.now()
+    private var check: RepeatedTask?
+    /// Payload bytes of the current frame still to pass, and the next frame's header so far.
+    private var skip = 0
+    private var header: [UInt8] = []
+
+    init(timeout: TimeAmount) {
+        self.timeout = timeout
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let every = max(.milliseconds(100), min(timeout, .seconds(1)))
+        check = context.eventLoop.scheduleRepeatedTask(initialDelay: every, delay: every) { _ in
+            let (handler, context) = bound.value
+            guard handler.owed > 0, NIODeadline.now() - handler.lastProgress > handler.timeout else { return }
+            handler.check?.cancel()
             context.fireErrorCaught(SyncError.cut("because the relay stopped answering"))
             context.close(promise: nil)
-        } else {
-            context.fireUserInboundEventTriggered(event)
         }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        check?.cancel()
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let frame = unwrapOutboundIn(data)
+        if let type = frame.getInteger(at: frame.readerIndex + 4, as: UInt8.self), Self.requests.contains(type) {
+            if owed == 0 { lastProgress = .now() }
+            owed += 1
+        }
+        context.write(data, promise: promise)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastProgress = .now()
+        var buffer = unwrapInboundIn(data)
+        // Follow frame boundaries to see each frame's type byte.
+        while buffer.readableBytes > 0 {
+            if skip > 0 {
+                let count = min(skip, buffer.readableBytes)
+                buffer.moveReaderIndex(forwardBy: count)
+                skip -= count
+                continue
+            }
+            header.append(buffer.readInteger(as: UInt8.self)!)
+            guard header.count == 5 else { continue }
+            let length = Int(header[0]) << 24 | Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
+            if Self.replies.contains(header[4]) { owed = max(0, owed - 1) }
+            skip = max(0, length - 1)
+            header = []
+        }
+        context.fireChannelRead(data)
     }
 }

@@ -32,7 +32,7 @@ import TestSupport
         let data = folder.path("relay")
         // Small frames, so a big pull takes many round trips and can be cut in the middle.
         let frames = ["--max-frame", "65536"]
-        var relay = try RelayProcess(data: data, arguments: frames)
+        var relay = try RelayProcess.restartable(data: data, arguments: frames)
         let port = relay.port
         let address = "127.0.0.1:\(port)"
         let phone = folder.path("phone.flare")

@@ -11,11 +11,23 @@ struct TestRelay: Sendable {
     let storage: SQLiteRelayStorage
     let server: RelayServer
 
+    /// Starts on `port`, or when it is 0 on a port outside the kernel's ephemeral range
+    /// (32768–60999 here), so the test can restart it on the same port: no client socket of a
+    /// parallel test can hold it meanwhile.
     static func start(at path: String, port: Int = 0, settings: RelaySession.Settings = .init(open: true)) async throws -> TestRelay {
         let storage = try SQLiteRelayStorage(path: path)
-        let server = try await RelayServer.start(
-            host: "127.0.0.1", port: port, storage: storage, settings: settings, group: MultiThreadedEventLoopGroup.singleton)
-        return TestRelay(storage: storage, server: server)
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let server = try await RelayServer.start(
+                    host: "127.0.0.1", port: port == 0 ? Int.random(in: 20_000..<32_000) : port, storage: storage, settings: settings,
+                    group: MultiThreadedEventLoopGroup.singleton)
+                return TestRelay(storage: storage, server: server)
+            } catch where port == 0 && attempt < 20 {
+                continue
+            }
+        }
     }
 
     var address: RelayAddress { RelayAddress(host: "127.0.0.1", port: server.port) }

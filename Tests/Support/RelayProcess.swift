@@ -39,6 +39,20 @@ public final class RelayProcess {
             .flatMap { Int($0.split(separator: ":").last ?? "") }
     }
 
+    /// Starts on a port outside the kernel's ephemeral range (32768–60999 here), so it can be
+    /// restarted on the same port: no client socket of a parallel test can hold it meanwhile.
+    public static func restartable(data: String, arguments: [String] = []) throws -> RelayProcess {
+        var lastError: (any Error)?
+        for _ in 0..<20 {
+            do {
+                return try RelayProcess(data: data, port: Int.random(in: 20_000..<32_000), arguments: arguments)
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError!
+    }
+
     /// Runs a `flare-relay` subcommand to its end; its status and output (both streams).
     public static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
