@@ -44,7 +44,8 @@ public final class RelayServer: Sendable {
     ) async throws -> RelayServer {
         let hub = VaultHub()
         let counters = RelayCounters()
-        let threadPool = NIOThreadPool(numberOfThreads: 2)
+        // Storage calls block (a push waits for its group commit), so more threads than cores.
+        let threadPool = NIOThreadPool(numberOfThreads: 8)
         threadPool.start()
         let frameLimit = Int(settings.maximumFrame)
         let channel: any Channel

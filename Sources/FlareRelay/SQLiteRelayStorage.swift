@@ -3,12 +3,14 @@ import FlareCrypto
 import FlareWire
 import Foundation
 import GRDB
+import NIOConcurrencyHelpers
 
 /// Relay storage in one SQLite file (WAL, `synchronous = FULL`: an envelope is acknowledged
 /// only once it is durable).
 public final class SQLiteRelayStorage: RelayStorage {
     let database: DatabaseQueue
     public let quota: Quota
+    private let appends = NIOLockedValueBox(AppendQueue())
 
     public init(path: String, quota: Quota = Quota()) throws {
         var configuration = Configuration()
@@ -100,49 +102,102 @@ public final class SQLiteRelayStorage: RelayStorage {
     }
 
     private static func held(_ db: Database, _ vault: WireID) throws -> HighWaterMarks {
-        try Row.fetchAll(db, sql: "SELECT replica, seq FROM held WHERE vault = ? ORDER BY replica", arguments: [Data(vault.bytes)])
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT replica, seq FROM held WHERE vault = ? ORDER BY replica"), arguments: [Data(vault.bytes)])
             .map { (replica: WireID([UInt8]($0["replica"] as Data))!, seq: UInt64($0["seq"] as Int64)) }
     }
 
+    /// Stores the pushes waiting at the moment together: one transaction and one sync to disk
+    /// for all of them (group commit), each push inside its own savepoint so a refused one
+    /// stores nothing and leaves the others alone. The first caller to find no commit under way
+    /// commits for everyone waiting; the others wait for its result.
     public func append(_ envelopes: [Envelope], to vault: WireID) throws -> Appended {
-        try database.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT envelopes, bytes, server_seq FROM vault WHERE id = ?", arguments: [Data(vault.bytes)]) else {
-                throw RelayError.unknownVault(vault)
-            }
-            var count = row["envelopes"] as Int
-            var bytes = row["bytes"] as Int
-            let startSeq = UInt64(row["server_seq"] as Int64)
-            var serverSeq = startSeq
-            var held = Dictionary(uniqueKeysWithValues: try Self.held(db, vault).map { ($0.replica, $0.seq) })
-            for envelope in envelopes {
-                let have = held[envelope.replica] ?? 0
-                if envelope.lastSeq <= have { continue }
-                guard envelope.firstSeq == have + 1 else {
-                    throw RelayError.seqGap(replica: envelope.replica, held: have, first: envelope.firstSeq)
-                }
-                count += 1
-                bytes += envelope.sealed.count
-                guard count <= quota.maximumEnvelopes else { throw RelayError.quotaExceeded("\(quota.maximumEnvelopes) envelopes") }
-                guard bytes <= quota.maximumBytes else { throw RelayError.quotaExceeded("\(quota.maximumBytes) bytes") }
-                serverSeq += 1
-                try db.execute(
-                    sql: "INSERT INTO envelope (vault, server_seq, replica, first_seq, last_seq, sealed) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [
-                        Data(vault.bytes), Int64(serverSeq), Data(envelope.replica.bytes), Int64(envelope.firstSeq),
-                        Int64(envelope.lastSeq), Data(envelope.sealed),
-                    ])
-                held[envelope.replica] = envelope.lastSeq
-                try db.execute(
-                    sql: "INSERT INTO held (vault, replica, seq) VALUES (?, ?, ?) ON CONFLICT (vault, replica) DO UPDATE SET seq = excluded.seq",
-                    arguments: [Data(vault.bytes), Data(envelope.replica.bytes), Int64(envelope.lastSeq)])
-            }
-            try db.execute(
-                sql: "UPDATE vault SET envelopes = ?, bytes = ?, server_seq = ? WHERE id = ?",
-                arguments: [count, bytes, Int64(serverSeq), Data(vault.bytes)])
-            return Appended(
-                held: held.map { (replica: $0.key, seq: $0.value) }.sorted { $0.replica.bytes.lexicographicallyPrecedes($1.replica.bytes) },
-                stored: serverSeq - startSeq, serverSeq: serverSeq)
+        let request = PendingAppend(envelopes: envelopes, vault: vault)
+        let leads = appends.withLockedValue { queue in
+            queue.waiting.append(request)
+            if queue.committing { return false }
+            queue.committing = true
+            return true
         }
+        if leads {
+            while true {
+                let batch = appends.withLockedValue { queue in
+                    let batch = queue.waiting
+                    queue.waiting = []
+                    if batch.isEmpty { queue.committing = false }
+                    return batch
+                }
+                if batch.isEmpty { break }
+                commit(batch)
+            }
+        }
+        request.done.wait()
+        return try request.result!.get()
+    }
+
+    private func commit(_ batch: [PendingAppend]) {
+        var results: [Result<Appended, any Error>] = []
+        do {
+            try database.write { db in
+                results = []
+                for request in batch {
+                    do {
+                        var appended: Appended?
+                        try db.inSavepoint {
+                            appended = try Self.append(request.envelopes, to: request.vault, quota: quota, in: db)
+                            return .commit
+                        }
+                        results.append(.success(appended!))
+                    } catch {
+                        results.append(.failure(error))
+                    }
+                }
+            }
+        } catch {
+            // Nothing of the batch is durable.
+            results = batch.map { _ in .failure(error) }
+        }
+        for (request, result) in zip(batch, results) {
+            request.result = result
+            request.done.signal()
+        }
+    }
+
+    private static func append(_ envelopes: [Envelope], to vault: WireID, quota: Quota, in db: Database) throws -> Appended {
+        guard let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT envelopes, bytes, server_seq FROM vault WHERE id = ?"), arguments: [Data(vault.bytes)])
+        else { throw RelayError.unknownVault(vault) }
+        var count = row["envelopes"] as Int
+        var bytes = row["bytes"] as Int
+        let startSeq = UInt64(row["server_seq"] as Int64)
+        var serverSeq = startSeq
+        var held = Dictionary(uniqueKeysWithValues: try Self.held(db, vault).map { ($0.replica, $0.seq) })
+        let insertEnvelope = try db.cachedStatement(
+            sql: "INSERT INTO envelope (vault, server_seq, replica, first_seq, last_seq, sealed) VALUES (?, ?, ?, ?, ?, ?)")
+        let raiseHeld = try db.cachedStatement(
+            sql: "INSERT INTO held (vault, replica, seq) VALUES (?, ?, ?) ON CONFLICT (vault, replica) DO UPDATE SET seq = excluded.seq")
+        for envelope in envelopes {
+            let have = held[envelope.replica] ?? 0
+            if envelope.lastSeq <= have { continue }
+            guard envelope.firstSeq == have + 1 else {
+                throw RelayError.seqGap(replica: envelope.replica, held: have, first: envelope.firstSeq)
+            }
+            count += 1
+            bytes += envelope.sealed.count
+            guard count <= quota.maximumEnvelopes else { throw RelayError.quotaExceeded("\(quota.maximumEnvelopes) envelopes") }
+            guard bytes <= quota.maximumBytes else { throw RelayError.quotaExceeded("\(quota.maximumBytes) bytes") }
+            serverSeq += 1
+            try insertEnvelope.execute(arguments: [
+                Data(vault.bytes), Int64(serverSeq), Data(envelope.replica.bytes), Int64(envelope.firstSeq), Int64(envelope.lastSeq),
+                Data(envelope.sealed),
+            ])
+            held[envelope.replica] = envelope.lastSeq
+            try raiseHeld.execute(arguments: [Data(vault.bytes), Data(envelope.replica.bytes), Int64(envelope.lastSeq)])
+        }
+        try db.cachedStatement(sql: "UPDATE vault SET envelopes = ?, bytes = ?, server_seq = ? WHERE id = ?")
+            .execute(arguments: [count, bytes, Int64(serverSeq), Data(vault.bytes)])
+        return Appended(
+            held: held.map { (replica: $0.key, seq: $0.value) }.sorted { $0.replica.bytes.lexicographicallyPrecedes($1.replica.bytes) },
+            stored: serverSeq - startSeq, serverSeq: serverSeq)
     }
 
     public func envelopes(of vault: WireID, after serverSeq: UInt64, maximumBytes: Int) throws -> (items: [(serverSeq: UInt64, envelope: Envelope)], more: Bool) {
@@ -216,5 +271,26 @@ public final class SQLiteRelayStorage: RelayStorage {
                 (WireID([UInt8]($0["id"] as Data))!, $0["envelopes"], $0["bytes"])
             }
         }
+    }
+}
+
+/// Pushes waiting to be stored, and whether a caller is committing for them.
+struct AppendQueue {
+    var waiting: [PendingAppend] = []
+    var committing = false
+}
+
+/// One push waiting for the group commit; its result is set before `done` is signalled.
+final class PendingAppend: @unchecked Sendable {
+    let envelopes: [Envelope]
+    let vault: WireID
+    /// Written by the committing thread before `done.signal()`, read by the waiting one after
+    /// `done.wait()`: the semaphore orders the two.
+    var result: Result<Appended, any Error>?
+    let done = DispatchSemaphore(value: 0)
+
+    init(envelopes: [Envelope], vault: WireID) {
+        self.envelopes = envelopes
+        self.vault = vault
     }
 }

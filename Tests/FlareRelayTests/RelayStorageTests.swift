@@ -20,6 +20,51 @@ import TestSupport
         return storage
     }
 
+    @Test func pushesFromManyThreadsAreCommittedTogetherAndApart() async throws {
+        let folder = try TemporaryFolder()
+        let storage = try Self.storage(in: folder)
+        let replicas = (0..<8).map { WireID([UInt8](repeating: UInt8(0x30 + $0), count: 16))! }
+        // Eight writers at once, each its own replica; every tenth push of the last one leaves
+        // a gap and must be refused alone.
+        let refusals = try await withThrowingTaskGroup(of: Int.self) { group in
+            for (index, replica) in replicas.enumerated() {
+                group.addTask {
+                    var refused = 0
+                    var next: UInt64 = 1
+                    for push in 0..<50 {
+                        if index == 7, push % 10 == 9 {
+                            do {
+                                _ = try storage.append([Self.envelope(replica, next + 5, next + 5)], to: Self.vault)
+                            } catch RelayError.seqGap {
+                                refused += 1
+                            }
+                            continue
+                        }
+                        let appended = try storage.append([Self.envelope(replica, next, next + 1)], to: Self.vault)
+                        #expect(appended.stored == 1)
+                        next += 2
+                    }
+                    return refused
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(refusals == 5)
+        let held = try storage.held(in: Self.vault)
+        #expect(held.map(\.seq) == Array(repeating: 100, count: 7) + [90])
+        // Every stored envelope has its own server seq, 1 to the latest, with no gap.
+        var seqs: [UInt64] = []
+        var after: UInt64 = 0
+        while true {
+            let page = try storage.envelopes(of: Self.vault, after: after, maximumBytes: 1 << 20)
+            seqs += page.items.map(\.serverSeq)
+            after = page.items.last?.serverSeq ?? after
+            if !page.more { break }
+        }
+        #expect(seqs == Array(1...UInt64(7 * 50 + 45)))
+        #expect(try storage.position(of: Self.vault).serverSeq == UInt64(seqs.count))
+    }
+
     @Test func vaultsAreAdmittedByInviteOnlyOnce() throws {
         let folder = try TemporaryFolder()
         let storage = try SQLiteRelayStorage(path: folder.path("relay.sqlite"))

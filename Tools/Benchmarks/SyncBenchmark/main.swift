@@ -3,10 +3,13 @@
 //   converge [ENTRIES] [RUNS]   two devices with ENTRIES disjoint entries each reach the same
 //                               state through an in-process relay; then one new entry syncs
 //                               (default 100000 entries, 3 runs; one JSON line per run)
-//   fanout [CLIENTS] [SECONDS]  a flare-relay process (built next to this tool) holds CLIENTS
+//   fanout [CLIENTS] [SECONDS] [RATE]
+//                               a flare-relay process (built next to this tool) holds CLIENTS
 //                               connections, half pushing small envelopes one at a time, half
 //                               listening in the same vaults; throughput, push-to-notify
-//                               latency and relay memory per connection (default 2000, 10)
+//                               latency and relay memory per connection (default 2000, 10).
+//                               RATE: pushes per second per pusher (default 0: each pushes again
+//                               as soon as its last push is acknowledged)
 import FlareCrypto
 import FlareRelay
 import FlareStore
@@ -27,7 +30,8 @@ case "converge", nil:
 case "fanout":
     let clients = arguments.dropFirst().first.flatMap { Int($0) } ?? 2000
     let duration = arguments.dropFirst(2).first.flatMap { Double($0) } ?? 10
-    try await Fanout.run(clients: clients, seconds: duration)
+    let rate = arguments.dropFirst(3).first.flatMap { Double($0) } ?? 0
+    try await Fanout.run(clients: clients, seconds: duration, rate: rate)
 default:
     FileHandle.standardError.write(Data("usage: flare-sync-bench converge [ENTRIES] [RUNS] | fanout [CLIENTS] [SECONDS]\n".utf8))
     exit(64)
@@ -90,6 +94,10 @@ enum Converge {
             "one_entry_bytes_on_wire": one.bytesSent + one.bytesReceived, "one_entry_replies_after_handshake": one.replies - 2,
             "one_entry_fetch_bytes_on_wire": fetched.bytesSent + fetched.bytesReceived, "one_entry_fetch_replies_after_handshake": fetched.replies - 2,
         ])
+        guard converged, fetched.appliedChanges == 1 else {
+            FileHandle.standardError.write(Data("the two devices did not converge\n".utf8))
+            exit(1)
+        }
     }
 }
 
@@ -124,10 +132,15 @@ enum Fanout {
         let nonce = Random.bytes(32)
         var seq: UInt64 = 0
 
-        init(pair: Pair, pusher: Bool, shared: Shared) {
+        let rate: Double
+        var waiting = false
+        var timer: RepeatedTask?
+
+        init(pair: Pair, pusher: Bool, shared: Shared, rate: Double) {
             self.pair = pair
             self.pusher = pusher
             self.shared = shared
+            self.rate = rate
         }
 
         func channelActive(context: ChannelHandlerContext) {
@@ -146,7 +159,8 @@ enum Fanout {
                 shared.welcomed.withLockedValue { $0 += 1 }
             case .ack:
                 shared.acks.withLockedValue { $0 += 1 }
-                pushNext(context)
+                waiting = false
+                if rate == 0 { pushNext(context) }
             case .notify(let latest):
                 if let sent = pair.sent.withLockedValue({ $0.removeValue(forKey: latest) }) {
                     let latency = Double((NIODeadline.now() - sent).nanoseconds) / 1e6
@@ -159,12 +173,22 @@ enum Fanout {
         }
 
         func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-            if event is Start { pushNext(context) }
+            guard event is Start else { return }
+            guard rate > 0 else { return pushNext(context) }
+            // Open loop: a push every 1/rate s (after a random start), skipped while one is unanswered.
+            let every = TimeAmount.nanoseconds(Int64(1e9 / rate))
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            timer = context.eventLoop.scheduleRepeatedTask(initialDelay: .nanoseconds(Int64.random(in: 0..<every.nanoseconds)), delay: every) { task in
+                let (client, context) = bound.value
+                guard client.shared.running.withLockedValue({ $0 }) else { return task.cancel() }
+                if !client.waiting { client.pushNext(context) }
+            }
         }
 
         private func pushNext(_ context: ChannelHandlerContext) {
             guard pusher, shared.running.withLockedValue({ $0 }) else { return }
             seq += 1
+            waiting = true
             // Only this device pushes in its vault, so push n gets server seq n.
             let serverSeq = seq
             pair.sent.withLockedValue { $0[serverSeq] = .now() }
@@ -176,7 +200,7 @@ enum Fanout {
         }
     }
 
-    static func run(clients: Int, seconds duration: Double) async throws {
+    static func run(clients: Int, seconds duration: Double, rate: Double) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flare-sync-bench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("flare-relay").path
@@ -212,7 +236,7 @@ enum Fanout {
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
                             try channel.pipeline.syncOperations.addHandlers([
-                                ByteToMessageHandler(FrameDecoder()), Client(pair: pair, pusher: pusher, shared: shared),
+                                ByteToMessageHandler(FrameDecoder()), Client(pair: pair, pusher: pusher, shared: shared, rate: rate),
                             ])
                         }
                     }
@@ -240,8 +264,13 @@ enum Fanout {
         try await group.shutdownGracefully()
         relay.terminate()
         relay.waitUntilExit()
+        guard acks > 0, !latencies.isEmpty else {
+            FileHandle.standardError.write(Data("no envelope went through the relay\n".utf8))
+            exit(1)
+        }
         printJSON([
             "benchmark": "fanout", "connections": channels.count, "pushers": pushers.count, "seconds": elapsed,
+            "pushes_per_second_per_pusher": rate == 0 ? "as fast as acknowledged" : "\(rate)",
             "envelopes_per_second": Double(acks) / elapsed, "envelopes": acks, "notifies_timed": latencies.count,
             "push_to_notify_ms_p50": latencies.isEmpty ? 0 : percentile(latencies, 0.5),
             "push_to_notify_ms_p99": latencies.isEmpty ? 0 : percentile(latencies, 0.99),
