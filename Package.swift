@@ -57,6 +57,7 @@ let package = Package(
                 "FlareFixtures",
                 "FlareJournal",
                 "FlareSync",
+                "FlareWire",
                 "FlareStore",
                 "FlareCrypto",
                 "FlareCRDT",

@@ -1,3 +1,5 @@
+import FlareWire
+
 /// What one sync did.
 public struct SyncReport: Sendable {
     public var relay: RelayAddress

@@ -62,12 +62,12 @@ struct ServeConfiguration: Decodable {
     }
 }
 
-/// `host:port`, port 0 allowed (any free port).
-func hostAndPort(_ text: String, option: String) throws -> (host: String, port: Int) {
-    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port),
-        colon != text.startIndex
-    else { throw ValidationError("\(option) takes host:port, like 127.0.0.1:7400") }
-    return (String(text[..<colon]), port)
+/// `host:port` given for `option`, port 0 allowed (any free port).
+func hostAndPort(_ text: String, option: String) throws -> RelayAddress {
+    guard let address = RelayAddress(parsing: text, allowingAnyPort: true) else {
+        throw ValidationError("\(option) takes host:port, like 127.0.0.1:7400")
+    }
+    return address
 }
 
 struct Serve: AsyncParsableCommand {

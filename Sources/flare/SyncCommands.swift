@@ -3,6 +3,7 @@ import FlareCRDT
 import FlareJournal
 import FlareStore
 import FlareSync
+import FlareWire
 import Foundation
 
 struct Sync: AsyncParsableCommand {
@@ -31,7 +32,7 @@ struct Sync: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting {
-            let address = try relay.map { try RelayAddress(parsing: $0) }
+            let address = try relay.map { try RelayAddress.parsed($0) }
             if watch {
                 try await watchForever(relay: address)
                 return
@@ -170,7 +171,7 @@ struct RelayCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let address = try relay.map { try RelayAddress(parsing: $0) }
+                let address = try relay.map { try RelayAddress.parsed($0) }
                 guard yes else {
                     throw CLIError.usage("This deletes the vault's data from the relay (your devices keep theirs). Run again with --yes to go ahead.")
                 }
@@ -180,6 +181,14 @@ struct RelayCommand: AsyncParsableCommand {
                 }
             }
         }
+    }
+}
+
+extension RelayAddress {
+    /// `text` as an address, or `SyncError.badAddress`.
+    static func parsed(_ text: String) throws -> RelayAddress {
+        guard let address = RelayAddress(parsing: text) else { throw SyncError.badAddress(text) }
+        return address
     }
 }
 

@@ -81,13 +81,14 @@ import TestSupport
         try vault.close()
     }
 
-    @Test func relayAddressesAreReadOrRefusedClearly() throws {
-        #expect(try RelayAddress(parsing: "127.0.0.1:7400") == RelayAddress(host: "127.0.0.1", port: 7400))
-        #expect(try RelayAddress(parsing: " relay.example.org:443 ") == RelayAddress(host: "relay.example.org", port: 443))
-        #expect(try RelayAddress(parsing: "[::1]:7400") == RelayAddress(host: "::1", port: 7400))
+    @Test func relayAddressesAreReadOrRefused() throws {
+        #expect(RelayAddress(parsing: "127.0.0.1:7400") == RelayAddress(host: "127.0.0.1", port: 7400))
+        #expect(RelayAddress(parsing: " relay.example.org:443 ") == RelayAddress(host: "relay.example.org", port: 443))
+        #expect(RelayAddress(parsing: "[::1]:7400") == RelayAddress(host: "::1", port: 7400))
+        #expect(RelayAddress(parsing: "127.0.0.1:0", allowingAnyPort: true)?.port == 0)
         #expect(RelayAddress(host: "::1", port: 7400).description == "[::1]:7400")
         for bad in ["", "7400", "host", "host:", ":7400", "host:0", "host:70000", "host:port", "a b:1"] {
-            #expect(throws: SyncError.badAddress(bad)) { try RelayAddress(parsing: bad) }
+            #expect(RelayAddress(parsing: bad) == nil)
         }
     }
 }

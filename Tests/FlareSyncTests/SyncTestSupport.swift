@@ -3,6 +3,7 @@ import FlareCrypto
 import FlareRelay
 import FlareStore
 import FlareSync
+import FlareWire
 import NIOPosix
 import TestSupport
 

@@ -10,14 +10,16 @@ public struct RelayAddress: Hashable, Sendable, CustomStringConvertible {
         self.port = port
     }
 
-    /// Parses `HOST:PORT` (`[::1]:7400` for IPv6); throws `SyncError.badAddress` for anything else.
-    public init(parsing text: String) throws(SyncError) {
+    /// Parses `HOST:PORT` (`[::1]:7400` for IPv6); nil for anything else. Port 0 (any free
+    /// port, for listening) only when `allowingAnyPort`.
+    public init?(parsing text: String, allowingAnyPort: Bool = false) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard let colon = trimmed.lastIndex(of: ":"), let port = Int(trimmed[trimmed.index(after: colon)...]), (1...65535).contains(port)
-        else { throw .badAddress(text) }
+        guard let colon = trimmed.lastIndex(of: ":"), let port = Int(trimmed[trimmed.index(after: colon)...]),
+            ((allowingAnyPort ? 0 : 1)...65535).contains(port)
+        else { return nil }
         var host = String(trimmed[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty, !host.contains(where: { $0.isWhitespace || $0 == "/" }) else { throw .badAddress(text) }
+        guard !host.isEmpty, !host.contains(where: { $0.isWhitespace || $0 == "/" }) else { return nil }
         self.host = host
         self.port = port
     }
