@@ -41,6 +41,7 @@ let package = Package(
                 "FlareBytes", "FlareWire", "FlareCrypto", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "FlareCRDT", dependencies: ["FlareBytes"]),

@@ -1,4 +1,5 @@
 import FlareWire
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -40,7 +41,7 @@ public final class RelayServer: Sendable {
     /// Starts listening on `host:port`.
     public static func start(
         host: String, port: Int, storage: any RelayStorage, settings: RelaySession.Settings = .init(), limits: Limits = .init(),
-        group: any EventLoopGroup
+        group: any EventLoopGroup, logger: Logger = Logger(label: "flare-relay", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws -> RelayServer {
         let hub = VaultHub()
         let counters = RelayCounters()
@@ -56,6 +57,7 @@ public final class RelayServer: Sendable {
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { channel in
                     guard counters.admit(upTo: limits.maximumConnections) else {
+                        logger.warning("connection refused: at the connection cap", metadata: ["limit": "\(limits.maximumConnections)"])
                         return channel.eventLoop.makeCompletedFuture {
                             try channel.pipeline.syncOperations.addHandler(Refusal(counters: counters, limit: limits.maximumConnections))
                         }
@@ -66,7 +68,7 @@ public final class RelayServer: Sendable {
                             ByteToMessageHandler(FrameDecoder(limit: frameLimit)),
                             RelayConnection(
                                 session: RelaySession(storage: storage, settings: settings), hub: hub, threadPool: threadPool,
-                                counters: counters, limits: limits, frameLimit: frameLimit, idleSeconds: settings.idleSeconds),
+                                counters: counters, limits: limits, frameLimit: frameLimit, idleSeconds: settings.idleSeconds, logger: logger),
                         ])
                     }
                 }
@@ -135,6 +137,7 @@ final class RelayConnection: ChannelDuplexHandler {
     private var lastRefill = NIODeadline.now()
     private var lastFrame = NIODeadline.now()
     private var idleCheck: RepeatedTask?
+    private var logger: Logger
 
     struct Limits {
         let framesPerSecond: Double
@@ -145,8 +148,9 @@ final class RelayConnection: ChannelDuplexHandler {
 
     init(
         session: RelaySession, hub: VaultHub, threadPool: NIOThreadPool, counters: RelayCounters, limits: RelayServer.Limits,
-        frameLimit: Int, idleSeconds: UInt64
+        frameLimit: Int, idleSeconds: UInt64, logger: Logger
     ) {
+        self.logger = logger
         self.session = session
         self.hub = hub
         self.threadPool = threadPool
@@ -161,19 +165,25 @@ final class RelayConnection: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         hub.add(context.channel)
+        logger[metadataKey: "peer"] = "\(context.channel.remoteAddress?.description ?? "?")"
+        logger.debug("connected")
         // No complete frame for the idle time closes the connection: a silent device and a
         // slow-loris one (bytes trickling, never a frame) alike.
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let check = max(.milliseconds(100), min(idle, .seconds(1)))
         idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: check, delay: check) { _ in
             let (connection, context) = bound.value
-            if NIODeadline.now() - connection.lastFrame > connection.idle { connection.close(context: context) }
+            if NIODeadline.now() - connection.lastFrame > connection.idle {
+                connection.logger.info("closed: no whole frame for the idle time")
+                connection.close(context: context)
+            }
         }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         idleCheck?.cancel()
         hub.remove(context.channel)
+        logger.debug("disconnected")
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -247,7 +257,8 @@ final class RelayConnection: ChannelDuplexHandler {
             case .success(let (session, outcome)):
                 connection.session = session
                 connection.apply(outcome, context: context)
-            case .failure:
+            case .failure(let error):
+                connection.logger.error("storage failed", metadata: ["error": "\(error)"])
                 connection.send([.error(.shuttingDown, message: "the relay is stopping; nothing of the request was stored")], close: true, context: context)
             }
             if connection.stopping, !connection.closing {
@@ -261,6 +272,8 @@ final class RelayConnection: ChannelDuplexHandler {
         if !registered, let vault = session.vault {
             registered = true
             hub.add(context.channel, to: vault)
+            logger[metadataKey: "vault"] = "\(vault)"
+            logger.info("authenticated")
         }
         send(outcome.replies, close: outcome.close, context: context)
         guard let vault = session.vault else { return }
@@ -283,7 +296,9 @@ final class RelayConnection: ChannelDuplexHandler {
             bytes += frame.readableBytes
             switch message {
             case .batch(let items, _): counters.update { $0.envelopesOut += items.count }
-            case .error(let code, _): counters.update { $0.errors[code, default: 0] += 1 }
+            case .error(let code, let text):
+                counters.update { $0.errors[code, default: 0] += 1 }
+                logger.notice("refused", metadata: ["code": "\(code)", "reason": "\(text)"])
             default: break
             }
             context.write(wrapOutboundOut(frame), promise: nil)

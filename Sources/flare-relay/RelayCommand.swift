@@ -40,9 +40,10 @@ struct ServeConfiguration: Decodable {
     var quotaBytes: Int?
     var quotaEnvelopes: Int?
     var metrics: String?
+    var logLevel: String?
 
     enum CodingKeys: String, CodingKey {
-        case listen, data, open, metrics
+        case listen, data, open, metrics, logLevel = "log_level"
         case idleSeconds = "idle_seconds", maxFrame = "max_frame", maxConnections = "max_connections"
         case rateFrames = "rate_frames", rateBytes = "rate_bytes", quotaBytes = "quota_bytes", quotaEnvelopes = "quota_envelopes"
     }
@@ -78,7 +79,7 @@ struct Serve: AsyncParsableCommand {
 
             --config FILE reads the same settings from JSON (keys listen, data, open, \
             idle_seconds, max_frame, max_connections, rate_frames, rate_bytes, quota_bytes, \
-            quota_envelopes, metrics); options on the command line win. On SIGTERM the relay \
+            quota_envelopes, metrics, log_level); options on the command line win. On SIGTERM the relay \
             stops accepting, lets each connection finish the message it is handling (a push \
             being stored is stored and acknowledged), tells devices it is stopping, and exits.
             """)
@@ -96,6 +97,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Bytes one vault may store (default 1 GiB).") var quotaBytes: Int?
     @Option(help: "Envelopes one vault may store (default 1000000).") var quotaEnvelopes: Int?
     @Option(help: "host:port for GET /health and GET /metrics (Prometheus text); off unless given.") var metrics: String?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical (default info; debug logs every connection).")
+    var logLevel: String?
 
     func run() async throws {
         let file = try config.map { try ServeConfiguration.read($0) } ?? ServeConfiguration()
@@ -119,12 +122,15 @@ struct Serve: AsyncParsableCommand {
         let metricsAddress = try (metrics ?? file.metrics).map { try hostAndPort($0, option: "--metrics") }
 
         var logger = Logger(label: "flare-relay")
-        logger.logLevel = .info
+        guard let level = Logger.Level(rawValue: logLevel ?? file.logLevel ?? "info") else {
+            throw ValidationError("--log-level takes trace, debug, info, notice, warning, error or critical")
+        }
+        logger.logLevel = level
         let storage = try DataOptions.storage(in: folder, quota: quota)
         let group = MultiThreadedEventLoopGroup.singleton
         let server = try await RelayServer.start(
             host: address.host, port: address.port, storage: storage,
-            settings: .init(maximumFrame: UInt32(frame), idleSeconds: idle, open: admitsAll), limits: limits, group: group)
+            settings: .init(maximumFrame: UInt32(frame), idleSeconds: idle, open: admitsAll), limits: limits, group: group, logger: logger)
         logger.info("listening", metadata: ["address": "\(address.host):\(server.port)", "open": "\(admitsAll)"])
         let metricsServer = try await metricsAddress.asyncMap { try await MetricsServer.start(host: $0.host, port: $0.port, relay: server, group: group) }
         if let metricsServer, let metricsAddress {
