@@ -155,20 +155,22 @@ public final class Vault {
     public static func open(at path: String, passphrase: String) throws -> Vault {
         // The lock first: a vault open elsewhere is reported at once, before the KDF runs.
         let lock = try VaultLock(path: try checkedFile(path))
-        return try open(at: path, lock: lock, unlock: VaultUnlock.derive(forVaultAt: path, passphrase: passphrase))
+        return try open(at: path, lock: lock) { stored in try VaultUnlock(stored, passphrase: passphrase) }
     }
 
     /// Opens the vault at `path` with a key derived earlier (`VaultUnlock.derive`), without
     /// running the KDF. Throws `wrongPassphrase` if it does not unlock the vault (also when the
     /// passphrase was changed since), and otherwise as `open(at:passphrase:)`.
     public static func open(at path: String, unlock: VaultUnlock) throws -> Vault {
-        try open(at: path, lock: VaultLock(path: try checkedFile(path)), unlock: unlock)
+        try open(at: path, lock: VaultLock(path: try checkedFile(path))) { _ in unlock }
     }
 
-    private static func open(at path: String, lock: VaultLock, unlock: VaultUnlock) throws -> Vault {
+    /// Opens with the unlock `unlocking` gives for the vault row as stored (read once).
+    private static func open(at path: String, lock: VaultLock, unlocking: (StoredKeyring) throws -> VaultUnlock) throws -> Vault {
         try storageErrors(path: path) {
             let database = try connect(path)
             let stored = try database.read { db in try StoredKeyring.read(db, path: path) }
+            let unlock = try unlocking(stored)
             guard stored.salt == unlock.salt, stored.parameters == unlock.parameters else { throw StoreError.wrongPassphrase }
             let binding = RowBinding(vault: stored.vaultID, device: stored.replicaID)
             let keyring: Keyring

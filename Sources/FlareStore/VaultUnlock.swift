@@ -11,8 +11,13 @@ public struct VaultUnlock: Sendable {
 
     /// Derives the key for the vault at `path` from `passphrase` (the KDF runs here).
     public static func derive(forVaultAt path: String, passphrase: String) throws -> VaultUnlock {
-        let stored = try Vault.readStoredKeyring(at: path)
-        let key = try Vault.wrappingKey(passphrase: passphrase, salt: stored.salt, parameters: stored.parameters)
-        return VaultUnlock(salt: stored.salt, parameters: stored.parameters, key: key)
+        try VaultUnlock(Vault.readStoredKeyring(at: path), passphrase: passphrase)
+    }
+
+    /// Derives the key for a vault row as stored.
+    init(_ stored: StoredKeyring, passphrase: String) throws {
+        salt = stored.salt
+        parameters = stored.parameters
+        key = try Vault.wrappingKey(passphrase: passphrase, salt: stored.salt, parameters: stored.parameters)
     }
 }
