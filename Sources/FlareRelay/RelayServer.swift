@@ -273,7 +273,7 @@ final class RelayConnection: ChannelDuplexHandler {
             registered = true
             hub.add(context.channel, to: vault)
             logger[metadataKey: "vault"] = "\(vault)"
-            logger.info("authenticated")
+            logger.debug("authenticated")
         }
         send(outcome.replies, close: outcome.close, context: context)
         guard let vault = session.vault else { return }

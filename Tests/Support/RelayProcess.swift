@@ -11,22 +11,26 @@ public final class RelayProcess {
     public private(set) var port = 0
     /// The port of its metrics endpoint, when started with one.
     public private(set) var metricsPort: Int?
-    private let log = Pipe()
+    /// Its log, in a file: a pipe nobody drains would stop the relay once full.
+    public let logPath = FileManager.default.temporaryDirectory.appendingPathComponent("flare-relay-\(UUID().uuidString).log").path
 
     /// Starts `flare-relay serve --data data` with `arguments`, on `port` (0: any free port),
     /// and waits for its "listening" log line.
     public init(data: String, port: Int = 0, arguments: [String] = [], withMetrics: Bool = false) throws {
         process.executableURL = Self.binary
         process.arguments = ["serve", "--listen", "127.0.0.1:\(port)", "--data", data] + arguments
+        guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw RelayProcessError.didNotStart("cannot create \(logPath)") }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = log
         process.standardError = log
         try process.run()
         var text = ""
         while !text.contains("listening") || (withMetrics && !text.contains("] metrics")) {
-            let chunk = log.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
+            guard process.isRunning else { break }
+            usleep(20_000)
+            text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
         }
+        text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? text
         guard let address = text.split(whereSeparator: \.isWhitespace).first(where: { $0.hasPrefix("address=") }),
             let listening = Int(address.split(separator: ":").last ?? "")
         else {
@@ -81,6 +85,7 @@ public final class RelayProcess {
 
     deinit {
         if process.isRunning { kill() }
+        try? FileManager.default.removeItem(atPath: logPath)
     }
 }
 

@@ -211,13 +211,23 @@ enum Fanout {
         let relay = Process()
         relay.executableURL = URL(fileURLWithPath: binary)
         relay.arguments = ["serve", "--listen", "127.0.0.1:0", "--data", folder, "--open", "--max-connections", "\(clients + 100)"]
-        let log = Pipe()
+        // The relay logs to a file: a pipe nobody drains would stop it once full.
+        let logPath = folder + ".log"
+        guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
+            FileHandle.standardError.write(Data("cannot create \(logPath)\n".utf8))
+            exit(73)
+        }
+        defer { try? FileManager.default.removeItem(atPath: logPath) }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         relay.standardError = log
         relay.standardOutput = log
         try relay.run()
         defer { if relay.isRunning { relay.terminate() } }
         var text = ""
-        while !text.contains("listening") { text += String(decoding: log.fileHandleForReading.availableData, as: UTF8.self) }
+        while !text.contains("listening") {
+            try await Task.sleep(for: .milliseconds(50))
+            text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        }
         let port = Int(text.split(separator: " ").first { $0.hasPrefix("address=") }!.split(separator: ":").last!)!
         let pid = "\(relay.processIdentifier)"
         try await Task.sleep(for: .milliseconds(300))
