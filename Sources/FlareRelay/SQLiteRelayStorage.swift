@@ -6,18 +6,17 @@ import GRDB
 import NIOConcurrencyHelpers
 
 /// Relay storage in one SQLite file (WAL, `synchronous = FULL`: an envelope is acknowledged
-/// only once it is durable).
+/// only once it is durable). A pool of connections: pulls read while pushes are written.
 public final class SQLiteRelayStorage: RelayStorage {
-    let database: DatabaseQueue
+    let database: DatabasePool
     public let quota: Quota
     private let appends = NIOLockedValueBox(AppendQueue())
 
     public init(path: String, quota: Quota = Quota()) throws {
         var configuration = Configuration()
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        database = try DatabaseQueue(path: path, configuration: configuration)
+        database = try DatabasePool(path: path, configuration: configuration)
         self.quota = quota
-        try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
         try Self.migrator.migrate(database)
     }
 
