@@ -220,6 +220,33 @@ public final class Vault {
         }
     }
 
+    /// Runs `body` with the vault, then closes it, also when `body` throws. A failure to close
+    /// after `body` succeeded is thrown too (the writes are durable; the file may not be tidy).
+    public func closing<Result>(after body: (Vault) throws -> Result) throws -> Result {
+        let result: Result
+        do {
+            result = try body(self)
+        } catch {
+            try? close()
+            throw error
+        }
+        try close()
+        return result
+    }
+
+    /// `closing(after:)` for a body that waits, e.g. on the network.
+    public func closing<Result>(after body: (Vault) async throws -> Result) async throws -> Result {
+        let result: Result
+        do {
+            result = try await body(self)
+        } catch {
+            try? close()
+            throw error
+        }
+        try close()
+        return result
+    }
+
     /// Stores a compaction under way, compacts if a thousand changes or more came since the
     /// last checkpoint (a failure is kept in `lastCompactionError`; nothing stored is at risk),
     /// then closes the file and releases the lock. The vault must not be used afterwards.

@@ -113,15 +113,7 @@ extension SyncClient {
 
     /// Opens the vault, runs `body`, closes it.
     private static func withVault<Result>(_ path: String, unlock: VaultUnlock, _ body: (Vault) async throws -> Result) async throws -> Result {
-        let vault = try Vault.open(at: path, unlock: unlock)
-        do {
-            let result = try await body(vault)
-            try vault.close()
-            return result
-        } catch {
-            try? vault.close()
-            throw error
-        }
+        try await Vault.open(at: path, unlock: unlock).closing(after: body)
     }
 
     /// `withVault`, or nil when another process has the vault open (try again later).

@@ -90,13 +90,11 @@ struct Conflicts: ParsableCommand {
                 try vault.withVault { opened in
                     let conflicts = Journal(vault: opened).conflicts()
                     if json {
-                        try printJSON(conflicts.map { ["id": $0.record, "field": $0.field, "shown": $0.shown.plain, "others": $0.others.map(\.plain)] })
+                        try printJSON(conflicts.map(\.jsonObject))
                         return
                     }
                     if conflicts.isEmpty { print("No conflicts.") }
-                    for conflict in conflicts {
-                        print("\(conflict.record)  \(conflict.field): shows \(conflict.shown.plain); also \(conflict.others.map(\.plain).joined(separator: ", "))")
-                    }
+                    for conflict in conflicts { print(conflict.line) }
                 }
             }
         }
@@ -136,6 +134,17 @@ extension Scalar {
         if case .string(let text) = self { return text }
         return description
     }
+}
+
+extension Conflict {
+    /// How the CLI shows it: `s-k2m9x4qa  pain: shows 5; also 7`.
+    var line: String { "\(record)  \(field): shows \(shown.plain); also \(others.map(\.plain).joined(separator: ", "))" }
+
+    /// How `--json` shows it.
+    var jsonObject: [String: Any] { ["id": record, "field": field, "shown": shown.plain, "others": others.map(\.plain)] }
+
+    /// Which field of which record, whatever its values.
+    var place: String { "\(record)\u{0}\(field)" }
 }
 
 struct Doctor: ParsableCommand {

@@ -53,7 +53,7 @@ struct Sync: AsyncParsableCommand {
                         "received_envelopes": report.receivedEnvelopes, "applied_changes": report.appliedChanges,
                         "waiting_changes": report.bufferedChanges, "bytes_sent": report.bytesSent, "bytes_received": report.bytesReceived,
                         "problems": report.problems,
-                        "new_conflicts": newConflicts.map { ["id": $0.record, "field": $0.field, "shown": $0.shown.plain, "others": $0.others.map(\.plain)] },
+                        "new_conflicts": newConflicts.map(\.jsonObject),
                     ] as [String: Any])
                     return
                 }
@@ -61,9 +61,7 @@ struct Sync: AsyncParsableCommand {
                 for problem in report.problems { print(Style.red("  " + problem)) }
                 if !newConflicts.isEmpty {
                     print("New conflicts (choose with flare conflicts resolve):")
-                    for conflict in newConflicts {
-                        print("  \(conflict.record)  \(conflict.field): shows \(conflict.shown.plain); also \(conflict.others.map(\.plain).joined(separator: ", "))")
-                    }
+                    for conflict in newConflicts { print("  " + conflict.line) }
                 }
             }
         }
@@ -190,11 +188,6 @@ extension RelayAddress {
         guard let address = RelayAddress(parsing: text) else { throw SyncError.badAddress(text) }
         return address
     }
-}
-
-extension Conflict {
-    /// Which field of which record, whatever its values.
-    var place: String { "\(record)\u{0}\(field)" }
 }
 
 /// Bytes for people: 980 B, 1.4 KB, 12.3 MB.

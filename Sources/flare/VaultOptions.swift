@@ -50,33 +50,14 @@ struct VaultOptions: ParsableArguments {
         return passphrase
     }
 
-    /// Opens the vault, runs `body` with it and closes it. A failure to close after `body`
-    /// succeeded is reported too (its writes are already durable; the file may not be tidy).
+    /// Opens the vault, runs `body` with it and closes it (`Vault.closing(after:)`).
     func withVault<Result>(_ body: (Vault) throws -> Result) throws -> Result {
-        let opened = try Vault.open(at: path, passphrase: passphrase())
-        let result: Result
-        do {
-            result = try body(opened)
-        } catch {
-            try? opened.close()
-            throw error
-        }
-        try opened.close()
-        return result
+        try Vault.open(at: path, passphrase: passphrase()).closing(after: body)
     }
 
     /// `withVault` for commands that wait on the network.
     func withVault<Result>(_ body: (Vault) async throws -> Result) async throws -> Result {
-        let opened = try Vault.open(at: path, passphrase: passphrase())
-        let result: Result
-        do {
-            result = try await body(opened)
-        } catch {
-            try? opened.close()
-            throw error
-        }
-        try opened.close()
-        return result
+        try await Vault.open(at: path, passphrase: passphrase()).closing(after: body)
     }
 
     /// Creates the folder the vault goes in (with private permissions), if missing.

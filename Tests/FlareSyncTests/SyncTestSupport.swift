@@ -9,6 +9,9 @@ import TestSupport
 
 /// A relay on loopback in this process, over SQLite storage in a file.
 struct TestRelay: Sendable {
+    let path: String
+    let port: Int
+    let settings: RelaySession.Settings
     let storage: SQLiteRelayStorage
     let server: RelayServer
 
@@ -24,16 +27,32 @@ struct TestRelay: Sendable {
                 let server = try await RelayServer.start(
                     host: "127.0.0.1", port: port == 0 ? Int.random(in: 20_000..<32_000) : port, storage: storage, settings: settings,
                     group: MultiThreadedEventLoopGroup.singleton)
-                return TestRelay(storage: storage, server: server)
+                return TestRelay(path: path, port: server.port, settings: settings, storage: storage, server: server)
             } catch where port == 0 && attempt < 20 {
                 continue
             }
         }
     }
 
-    var address: RelayAddress { RelayAddress(host: "127.0.0.1", port: server.port) }
+    var address: RelayAddress { RelayAddress(host: "127.0.0.1", port: port) }
 
     func stop() async throws { try await server.stop() }
+
+    /// A new relay on the same storage file, port and settings (after `stop()`).
+    func restarted() async throws -> TestRelay {
+        try await TestRelay.start(at: path, port: port, settings: settings)
+    }
+}
+
+extension SyncClient {
+    /// A client whose sync stops `relay` once the first envelopes of `phase` are through.
+    static func cutting(_ relay: TestRelay, during phase: SyncProgress.Phase) -> SyncClient {
+        var client = SyncClient()
+        client.progress = { progress in
+            if progress.phase == phase, progress.envelopesDone > 0 { try? await relay.stop() }
+        }
+        return client
+    }
 }
 
 /// Devices of one vault, as files in a folder.
@@ -57,15 +76,7 @@ struct TestDevices: Sendable {
 
     /// Opens device `name`, runs `body`, closes it.
     func with<Result>(_ name: String, _ body: (Vault) async throws -> Result) async throws -> Result {
-        let vault = try open(name)
-        do {
-            let result = try await body(vault)
-            try vault.close()
-            return result
-        } catch {
-            try? vault.close()
-            throw error
-        }
+        try await open(name).closing(after: body)
     }
 }
 

@@ -69,28 +69,20 @@ import TestSupport
 
     @Test func aCutPullResumesWithoutLossOrDoubleApplication() async throws {
         let devices = try TestDevices()
-        let path = devices.folder.path("relay.sqlite")
         // Small frames, so a pull takes many batches.
-        let settings = RelaySession.Settings(maximumFrame: 16 * 1024, open: true)
-        var relay = try await TestRelay.start(at: path, settings: settings)
-        let port = relay.server.port
+        var relay = try await TestRelay.start(at: devices.folder.path("relay.sqlite"), settings: .init(maximumFrame: 16 * 1024, open: true))
         let phone = try devices.create("phone")
         try phone.logEntries("p", count: 2000)
         _ = try await SyncClient().sync(phone, relay: relay.address)
         try phone.close()
 
         let laptop = try devices.create("laptop")
-        var cutting = SyncClient()
-        let running = relay
-        cutting.progress = { progress in
-            if progress.phase == .receiving, progress.envelopesDone > 0 { try? await running.stop() }
-        }
-        await #expect(throws: SyncError.self) { try await cutting.sync(laptop, relay: relay.address) }
+        await #expect(throws: SyncError.self) { try await SyncClient.cutting(relay, during: .receiving).sync(laptop, relay: relay.address) }
         let partial = laptop.replica.versionVector[phone.replicaID]
         #expect(partial > 0 && partial < 2000)
         #expect(try laptop.verifyIntegrity().changeCount == Int(partial))
 
-        relay = try await TestRelay.start(at: path, port: port, settings: settings)
+        relay = try await relay.restarted()
         let resumed = try await SyncClient().sync(laptop)
         #expect(resumed.appliedChanges == 2000 - Int(partial))
         #expect(laptop.replica.versionVector[phone.replicaID] == 2000)
@@ -100,23 +92,16 @@ import TestSupport
 
     @Test func aCutPushResendsOnlyWhatTheRelayLacks() async throws {
         let devices = try TestDevices()
-        let path = devices.folder.path("relay.sqlite")
-        let settings = RelaySession.Settings(maximumFrame: 16 * 1024, open: true)
-        var relay = try await TestRelay.start(at: path, settings: settings)
-        let port = relay.server.port
+        var relay = try await TestRelay.start(at: devices.folder.path("relay.sqlite"), settings: .init(maximumFrame: 16 * 1024, open: true))
         let phone = try devices.create("phone")
         try phone.logEntries("p", count: 2000)
-        var cutting = SyncClient()
+        var cutting = SyncClient.cutting(relay, during: .sending)
         cutting.pushWindow = 1
-        let running = relay
-        cutting.progress = { progress in
-            if progress.phase == .sending, progress.envelopesDone > 0 { try? await running.stop() }
-        }
         await #expect(throws: SyncError.self) { try await cutting.sync(phone, relay: relay.address) }
         let held = try relay.storage.held(in: WireID(phone.vaultID.bytes)!).first?.seq ?? 0
         #expect(held > 0 && held < 2000)
 
-        relay = try await TestRelay.start(at: path, port: port, settings: settings)
+        relay = try await relay.restarted()
         let resumed = try await SyncClient().sync(phone)
         #expect(resumed.sentChanges == 2000 - Int(held))
         try phone.close()
@@ -131,7 +116,6 @@ import TestSupport
         let devices = try TestDevices()
         let path = devices.folder.path("relay.sqlite")
         var relay = try await TestRelay.start(at: path)
-        let port = relay.server.port
         for name in ["phone", "laptop"] {
             let vault = try devices.create(name)
             try vault.logEntries(name, count: 50)
@@ -142,7 +126,7 @@ import TestSupport
         try await relay.stop()
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
 
-        relay = try await TestRelay.start(at: path, port: port)
+        relay = try await relay.restarted()
         let refill = try await devices.with("phone") { phone in
             _ = try phone.makeChange { try $0.set("phone-0", "pain", to: .int(9)) }
             return try await SyncClient().sync(phone)
@@ -161,7 +145,6 @@ import TestSupport
         let devices = try TestDevices()
         let path = devices.folder.path("relay.sqlite")
         var relay = try await TestRelay.start(at: path, settings: .init(open: false))
-        let port = relay.server.port
         let phone = try devices.create("phone")
         await #expect(throws: SyncError.refused(.unknownVault, "vault \(WireID(phone.vaultID.bytes)!) is not admitted on this relay")) {
             try await SyncClient().sync(phone, relay: relay.address)
@@ -178,7 +161,7 @@ import TestSupport
 
         try await relay.stop()
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-        relay = try await TestRelay.start(at: path, port: port, settings: .init(open: false))
+        relay = try await relay.restarted()
         do {
             _ = try await SyncClient().sync(phone)
             Issue.record("a relay that lost the vault accepted it without an invite")
@@ -201,10 +184,12 @@ import TestSupport
         let tablet = try devices.create("tablet")
         try tablet.logEntries("t", count: 2)
         _ = try await SyncClient().sync(tablet, relay: relay.address)
-        // Someone with the relay's disk flips a byte of the phone's envelope.
+        // Someone with the relay's disk flips a bit of the phone's envelope.
         let database = try DatabaseQueue(path: path)
         try await database.write { db in
-            try db.execute(sql: "UPDATE envelope SET sealed = CAST(substr(sealed, 1, 40) || X'FF' || substr(sealed, 42) AS BLOB) WHERE server_seq = 1")
+            var sealed = try [UInt8](Data.fetchOne(db, sql: "SELECT sealed FROM envelope WHERE server_seq = 1")!)
+            sealed[40] ^= 0x01
+            try db.execute(sql: "UPDATE envelope SET sealed = ? WHERE server_seq = 1", arguments: [Data(sealed)])
         }
         try database.close()
 
@@ -307,7 +292,6 @@ extension Array {
         let devices = try TestDevices()
         let path = devices.folder.path("relay.sqlite")
         var relay = try await TestRelay.start(at: path)
-        let port = relay.server.port
         let phone = try devices.create("phone")
         let phoneID = phone.replicaID
         try phone.close()
@@ -345,7 +329,7 @@ extension Array {
         // The relay goes away and comes back; the watch reconnects by itself.
         try await relay.stop()
         #expect(try await Self.eventually { events.disconnections >= 1 })
-        relay = try await TestRelay.start(at: path, port: port)
+        relay = try await relay.restarted()
         try await devices.with("laptop") { laptop in
             try laptop.logEntries("again", count: 1)
             _ = try await SyncClient().sync(laptop)
