@@ -58,7 +58,7 @@ extension SyncClient {
     private func watchConnection(
         vaultAt path: String, unlock: VaultUnlock, relay: inout RelayAddress?, tick: Duration, _ report: @Sendable (WatchEvent) async -> Void
     ) async throws {
-        let (identity, firstState) = try await Self.withVault(path, unlock: unlock) { vault in
+        let (identity, firstState) = try await Self.withVaultWhenFree(path, unlock: unlock) { vault in
             guard let state = try SyncState.load(from: vault, relay: relay) else { throw SyncError.noRelay }
             return (Identity(vault), state)
         }
@@ -68,7 +68,7 @@ extension SyncClient {
             let welcome = try await handshake(identity, state: &state, link: &link)
             var relayLatest = welcome.serverSeq
             var summary = SyncReport(relay: state.relay)
-            relayLatest = try await Self.withVault(path, unlock: unlock) { vault in
+            relayLatest = try await Self.withVaultWhenFree(path, unlock: unlock) { vault in
                 var current = try SyncState.load(from: vault, relay: state.relay) ?? state
                 current.admitted = true
                 try begin(welcome, state: &current, report: &summary, vault: vault)
@@ -114,6 +114,14 @@ extension SyncClient {
     /// Opens the vault, runs `body`, closes it.
     private static func withVault<Result>(_ path: String, unlock: VaultUnlock, _ body: (Vault) async throws -> Result) async throws -> Result {
         try await Vault.open(at: path, unlock: unlock).closing(after: body)
+    }
+
+    /// `withVault`, waiting while another process (a `flare` command) has the vault open.
+    private static func withVaultWhenFree<Result>(_ path: String, unlock: VaultUnlock, _ body: (Vault) async throws -> Result) async throws -> Result {
+        while true {
+            if let result = try await withVaultIfFree(path, unlock: unlock, body) { return result }
+            try await Task.sleep(for: .milliseconds(100))
+        }
     }
 
     /// `withVault`, or nil when another process has the vault open (try again later).

@@ -326,7 +326,13 @@ extension Array {
         }.expectTrue()
         #expect(try await Self.eventually { try relay.storage.held(in: WireID(phone.vaultID.bytes)!).contains { $0.replica.bytes == phoneID.bytes && $0.seq == 2 } })
 
-        // The relay goes away and comes back; the watch reconnects by itself.
+        // The relay goes away and comes back while another command has the phone's vault
+        // open; the watch waits for the vault and reconnects by itself.
+        var holder: Vault?
+        try await Self.eventually {
+            holder = try? Vault.open(at: devices.path("phone"), unlock: unlock)
+            return holder != nil
+        }.expectTrue()
         try await relay.stop()
         #expect(try await Self.eventually { events.disconnections >= 1 })
         relay = try await relay.restarted()
@@ -334,6 +340,9 @@ extension Array {
             try laptop.logEntries("again", count: 1)
             _ = try await SyncClient().sync(laptop)
         }
+        // Long enough for the watch's next attempt to find the vault in use.
+        try await Task.sleep(for: .seconds(3))
+        try holder?.close()
         #expect(try await Self.eventually { Self.seq(of: laptopID, in: "phone", devices, unlock) == 4 })
         watching.cancel()
         _ = await watching.result
