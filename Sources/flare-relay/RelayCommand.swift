@@ -131,14 +131,16 @@ struct Serve: AsyncParsableCommand {
         let server = try await RelayServer.start(
             host: address.host, port: address.port, storage: storage,
             settings: .init(maximumFrame: UInt32(frame), idleSeconds: idle, open: admitsAll), limits: limits, group: group, logger: logger)
-        logger.info("listening", metadata: ["address": "\(address.host):\(server.port)", "open": "\(admitsAll)"])
         let metricsServer = try await metricsAddress.asyncMap { try await MetricsServer.start(host: $0.host, port: $0.port, relay: server, group: group) }
+        var ready: [(message: Logger.Message, metadata: Logger.Metadata)] = [
+            ("listening", ["address": "\(address.host):\(server.port)", "open": "\(admitsAll)"])
+        ]
         if let metricsServer, let metricsAddress {
-            logger.info("metrics", metadata: ["address": "\(metricsAddress.host):\(metricsServer.port)"])
+            ready.append(("metrics", ["address": "\(metricsAddress.host):\(metricsServer.port)"]))
         }
         let services = ServiceGroup(
-            services: [RelayService(server: server, metrics: metricsServer, logger: logger)], gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger)
+            services: [RelayService(server: server, metrics: metricsServer, ready: ready, logger: logger)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await services.run()
     }
 }
@@ -147,9 +149,13 @@ struct Serve: AsyncParsableCommand {
 struct RelayService: Service {
     let server: RelayServer
     let metrics: MetricsServer?
+    /// Logged once running: the service group traps SIGTERM and SIGINT by then, so whoever
+    /// waits for "listening" may signal the relay and have it stop cleanly.
+    let ready: [(message: Logger.Message, metadata: Logger.Metadata)]
     let logger: Logger
 
     func run() async throws {
+        for line in ready { logger.info(line.message, metadata: line.metadata) }
         try? await gracefulShutdown()
         logger.info("stopping")
         try? await metrics?.stop()
