@@ -307,10 +307,7 @@ final class RelayConnection: ChannelDuplexHandler {
         if close {
             closing = true
             // Close once the replies are written, so the device reads why.
-            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
-                bound.value.close(promise: nil)
-            }
+            context.writeThenClose(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)))
         } else {
             context.flush()
         }
@@ -373,8 +370,7 @@ final class Refusal: ChannelInboundHandler {
             $0.errors[.rateLimited, default: 0] += 1
         }
         let message = Message.error(.rateLimited, message: "the relay is at its limit of \(limit) connections; try again later")
-        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.frame(message))).whenComplete { _ in bound.value.close(promise: nil) }
+        context.writeThenClose(wrapOutboundOut(context.channel.allocator.frame(message)))
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
@@ -434,5 +430,14 @@ extension RelayCounters {
             }
         }
         return admitted
+    }
+}
+
+extension ChannelHandlerContext {
+    /// Writes and flushes `data`, then closes once it is written (closing at once could drop
+    /// a write still pending, and with it the reason for closing).
+    func writeThenClose(_ data: NIOAny) {
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        writeAndFlush(data).whenComplete { _ in bound.value.close(promise: nil) }
     }
 }

@@ -6,6 +6,18 @@ import NIOPosix
 import Glibc
 #endif
 
+/// Bytes each way and replies waited for (not counting notify, ping and pong: one per round
+/// trip), over a connection or part of one.
+struct Traffic {
+    var bytesSent = 0
+    var bytesReceived = 0
+    var replies = 0
+
+    static func - (after: Traffic, before: Traffic) -> Traffic {
+        Traffic(bytesSent: after.bytesSent - before.bytesSent, bytesReceived: after.bytesReceived - before.bytesReceived, replies: after.replies - before.replies)
+    }
+}
+
 /// One connection to a relay, from the device's side: frames out, messages in. `ping`s are
 /// answered and `notify`s noted here, so the session sees only the replies it waits for.
 ///
@@ -28,10 +40,8 @@ struct RelayLink {
     private var inbound: AsyncThrowingStream<Arrival, any Error>.AsyncIterator
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private let allocator: ByteBufferAllocator
-    private(set) var bytesSent = 0
-    private(set) var bytesReceived = 0
-    /// Replies waited for (not counting notify, ping and pong): one per round trip.
-    private(set) var repliesReceived = 0
+    /// What went over this connection so far.
+    private(set) var traffic = Traffic()
     /// The latest server seq a `notify` announced.
     private(set) var latestNotified: UInt64 = 0
 
@@ -93,7 +103,7 @@ struct RelayLink {
 
     mutating func send(_ message: Message) async throws {
         let frame = allocator.frame(message)
-        bytesSent += frame.readableBytes
+        traffic.bytesSent += frame.readableBytes
         do {
             try await outbound.write(frame)
         } catch {
@@ -125,7 +135,7 @@ struct RelayLink {
             }
             guard let arrival else { throw SyncError.cut("while \(doing)") }
             guard case .frame(let payload) = arrival else { return .tick }
-            bytesReceived += 4 + payload.count
+            traffic.bytesReceived += 4 + payload.count
             let message: Message
             do {
                 message = try Message.decode(payload)
@@ -140,7 +150,7 @@ struct RelayLink {
                 return .notified(latest)
             case .error(let code, let text): throw SyncError.refused(code, text)
             default:
-                repliesReceived += 1
+                traffic.replies += 1
                 return .message(message)
             }
         }

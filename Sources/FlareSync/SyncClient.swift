@@ -36,11 +36,7 @@ public struct SyncClient: Sendable {
         for attempt in 1...3 {
             do {
                 try await RelayLink.connect(to: state.relay, group: group, timeout: timeout) { link in
-                    defer {
-                        report.bytesSent += link.bytesSent
-                        report.bytesReceived += link.bytesReceived
-                        report.replies += link.repliesReceived
-                    }
+                    defer { report.count(link.traffic) }
                     try await session(vault, state: &state, report: &report, link: &link)
                 }
                 return report
@@ -205,7 +201,7 @@ public struct SyncClient: Sendable {
             report.bufferedChanges += received.buffered.count
             report.problems += received.rejected.map { "Change \($0.change) was refused: \($0.reason)." }
             done += items.count
-            await progress?(SyncProgress(phase: .receiving, envelopesDone: done, envelopesTotal: max(total, done), bytes: link.bytesReceived))
+            await progress?(SyncProgress(phase: .receiving, envelopesDone: done, envelopesTotal: max(total, done), bytes: link.traffic.bytesReceived))
             if !more { return }
         }
     }
@@ -239,7 +235,7 @@ public struct SyncClient: Sendable {
             acknowledged += push.count
             report.sentEnvelopes += push.count
             report.sentChanges += push.reduce(0) { $0 + Int($1.lastSeq - $1.firstSeq + 1) }
-            await progress?(SyncProgress(phase: .sending, envelopesDone: acknowledged, envelopesTotal: total, bytes: link.bytesSent))
+            await progress?(SyncProgress(phase: .sending, envelopesDone: acknowledged, envelopesTotal: total, bytes: link.traffic.bytesSent))
         }
         return latest
     }

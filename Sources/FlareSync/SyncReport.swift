@@ -27,6 +27,12 @@ public struct SyncReport: Sendable {
     public init(relay: RelayAddress) {
         self.relay = relay
     }
+
+    mutating func count(_ traffic: Traffic) {
+        bytesSent += traffic.bytesSent
+        bytesReceived += traffic.bytesReceived
+        replies += traffic.replies
+    }
 }
 
 /// How far a sync has got, for a progress display.

@@ -74,7 +74,8 @@ extension SyncClient {
                 try begin(welcome, state: &current, report: &summary, vault: vault)
                 return try await exchange(vault, state: &current, report: &summary, link: &link, relayLatest: relayLatest, frameLimit: welcome.maximumFrame)
             }
-            await report(.synced(summary.counted(link)))
+            summary.count(link.traffic)
+            await report(.synced(summary))
             var stamp = Self.stamp(path)
             var quietSince = ContinuousClock.now
             let pingEvery = Duration.seconds(max(1, Int64(welcome.idleSeconds) / 2))
@@ -87,7 +88,7 @@ extension SyncClient {
                 case .message(let message): throw SyncError.protocolViolation("an unexpected message \(message.type) while waiting")
                 }
                 if due {
-                    let before = (link.bytesSent, link.bytesReceived, link.repliesReceived)
+                    let before = link.traffic
                     var round = SyncReport(relay: state.relay)
                     let synced: UInt64? = try await Self.withVaultIfFree(path, unlock: unlock) { vault in
                         var current = try SyncState.load(from: vault, relay: state.relay) ?? state
@@ -97,9 +98,7 @@ extension SyncClient {
                         relayLatest = synced
                         due = false
                         stamp = Self.stamp(path)
-                        round.bytesSent = link.bytesSent - before.0
-                        round.bytesReceived = link.bytesReceived - before.1
-                        round.replies = link.repliesReceived - before.2
+                        round.count(link.traffic - before)
                         await report(.synced(round))
                     }
                 }
@@ -140,16 +139,5 @@ extension SyncClient {
             let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
             return "\(modified) \((attributes?[.size] as? Int) ?? 0)"
         }
-    }
-}
-
-extension SyncReport {
-    /// With the link's byte and reply counts.
-    func counted(_ link: RelayLink) -> SyncReport {
-        var report = self
-        report.bytesSent = link.bytesSent
-        report.bytesReceived = link.bytesReceived
-        report.replies = link.repliesReceived
-        return report
     }
 }
