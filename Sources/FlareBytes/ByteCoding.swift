@@ -10,6 +10,8 @@ public enum DecodingError: Error, Hashable, Sendable, CustomStringConvertible {
     case unknownTag(UInt8, at: Int)
     case invalidValue(String, at: Int)
     case trailingBytes(at: Int)
+    /// A clock reading past the end of the range clocks may take (Protocol/ENCODING.md, "Clocks").
+    case clockOutOfRange(UInt64, at: Int)
 
     public var description: String {
         switch self {
@@ -22,8 +24,19 @@ public enum DecodingError: Error, Hashable, Sendable, CustomStringConvertible {
         case .unknownTag(let tag, let at): return "unknown tag \(tag) at byte \(at)"
         case .invalidValue(let what, let at): return "\(what) at byte \(at)"
         case .trailingBytes(let at): return "unexpected bytes after the end, from byte \(at)"
+        case .clockOutOfRange(let milliseconds, let at):
+            return "a clock of \(milliseconds) ms is past the end of the clock range (2^48 - 1 ms) at byte \(at)"
         }
     }
+}
+
+/// The range of every sequence number in Flare's encodings and messages (a change's seq, a
+/// server seq): at most 2^63 − 1, so that each fits the signed 64-bit integer a store keeps it
+/// in (SQLite's INTEGER). Decoders refuse anything larger where they read it, so code past a
+/// decoder never converts or adds an unchecked seq.
+public enum Seq {
+    /// 2^63 − 1.
+    public static let maximum = UInt64(Int64.max)
 }
 
 /// Appends the primitives of Flare's encodings (see Protocol/ENCODING.md) to a byte array.
@@ -130,6 +143,24 @@ public struct ByteReader: Sendable {
         let value = try varint()
         guard let narrow = UInt32(exactly: value) else { throw DecodingError.invalidValue("value exceeds 32 bits", at: at) }
         return narrow
+    }
+
+    /// A sequence number from `minimum` (0 or 1) to `Seq.maximum`.
+    @inlinable public mutating func seq(minimum: UInt64 = 1) throws -> UInt64 {
+        let at = offset
+        let value = try varint()
+        guard value >= minimum, value <= Seq.maximum else {
+            throw DecodingError.invalidValue("a sequence number must be from \(minimum) to 2^63 - 1 (got \(value))", at: at)
+        }
+        return value
+    }
+
+    /// A varint no greater than `maximum`; `what` names it in the error.
+    @inlinable public mutating func varint(atMost maximum: UInt64, _ what: String) throws -> UInt64 {
+        let at = offset
+        let value = try varint()
+        guard value <= maximum else { throw DecodingError.invalidValue("\(what) must be at most \(maximum) (got \(value))", at: at) }
+        return value
     }
 
     @inlinable public mutating func signed() throws -> Int64 {

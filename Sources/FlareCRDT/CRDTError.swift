@@ -5,6 +5,11 @@ public enum EditError: Error, Hashable, Sendable, CustomStringConvertible {
     case fieldKindMismatch(document: String, field: String, existing: FieldKind, attempted: FieldKind)
     case textIndexOutOfRange(document: String, field: String, index: Int, length: Int)
     case emptyChange
+    /// The replica's state contradicts itself (a restored state naming changes it does not
+    /// hold), so the edit cannot be applied to it.
+    case inconsistentState(String)
+    /// This replica has used every sequence number (2^63 − 1): it can make no more changes.
+    case sequenceExhausted
 
     public var description: String {
         switch self {
@@ -15,6 +20,8 @@ public enum EditError: Error, Hashable, Sendable, CustomStringConvertible {
         case .textIndexOutOfRange(let document, let field, let index, let length):
             return "index \(index) is outside field \(field) of \(document) (length \(length))"
         case .emptyChange: return "a change needs at least one operation"
+        case .inconsistentState(let reason): return "the replica's state contradicts itself: \(reason)"
+        case .sequenceExhausted: return "this replica has used every sequence number (2^63 - 1)"
         }
     }
 }
@@ -27,6 +34,9 @@ public enum ChangeRejection: Error, Hashable, Sendable, CustomStringConvertible 
     case dependsOnItself(ChangeID)
     case invalidOperation(ChangeID, index: Int, reason: String)
     case emptyChange(ChangeID)
+    /// Its seq or clock is outside the range changes may take, or its clock passes the horizon
+    /// by more than its causal past forces (Protocol/ENCODING.md, "Clocks").
+    case outOfRange(ChangeID, String)
 
     public var description: String {
         switch self {
@@ -39,6 +49,7 @@ public enum ChangeRejection: Error, Hashable, Sendable, CustomStringConvertible 
         case .invalidOperation(let id, let index, let reason):
             return "change \(id), operation \(index): \(reason)"
         case .emptyChange(let id): return "change \(id) has no operations"
+        case .outOfRange(let id, let reason): return "change \(id): \(reason)"
         }
     }
 }

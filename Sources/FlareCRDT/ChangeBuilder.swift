@@ -19,9 +19,11 @@ public struct ChangeBuilder {
         return document
     }
 
-    private mutating func record(_ operation: Operation) {
-        let failure = draft.apply(operation, base: documents)
-        precondition(failure == nil, "checked before recording: \(failure ?? "")")
+    /// Applies and keeps `operation`. The checks before it make a failure here impossible for a
+    /// consistent replica; one restored from a state that contradicts itself is refused here
+    /// rather than trusted.
+    private mutating func record(_ operation: Operation) throws {
+        if let failure = draft.apply(operation, base: documents) { throw EditError.inconsistentState(failure) }
         operations.append(operation)
     }
 
@@ -50,31 +52,31 @@ public struct ChangeBuilder {
     /// Creates a document. Fails if the id was ever used on this replica.
     public mutating func create(_ id: String, type: String) throws {
         guard current(id) == nil else { throw EditError.documentExists(id) }
-        record(.create(document: id, type: type))
+        try record(.create(document: id, type: type))
     }
 
     /// Writes `value` to the register `field`.
     public mutating func set(_ id: String, _ field: String, to value: Scalar) throws {
         try writable(id, field, as: .register)
-        record(.set(document: id, field: field, value: value))
+        try record(.set(document: id, field: field, value: value))
     }
 
     /// Adds `element` to the set `field`.
     public mutating func add(_ id: String, _ field: String, _ element: String) throws {
         try writable(id, field, as: .set)
-        record(.add(document: id, field: field, element: element))
+        try record(.add(document: id, field: field, element: element))
     }
 
     /// Removes `element` from the set `field` (removing an absent element is allowed).
     public mutating func remove(_ id: String, _ field: String, _ element: String) throws {
         try writable(id, field, as: .set)
-        record(.remove(document: id, field: field, element: element))
+        try record(.remove(document: id, field: field, element: element))
     }
 
     /// Adds `amount` to the counter `field`.
     public mutating func increment(_ id: String, _ field: String, by amount: Int64) throws {
         try writable(id, field, as: .counter)
-        record(.increment(document: id, field: field, amount: amount))
+        try record(.increment(document: id, field: field, amount: amount))
     }
 
     /// Inserts `text` at Unicode-scalar index `index` of the text `field`.
@@ -87,7 +89,7 @@ public struct ChangeBuilder {
         }
         guard !text.unicodeScalars.isEmpty else { return }
         let anchor = sequence.anchor(forInsertAt: index)
-        record(.insertText(document: id, field: field, anchor: anchor, text: text))
+        try record(.insertText(document: id, field: field, anchor: anchor, text: text))
     }
 
     /// Deletes `count` Unicode scalars from index `index` of the text `field`.
@@ -99,12 +101,12 @@ public struct ChangeBuilder {
             throw EditError.textIndexOutOfRange(document: id, field: field, index: index + count, length: length)
         }
         guard count > 0 else { return }
-        record(.deleteText(document: id, field: field, ranges: sequence.ranges(from: index, length: count)))
+        try record(.deleteText(document: id, field: field, ranges: sequence.ranges(from: index, length: count)))
     }
 
     /// Deletes the document.
     public mutating func delete(_ id: String) throws {
         try live(id)
-        record(.delete(document: id))
+        try record(.delete(document: id))
     }
 }

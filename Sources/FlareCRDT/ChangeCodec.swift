@@ -146,9 +146,12 @@ public enum ChangeCodec {
             let delta = try reader.varint()
             let (seq, seqOverflow) = (lastSeq[replica] ?? 0).addingReportingOverflow(delta)
             guard delta > 0, !seqOverflow else { throw DecodingError.invalidValue("sequence numbers must increase", at: at) }
+            guard seq <= Seq.maximum else { throw DecodingError.invalidValue("a sequence number must be at most 2^63 - 1 (got \(seq))", at: at) }
             lastSeq[replica] = seq
+            let clockAt = reader.position
             lastMilliseconds = lastMilliseconds &+ UInt64(bitPattern: try reader.signed())
             let clock = HLC(milliseconds: lastMilliseconds, counter: try reader.varint32())
+            guard clock.isInRange else { throw DecodingError.clockOutOfRange(clock.milliseconds, at: clockAt) }
             let dependencyAt = reader.position
             let dependencyMode = try reader.count()
             var dependencies = lastDependencies[replica] ?? VersionVector()
@@ -156,7 +159,7 @@ public enum ChangeCodec {
                 var entries: [(ReplicaID, UInt64)] = []
                 for _ in 0..<(dependencyMode - 1) {
                     let dependency = tables.replicas[try reader.index(below: tables.replicas.count)]
-                    let dependencySeq = try reader.varint()
+                    let dependencySeq = try reader.seq()
                     guard dependencySeq > 0, dependency != replica, entries.last.map({ $0.0 < dependency }) ?? true else {
                         throw DecodingError.invalidValue("dependencies must be sorted, positive and not the change's own replica", at: dependencyAt)
                     }
@@ -246,9 +249,7 @@ public enum ChangeCodec {
 
     static func readElement(_ reader: inout ByteReader, tables: Tables) throws -> ElementID {
         let replica = tables.replicas[try reader.index(below: tables.replicas.count)]
-        let at = reader.position
-        let seq = try reader.varint()
-        guard seq > 0 else { throw DecodingError.invalidValue("character ids have seq 1 or more", at: at) }
+        let seq = try reader.seq()
         return ElementID(change: ChangeID(replica: replica, seq: seq), offset: try reader.varint32())
     }
 

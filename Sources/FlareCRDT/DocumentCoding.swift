@@ -31,12 +31,15 @@ enum DocumentCoding {
     private static func readSeq(_ reader: inout ByteReader, base: Base) throws -> UInt64 {
         let at = reader.position
         let seq = try base.map { $0.seq &+ UInt64(bitPattern: try reader.signed()) } ?? (try reader.varint())
-        guard seq > 0 else { throw DecodingError.invalidValue("change seqs are 1 or more", at: at) }
+        guard seq > 0, seq <= Seq.maximum else { throw DecodingError.invalidValue("change seqs are 1 to 2^63 - 1 (got \(seq))", at: at) }
         return seq
     }
 
     private static func readMilliseconds(_ reader: inout ByteReader, base: Base) throws -> UInt64 {
-        try base.map { $0.milliseconds &+ UInt64(bitPattern: try reader.signed()) } ?? (try reader.varint())
+        let at = reader.position
+        let milliseconds = try base.map { $0.milliseconds &+ UInt64(bitPattern: try reader.signed()) } ?? (try reader.varint())
+        guard milliseconds <= HLC.maximumMilliseconds else { throw DecodingError.clockOutOfRange(milliseconds, at: at) }
+        return milliseconds
     }
 
     /// Writes the document's body (everything but its id).
@@ -104,6 +107,23 @@ enum DocumentCoding {
             }
         }
         return Document(typeRegister: typeRegister, fields: fields, touchedBy: touchedBy, deletedThrough: deletedThrough)
+    }
+
+    /// Whether every change `document` names lies within `vector`: a state that names a change
+    /// it does not hold contradicts itself (its next local change would reuse that change's id).
+    static func names(_ document: Document, onlyWithin vector: VersionVector) -> Bool {
+        func covered(_ id: ChangeID) -> Bool { vector.includes(id) }
+        guard document.typeRegister.writes.allSatisfy({ covered($0.id.change) }), vector.includes(document.touchedBy),
+              vector.includes(document.deletedThrough) else { return false }
+        for (_, field) in document.fields.entries {
+            switch field {
+            case .register(let register): guard register.writes.allSatisfy({ covered($0.id.change) }) else { return false }
+            case .set(let set): guard set.tags.allSatisfy({ $0.adds.allSatisfy(covered) }) else { return false }
+            case .counter: break
+            case .text(let text): guard text.runs.dropFirst().allSatisfy({ covered($0.first.change) }) else { return false }
+            }
+        }
+        return true
     }
 
     static func readVector(_ reader: inout ByteReader, tables: Tables, base: Base = nil) throws -> VersionVector {
@@ -242,7 +262,7 @@ enum DocumentCoding {
                 let rangeAt = reader.position
                 let start = try reader.varint()
                 let length = try reader.varint()
-                guard start >= UInt64(end), length > 0, start + length <= UInt64(scalars.count), start + length > start else {
+                guard start >= UInt64(end), start < UInt64(scalars.count), length > 0, length <= UInt64(scalars.count) - start else {
                     throw DecodingError.invalidValue("deleted ranges must be sorted, non-empty and inside the run", at: rangeAt)
                 }
                 end = Int(start + length)

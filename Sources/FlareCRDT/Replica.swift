@@ -100,6 +100,12 @@ public struct Replica: Sendable {
         return clocks[Int(id.seq - 1)]
     }
 
+    /// Each replica's latest applied clock: how far ahead of this device's wall clock another
+    /// device stamps its changes shows how wrong that device's clock is.
+    public var latestClocks: [(replica: ReplicaID, clock: HLC)] {
+        versionVector.compactMap { entry in clock(of: ChangeID(replica: entry.replica, seq: entry.seq)).map { (entry.replica, $0) } }
+    }
+
     /// Every applied change held in memory and not included in `known`, in an order that
     /// respects causality (so a receiver applies them without buffering). Changes at or below
     /// `releasedThrough` are not returned: whoever released them serves them.
@@ -123,7 +129,9 @@ public struct Replica: Sendable {
         wallMilliseconds: UInt64,
         _ edit: (inout ChangeBuilder) throws -> Void
     ) throws -> Change {
-        let seq = versionVector[id] + 1
+        let own = versionVector[id]
+        guard own < Seq.maximum else { throw EditError.sequenceExhausted }
+        let seq = own + 1
         let changeID = ChangeID(replica: id, seq: seq)
         let stamp = clock.tick(wallMilliseconds: wallMilliseconds)
         let dependencies = VersionVector(versionVector.filter { $0.replica != id }.map { ($0.replica, $0.seq) })
@@ -148,6 +156,14 @@ public struct Replica: Sendable {
     public mutating func receive(_ change: Change) throws -> ReceiveOutcome {
         let changeID = change.id
         guard changeID.seq > 0 else { throw ChangeRejection.invalidSequence(changeID) }
+        // Decoders refuse these already; a change built in memory (a fixture, a test) is
+        // held to the same ranges, so nothing past here meets a seq or clock out of range.
+        guard changeID.seq <= Seq.maximum, change.dependencies.allSatisfy({ $0.seq <= Seq.maximum }) else {
+            throw ChangeRejection.outOfRange(changeID, "a sequence number is past 2^63 - 1")
+        }
+        guard change.clock.isInRange else {
+            throw ChangeRejection.outOfRange(changeID, "its clock (\(change.clock.milliseconds) ms) is past the end of the clock range")
+        }
         guard change.dependencies[changeID.replica] == 0 else { throw ChangeRejection.dependsOnItself(changeID) }
         guard !change.operations.isEmpty else { throw ChangeRejection.emptyChange(changeID) }
         if let held = self.change(changeID) ?? pending[changeID] {
@@ -200,10 +216,15 @@ public struct Replica: Sendable {
     /// Validates and applies a change whose dependencies are all applied.
     private mutating func apply(_ change: Change) throws {
         let previous = ChangeID(replica: change.id.replica, seq: change.id.seq - 1)
+        var latestPast: HLC?
         for dependency in change.dependencies.map({ ChangeID(replica: $0.replica, seq: $0.seq) }) + [previous] {
-            if let earlier = clock(of: dependency), earlier >= change.clock {
-                throw ChangeRejection.clockNotAfterDependency(change.id, dependency: dependency)
-            }
+            guard let earlier = clock(of: dependency) else { continue }
+            if earlier >= change.clock { throw ChangeRejection.clockNotAfterDependency(change.id, dependency: dependency) }
+            latestPast = max(latestPast ?? earlier, earlier)
+        }
+        guard change.clock.keepsHorizon(after: latestPast) else {
+            throw ChangeRejection.outOfRange(
+                change.id, "its clock (\(change.clock.milliseconds) ms) passes the horizon (the end of year 9999) by more than its causal past allows")
         }
         var draft = ChangeDraft(change: change)
         for (index, operation) in change.operations.enumerated() {

@@ -110,7 +110,9 @@ extension Replica {
         var reader = ByteReader(bytes)
         try ChangeCodec.readHeader(&reader, magic: Self.checkpointMagic)
         let id = try reader.replica()
+        let clockAt = reader.position
         let clock = HLC(milliseconds: try reader.varint(), counter: try reader.varint32())
+        guard clock.isInRange else { throw DecodingError.clockOutOfRange(clock.milliseconds, at: clockAt) }
         let tables = try Tables.read(from: &reader)
         let versionVector = try DocumentCoding.readVector(&reader, tables: tables)
         var encoded: [String: DocumentMap.Encoded] = [:]
@@ -130,6 +132,9 @@ extension Replica {
                 let document = try DocumentCoding.read(&bodyReader, tables: tables, numbering: .fromType)
                 guard bodyReader.isAtEnd, document.isLive == (flag == 1) else {
                     throw DecodingError.invalidValue("a document's body and flag do not agree", at: at)
+                }
+                guard DocumentCoding.names(document, onlyWithin: versionVector) else {
+                    throw DecodingError.invalidValue("document \(documentID) names a change the checkpoint's version vector does not cover", at: at)
                 }
             }
             encoded[documentID] = DocumentMap.Encoded(range: start..<(start + length), isLive: flag == 1)

@@ -45,7 +45,11 @@ public struct StateSnapshot: Sendable {
             let at = reader.position
             let id = tables.strings[try reader.index(below: tables.strings.count)]
             guard documents[id] == nil else { throw DecodingError.invalidValue("document listed twice", at: at) }
-            documents[id] = try DocumentCoding.read(&reader, tables: tables)
+            let document = try DocumentCoding.read(&reader, tables: tables)
+            guard DocumentCoding.names(document, onlyWithin: versionVector) else {
+                throw DecodingError.invalidValue("document \(id) names a change the snapshot's version vector does not cover", at: at)
+            }
+            documents[id] = document
         }
         guard reader.isAtEnd else { throw DecodingError.trailingBytes(at: reader.position) }
         return StateSnapshot(versionVector: versionVector, documents: documents)

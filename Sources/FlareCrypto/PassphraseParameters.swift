@@ -38,6 +38,14 @@ public struct PassphraseParameters: Codable, Hashable, Sendable {
         checkedOpsLimit: UInt64(crypto_pwhash_argon2id_OPSLIMIT_MIN),
         memLimitBytes: UInt64(crypto_pwhash_argon2id_MEMLIMIT_MIN))
 
+    /// Whether the parameters are at most 16 passes over 1 GiB (libsodium's `SENSITIVE` memory):
+    /// more than Flare ever writes. Parameters are read from a vault before anything in it is
+    /// authenticated, so a tampered file could otherwise make opening it run for hours or
+    /// exhaust memory; parameters beyond this are refused as damage.
+    public var isWithinCeiling: Bool {
+        opsLimit <= 16 && memLimitBytes <= UInt64(crypto_pwhash_argon2id_MEMLIMIT_SENSITIVE)
+    }
+
     /// Salt length in bytes (`crypto_pwhash_SALTBYTES`, 16).
     public static let saltByteCount = Int(crypto_pwhash_SALTBYTES)
 

@@ -105,6 +105,10 @@ public struct RecordFields {
     public mutating func moment(_ field: String) -> Moment? {
         guard let seconds = integer(field) else { return nil }
         let offset = integer(field + "_utc_offset") ?? 0
+        guard Moment.instants.contains(seconds) else {
+            unreadable(field, String(seconds))
+            return nil
+        }
         do {
             return try Moment(secondsSince1970: seconds, utcOffsetMinutes: Int(clamping: offset))
         } catch {

@@ -9,7 +9,15 @@ public struct Moment: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let secondsSince1970: Int64
     public let utcOffsetMinutes: Int
 
+    /// Instants a journal holds: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z, so every day
+    /// and offset computation stays in range (a value from another device or a file beyond
+    /// these is unreadable, never trusted).
+    public static let instants: ClosedRange<Int64> = -62_135_596_800...253_402_300_799
+
     public init(secondsSince1970: Int64, utcOffsetMinutes: Int) throws(JournalError) {
+        guard Self.instants.contains(secondsSince1970) else {
+            throw .outOfRange(field: "time", value: "\(secondsSince1970) seconds since 1970", range: "from the year 1 to the year 9999")
+        }
         guard Self.offsets.contains(utcOffsetMinutes) else {
             throw .outOfRange(field: "UTC offset", value: "\(utcOffsetMinutes) minutes", range: "from -12:00 to +14:00")
         }
@@ -19,7 +27,8 @@ public struct Moment: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// `date` at the offset `timeZone` has then.
     public init(_ date: Date, in timeZone: TimeZone = .current) {
-        secondsSince1970 = Int64(date.timeIntervalSince1970.rounded(.down))
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        secondsSince1970 = seconds.isNaN ? 0 : Int64(min(max(seconds, Double(Self.instants.lowerBound)), Double(Self.instants.upperBound)))
         utcOffsetMinutes = min(max(timeZone.secondsFromGMT(for: date) / 60, Self.offsets.lowerBound), Self.offsets.upperBound)
     }
 
@@ -31,7 +40,11 @@ public struct Moment: Hashable, Comparable, Sendable, CustomStringConvertible {
         guard let date = formatter.date(from: trimmed.uppercased()), let offset = Self.offsetMinutes(in: trimmed) else {
             throw .invalidValue(field: field, value: text, expected: "an ISO 8601 time with its offset, like 2026-11-27T07:30:00+01:00")
         }
-        try self.init(secondsSince1970: Int64(date.timeIntervalSince1970), utcOffsetMinutes: offset)
+        let seconds = date.timeIntervalSince1970
+        guard seconds >= Double(Self.instants.lowerBound), seconds <= Double(Self.instants.upperBound) else {
+            throw .outOfRange(field: field, value: text, range: "from the year 1 to the year 9999")
+        }
+        try self.init(secondsSince1970: Int64(seconds), utcOffsetMinutes: offset)
     }
 
     /// The offset at the end of an ISO 8601 time (`Z`, `+01:00`, `-0530`).

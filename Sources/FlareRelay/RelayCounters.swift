@@ -17,6 +17,8 @@ public struct RelayCounts: Sendable, Equatable {
     public var errors: [ErrorCode: Int] = [:]
     /// Times reading from a connection was paused by its rate limit.
     public var throttled = 0
+    /// Reply bytes written to connections and not yet taken by their sockets.
+    public var bytesQueued = 0
 }
 
 /// The relay's counters, shared by every connection.
@@ -52,6 +54,7 @@ public final class RelayCounters: Sendable {
         metric("envelopes_out_total", "counter", "Envelopes sent in batches.", now.envelopesOut)
         metric("notifies_total", "counter", "Notify messages sent.", now.notifies)
         metric("throttled_total", "counter", "Times a connection's reading was paused by its rate limit.", now.throttled)
+        metric("bytes_queued", "gauge", "Bytes written to connections and not yet taken by their sockets.", now.bytesQueued)
         lines.append("# HELP flare_relay_errors_total Errors sent to devices, by code.")
         lines.append("# TYPE flare_relay_errors_total counter")
         for code in ErrorCode.allCases {

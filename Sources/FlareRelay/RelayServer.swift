@@ -20,11 +20,22 @@ public final class RelayServer: Sendable {
         /// Bytes per second one connection may send (bursts of twice that, and at least a
         /// frame's worth).
         public var bytesPerSecond: Double
+        /// Reply bytes one connection may have queued before the relay stops reading from it
+        /// (a device that asks and never reads cannot grow the relay's memory).
+        public var queuedBytesPerConnection: Int
+        /// Reply bytes all connections together may have queued before the relay handles no
+        /// further requests until they drain.
+        public var queuedBytes: Int
 
-        public init(maximumConnections: Int = 4096, framesPerSecond: Double = 200, bytesPerSecond: Double = 32 * 1024 * 1024) {
+        public init(
+            maximumConnections: Int = 4096, framesPerSecond: Double = 200, bytesPerSecond: Double = 32 * 1024 * 1024,
+            queuedBytesPerConnection: Int = 1 << 20, queuedBytes: Int = 256 << 20
+        ) {
             self.maximumConnections = maximumConnections
             self.framesPerSecond = framesPerSecond
             self.bytesPerSecond = bytesPerSecond
+            self.queuedBytesPerConnection = queuedBytesPerConnection
+            self.queuedBytes = queuedBytes
         }
     }
 
@@ -55,6 +66,9 @@ public final class RelayServer: Sendable {
                 .serverChannelOption(.backlog, value: 1024)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(
+                    .writeBufferWaterMark,
+                    value: .init(low: limits.queuedBytesPerConnection / 2, high: max(limits.queuedBytesPerConnection, 2)))
                 .childChannelInitializer { channel in
                     guard counters.admit(upTo: limits.maximumConnections) else {
                         logger.warning("connection refused: at the connection cap", metadata: ["limit": "\(limits.maximumConnections)"])
@@ -111,6 +125,11 @@ public final class RelayServer: Sendable {
 /// Sent through each connection's pipeline when the relay stops.
 struct RelayShutdown {}
 
+/// Sent through a connection's pipeline when another device of its vault stored envelopes.
+struct VaultNotify: Sendable {
+    let latest: UInt64
+}
+
 /// One connection: decodes messages and runs them through its session on the thread pool,
 /// one at a time, writing the replies.
 final class RelayConnection: ChannelDuplexHandler {
@@ -138,12 +157,15 @@ final class RelayConnection: ChannelDuplexHandler {
     private var lastFrame = NIODeadline.now()
     private var idleCheck: RepeatedTask?
     private var logger: Logger
+    /// The latest server seq to tell the device in a `notify`, while its replies drain.
+    private var notifyOwed: UInt64?
 
     struct Limits {
         let framesPerSecond: Double
         let frameBurst: Double
         let bytesPerSecond: Double
         let byteBurst: Double
+        let queuedBytes: Int
     }
 
     init(
@@ -157,7 +179,8 @@ final class RelayConnection: ChannelDuplexHandler {
         self.counters = counters
         self.limits = Limits(
             framesPerSecond: limits.framesPerSecond, frameBurst: 2 * limits.framesPerSecond,
-            bytesPerSecond: limits.bytesPerSecond, byteBurst: max(2 * limits.bytesPerSecond, Double(2 * frameLimit)))
+            bytesPerSecond: limits.bytesPerSecond, byteBurst: max(2 * limits.bytesPerSecond, Double(2 * frameLimit)),
+            queuedBytes: limits.queuedBytes)
         idle = .seconds(Int64(idleSeconds))
         frameTokens = self.limits.frameBurst
         byteTokens = self.limits.byteBurst
@@ -201,14 +224,27 @@ final class RelayConnection: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if inFlight || !pending.isEmpty || isThrottled(context: context) {
+        if inFlight || !pending.isEmpty || !context.channel.isWritable || isThrottled(context: context) {
             readHeld = true
         } else {
             context.read()
         }
     }
 
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            sendNotify(context: context)
+            processNext(context: context)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let notify = event as? VaultNotify {
+            notifyOwed = max(notifyOwed ?? 0, notify.latest)
+            sendNotify(context: context)
+            return
+        }
         guard event is RelayShutdown else { return context.fireUserInboundEventTriggered(event) }
         stopping = true
         pending.removeAll()
@@ -230,6 +266,17 @@ final class RelayConnection: ChannelDuplexHandler {
         }
         // Over the rate limit, even frames already read wait (the wake-up comes back here).
         guard !isThrottled(context: context) else { return }
+        // Replies not taken by the socket wait first (writability coming back resumes here),
+        // and so does everyone while the whole relay has too much queued.
+        guard context.channel.isWritable else { return }
+        guard counters.current.bytesQueued < limits.queuedBytes else {
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: .milliseconds(20)) {
+                let (connection, context) = bound.value
+                connection.processNext(context: context)
+            }
+            return
+        }
         let payload = pending.removeFirst()
         let message: Message
         do {
@@ -255,6 +302,7 @@ final class RelayConnection: ChannelDuplexHandler {
             connection.inFlight = false
             switch result {
             case .success(let (session, outcome)):
+                if let failure = outcome.failure { connection.logger.error("storage failed", metadata: ["error": "\(failure)"]) }
                 connection.session = session
                 connection.apply(outcome, context: context)
             case .failure(let error):
@@ -280,10 +328,7 @@ final class RelayConnection: ChannelDuplexHandler {
         for reply in outcome.replies {
             if case .ack(_, let stored, let serverSeq) = reply {
                 counters.update { $0.envelopesIn += Int(stored) }
-                if outcome.stored {
-                    let told = hub.notify(vault, latest: serverSeq, except: context.channel)
-                    counters.update { $0.notifies += told }
-                }
+                if outcome.stored { hub.notify(vault, latest: serverSeq, except: context.channel) }
             }
         }
     }
@@ -301,7 +346,7 @@ final class RelayConnection: ChannelDuplexHandler {
                 logger.notice("refused", metadata: ["code": "\(code)", "reason": "\(text)"])
             default: break
             }
-            context.write(wrapOutboundOut(frame), promise: nil)
+            write(frame, context: context)
         }
         counters.update { $0.bytesOut += bytes }
         if close {
@@ -311,6 +356,26 @@ final class RelayConnection: ChannelDuplexHandler {
         } else {
             context.flush()
         }
+    }
+
+    /// Writes `frame`, counting it as queued until the socket takes it (or the write fails).
+    private func write(_ frame: ByteBuffer, context: ChannelHandlerContext) {
+        let size = frame.readableBytes
+        counters.update { $0.bytesQueued += size }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        let counters = counters
+        promise.futureResult.whenComplete { _ in counters.update { $0.bytesQueued -= size } }
+        context.write(wrapOutboundOut(frame), promise: promise)
+    }
+
+    /// Sends the latest server seq owed to the device in a `notify`, once its replies drain:
+    /// notifies to a device that does not read coalesce into one instead of piling up.
+    private func sendNotify(context: ChannelHandlerContext) {
+        guard let latest = notifyOwed, context.channel.isWritable, !closing else { return }
+        notifyOwed = nil
+        write(context.channel.allocator.frame(.notify(latestServerSeq: latest)), context: context)
+        context.flush()
+        counters.update { $0.notifies += 1 }
     }
 
     private func close(context: ChannelHandlerContext) {
@@ -407,14 +472,10 @@ final class VaultHub: Sendable {
         connections.withLockedValue { Array($0.all.values) }
     }
 
-    /// Tells the vault's other connections; returns how many.
-    func notify(_ vault: WireID, latest: UInt64, except sender: any Channel) -> Int {
+    /// Tells the vault's other connections (each sends `notify` once its replies drain).
+    func notify(_ vault: WireID, latest: UInt64, except sender: any Channel) {
         let others = connections.withLockedValue { $0.byVault[vault].map { Array($0.values) } ?? [] }.filter { $0 !== sender }
-        let notify = Message.notify(latestServerSeq: latest)
-        for channel in others {
-            channel.writeAndFlush(channel.allocator.frame(notify), promise: nil)
-        }
-        return others.count
+        for channel in others { channel.pipeline.fireUserInboundEventTriggered(VaultNotify(latest: latest)) }
     }
 }
 

@@ -26,6 +26,8 @@ public struct RelaySession: Sendable {
         public var close = false
         /// Envelopes were stored: notify the vault's other connections.
         public var stored = false
+        /// Why the relay failed, for its log: the device is told only the error code.
+        public var failure: (any Error)?
     }
 
     enum State {
@@ -62,10 +64,16 @@ public struct RelaySession: Sendable {
         do {
             return try dispatch(message)
         } catch let error as RelayError {
-            return Outcome(replies: [.error(error.code, message: error.description)])
+            switch error {
+            case .storageFull, .damagedStorage:
+                state = .closed
+                return Outcome(replies: [.error(error.code, message: error.description)], close: true, failure: error)
+            default:
+                return Outcome(replies: [.error(error.code, message: error.description)])
+            }
         } catch {
             state = .closed
-            return Outcome(replies: [.error(.internal, message: "the relay failed; nothing of the request was stored")], close: true)
+            return Outcome(replies: [.error(.internal, message: "the relay failed; nothing of the request was stored")], close: true, failure: error)
         }
     }
 
@@ -115,6 +123,10 @@ public struct RelaySession: Sendable {
             return try welcome(vault: vault, deviceKey: deviceKey, session: session)
 
         case (.authenticated(let vault, _, _), .push(let envelopes)):
+            if let unservable = envelopes.first(where: { $0.largestBatchPayload > Int(settings.maximumFrame) }) {
+                return refuse(.frameTooLarge, "an envelope of \(unservable.encodedCount) bytes would not fit a batch within this relay's "
+                    + "\(settings.maximumFrame)-byte frames, so it could not be served back; nothing of the push was stored")
+            }
             let appended = try storage.append(envelopes, to: vault)
             return Outcome(
                 replies: [.ack(held: appended.held, stored: appended.stored, serverSeq: appended.serverSeq)], stored: appended.stored > 0)

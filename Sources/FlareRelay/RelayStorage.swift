@@ -6,6 +6,10 @@ public enum RelayError: Error, Equatable, Sendable, CustomStringConvertible {
     case badInvite
     case seqGap(replica: WireID, held: UInt64, first: UInt64)
     case quotaExceeded(String)
+    /// The relay's disk (or its storage's space) is full: nothing of the request was stored.
+    case storageFull
+    /// The relay's storage holds a value it could not have written (damage on disk).
+    case damagedStorage(String)
 
     /// The code sent to the device (Protocol/PROTOCOL.md §6).
     public var code: ErrorCode {
@@ -14,6 +18,8 @@ public enum RelayError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badInvite: return .badInvite
         case .seqGap: return .seqGap
         case .quotaExceeded: return .quotaExceeded
+        case .storageFull: return .storageFull
+        case .damagedStorage: return .internal
         }
     }
 
@@ -24,6 +30,8 @@ public enum RelayError: Error, Equatable, Sendable, CustomStringConvertible {
         case .seqGap(let replica, let held, let first):
             return "an envelope of replica \(replica) starts at \(first), but the relay holds up to \(held)"
         case .quotaExceeded(let what): return "the vault's quota is full (\(what))"
+        case .storageFull: return "the relay's disk is full; nothing of the request was stored"
+        case .damagedStorage(let what): return "the relay's storage is damaged (\(what)); nothing of the request was stored"
         }
     }
 }

@@ -59,7 +59,7 @@ public final class SQLiteRelayStorage: RelayStorage {
 
     public func createInvite() throws -> String {
         let token = Hex.encode(Random.bytes(12))
-        try database.write { db in try db.execute(sql: "INSERT INTO invite (token) VALUES (?)", arguments: [token]) }
+        try write { db in try db.execute(sql: "INSERT INTO invite (token) VALUES (?)", arguments: [token]) }
         return token
     }
 
@@ -69,7 +69,7 @@ public final class SQLiteRelayStorage: RelayStorage {
     }
 
     public func admitVault(_ vault: WireID, authKey: [UInt8], invite: String?, open: Bool) throws {
-        try database.write { db in
+        try write { db in
             if let existing = try Data.fetchOne(db, sql: "SELECT auth_key FROM vault WHERE id = ?", arguments: [Data(vault.bytes)]) {
                 guard [UInt8](existing) == authKey else { throw RelayError.unknownVault(vault) }
                 return
@@ -85,7 +85,7 @@ public final class SQLiteRelayStorage: RelayStorage {
     }
 
     public func admitDevice(_ key: [UInt8], to vault: WireID) throws {
-        try database.write { db in
+        try write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO device (vault, key) VALUES (?, ?)", arguments: [Data(vault.bytes), Data(key)])
         }
     }
@@ -102,41 +102,63 @@ public final class SQLiteRelayStorage: RelayStorage {
 
     private static func held(_ db: Database, _ vault: WireID) throws -> HighWaterMarks {
         try Row.fetchAll(db.cachedStatement(sql: "SELECT replica, seq FROM held WHERE vault = ? ORDER BY replica"), arguments: [Data(vault.bytes)])
-            .map { (replica: WireID([UInt8]($0["replica"] as Data))!, seq: UInt64($0["seq"] as Int64)) }
+            .map { (replica: try $0.wireID("replica"), seq: try $0.seq("seq")) }
     }
 
     /// Stores the pushes waiting at the moment together: one transaction and one sync to disk
     /// for all of them (group commit), each push inside its own savepoint so a refused one
     /// stores nothing and leaves the others alone. The first caller to find no commit under way
-    /// commits for everyone waiting; the others wait for its result.
+    /// commits one round for everyone waiting, then hands the next round to the first caller
+    /// still waiting, so under sustained load no caller commits for others indefinitely.
     public func append(_ envelopes: [Envelope], to vault: WireID) throws -> Appended {
         let request = PendingAppend(envelopes: envelopes, vault: vault)
-        let leads = appends.withLockedValue { queue in
+        var leads = appends.withLockedValue { queue in
             queue.waiting.append(request)
             if queue.committing { return false }
             queue.committing = true
             return true
         }
-        if leads {
-            while true {
+        while true {
+            if leads {
                 let batch = appends.withLockedValue { queue in
                     let batch = queue.waiting
                     queue.waiting = []
-                    if batch.isEmpty { queue.committing = false }
                     return batch
                 }
-                if batch.isEmpty { break }
                 commit(batch)
+                appends.withLockedValue { queue in
+                    if let next = queue.waiting.first {
+                        next.done.signal()  // without a result: it leads the next round
+                    } else {
+                        queue.committing = false
+                    }
+                }
             }
+            request.done.wait()
+            if let result = request.result { return try Self.mappingFull { try result.get() } }
+            leads = true
         }
-        request.done.wait()
-        return try request.result!.get()
+    }
+
+    /// A write transaction, "disk full" mapped as `mappingFull` does.
+    private func write<T>(_ updates: (Database) throws -> T) throws -> T {
+        try Self.mappingFull { try database.write(updates) }
+    }
+
+    /// Runs `body`, turning SQLite's "disk full" into `RelayError.storageFull` so the device
+    /// hears what happened (and the log says it) instead of a bare internal failure.
+    static func mappingFull<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            throw RelayError.storageFull
+        }
     }
 
     private func commit(_ batch: [PendingAppend]) {
         var results: [Result<Appended, any Error>] = []
         do {
-            try database.write { db in
+            try write { db in
                 results = []
                 for request in batch {
                     do {
@@ -165,9 +187,9 @@ public final class SQLiteRelayStorage: RelayStorage {
         guard let row = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT envelopes, bytes, server_seq FROM vault WHERE id = ?"), arguments: [Data(vault.bytes)])
         else { throw RelayError.unknownVault(vault) }
-        var count = row["envelopes"] as Int
-        var bytes = row["bytes"] as Int
-        let startSeq = UInt64(row["server_seq"] as Int64)
+        var count = Int(try row.seq("envelopes", minimum: 0))
+        var bytes = Int(try row.seq("bytes", minimum: 0))
+        let startSeq = try row.seq("server_seq", minimum: 0)
         var serverSeq = startSeq
         var held = Dictionary(uniqueKeysWithValues: try Self.held(db, vault).map { ($0.replica, $0.seq) })
         let insertEnvelope = try db.cachedStatement(
@@ -182,6 +204,7 @@ public final class SQLiteRelayStorage: RelayStorage {
             }
             count += 1
             bytes += envelope.sealed.count
+            guard serverSeq < Seq.maximum else { throw RelayError.quotaExceeded("2^63 - 1 server seqs") }
             guard count <= quota.maximumEnvelopes else { throw RelayError.quotaExceeded("\(quota.maximumEnvelopes) envelopes") }
             guard bytes <= quota.maximumBytes else { throw RelayError.quotaExceeded("\(quota.maximumBytes) bytes") }
             serverSeq += 1
@@ -207,13 +230,17 @@ public final class SQLiteRelayStorage: RelayStorage {
             var items: [(serverSeq: UInt64, envelope: Envelope)] = []
             var bytes = 0
             while let row = try rows.next() {
-                let sealed = [UInt8](row["sealed"] as Data)
+                let sealed = try row.bytes("sealed")
                 let size = sealed.count + Envelope.headerAllowance
                 if !items.isEmpty, bytes + size > maximumBytes { return (items, true) }
-                let envelope = try Envelope(
-                    replica: WireID([UInt8](row["replica"] as Data))!, firstSeq: UInt64(row["first_seq"] as Int64),
-                    lastSeq: UInt64(row["last_seq"] as Int64), sealed: sealed)
-                items.append((UInt64(row["server_seq"] as Int64), envelope))
+                let envelope: Envelope
+                do {
+                    envelope = try Envelope(
+                        replica: try row.wireID("replica"), firstSeq: try row.seq("first_seq"), lastSeq: try row.seq("last_seq"), sealed: sealed)
+                } catch let error as WireError {
+                    throw RelayError.damagedStorage("\(error)")
+                }
+                items.append((try row.seq("server_seq"), envelope))
                 bytes += size
             }
             return (items, false)
@@ -225,7 +252,7 @@ public final class SQLiteRelayStorage: RelayStorage {
             guard let row = try Row.fetchOne(db, sql: "SELECT store, server_seq FROM vault WHERE id = ?", arguments: [Data(vault.bytes)]) else {
                 throw RelayError.unknownVault(vault)
             }
-            return StorePosition(store: WireID([UInt8](row["store"] as Data))!, serverSeq: UInt64(row["server_seq"] as Int64))
+            return StorePosition(store: try row.wireID("store"), serverSeq: try row.seq("server_seq", minimum: 0))
         }
     }
 
@@ -235,7 +262,7 @@ public final class SQLiteRelayStorage: RelayStorage {
             covers += mark.replica.bytes
             covers += (0..<8).map { UInt8(truncatingIfNeeded: mark.seq >> (8 * UInt64(7 - $0))) }
         }
-        try database.write { db in
+        try write { db in
             try db.execute(
                 sql: "INSERT INTO snapshot (vault, covers, sealed) VALUES (?, ?, ?) ON CONFLICT (vault) DO UPDATE SET covers = excluded.covers, sealed = excluded.sealed",
                 arguments: [Data(vault.bytes), Data(covers), Data(sealed)])
@@ -247,16 +274,19 @@ public final class SQLiteRelayStorage: RelayStorage {
             guard let row = try Row.fetchOne(db, sql: "SELECT covers, sealed FROM snapshot WHERE vault = ?", arguments: [Data(vault.bytes)]) else {
                 return nil
             }
-            let covers = [UInt8](row["covers"] as Data)
-            let marks: HighWaterMarks = stride(from: 0, to: covers.count, by: 24).map { start in
-                (replica: WireID(Array(covers[start..<(start + 16)]))!, seq: covers[(start + 16)..<(start + 24)].reduce(0) { $0 << 8 | UInt64($1) })
+            let covers = try row.bytes("covers")
+            guard covers.count % 24 == 0 else { throw RelayError.damagedStorage("a snapshot's vector of \(covers.count) bytes") }
+            let marks: HighWaterMarks = try stride(from: 0, to: covers.count, by: 24).map { start in
+                let seq = covers[(start + 16)..<(start + 24)].reduce(0) { $0 << 8 | UInt64($1) }
+                guard (1...Seq.maximum).contains(seq) else { throw RelayError.damagedStorage("a snapshot's seq of \(seq)") }
+                return (replica: WireID(Array(covers[start..<(start + 16)]))!, seq: seq)
             }
-            return (marks, [UInt8](row["sealed"] as Data))
+            return (marks, try row.bytes("sealed"))
         }
     }
 
     public func forget(_ vault: WireID) throws {
-        try database.write { db in
+        try write { db in
             for table in ["envelope", "held", "device", "snapshot"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE vault = ?", arguments: [Data(vault.bytes)])
             }
@@ -267,7 +297,7 @@ public final class SQLiteRelayStorage: RelayStorage {
     public func vaults() throws -> [(vault: WireID, envelopes: Int, bytes: Int)] {
         try database.read { db in
             try Row.fetchAll(db, sql: "SELECT id, envelopes, bytes FROM vault ORDER BY id").map {
-                (WireID([UInt8]($0["id"] as Data))!, $0["envelopes"], $0["bytes"])
+                (try $0.wireID("id"), Int(try $0.seq("envelopes", minimum: 0)), Int(try $0.seq("bytes", minimum: 0)))
             }
         }
     }
@@ -284,12 +314,37 @@ final class PendingAppend: @unchecked Sendable {
     let envelopes: [Envelope]
     let vault: WireID
     /// Written by the committing thread before `done.signal()`, read by the waiting one after
-    /// `done.wait()`: the semaphore orders the two.
+    /// `done.wait()`: the semaphore orders the two. Still nil after a signal: the waiting
+    /// caller leads the next commit round.
     var result: Result<Appended, any Error>?
     let done = DispatchSemaphore(value: 0)
 
     init(envelopes: [Envelope], vault: WireID) {
         self.envelopes = envelopes
         self.vault = vault
+    }
+}
+
+/// Values read back from the relay's own database, checked as they are read: a damaged file
+/// is refused with `RelayError.damagedStorage`, never trusted or trapped on.
+extension Row {
+    /// A seq (or count) column: an integer from `minimum` to 2^63 − 1.
+    func seq(_ column: String, minimum: Int64 = 1) throws -> UInt64 {
+        guard let value = Int64.fromDatabaseValue(self[column] as DatabaseValue), value >= minimum else {
+            throw RelayError.damagedStorage("\(column) holds \(self[column] as DatabaseValue)")
+        }
+        return UInt64(value)
+    }
+
+    func bytes(_ column: String) throws -> [UInt8] {
+        guard let data = Data.fromDatabaseValue(self[column] as DatabaseValue) else {
+            throw RelayError.damagedStorage("\(column) holds no bytes")
+        }
+        return [UInt8](data)
+    }
+
+    func wireID(_ column: String) throws -> WireID {
+        guard let id = WireID(try bytes(column)) else { throw RelayError.damagedStorage("\(column) is not a 16-byte id") }
+        return id
     }
 }

@@ -23,6 +23,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidExport(String)
     /// SQLite or the file system failed.
     case storage(String)
+    /// The disk holding the vault is full; what was being written was not.
+    case diskFull
 
     public var description: String {
         switch self {
@@ -37,7 +39,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notAVault(let path):
             return "\(path) is not a Flare vault."
         case .locked(let path):
-            return "The vault at \(path) is open in another process; close it there and try again."
+            return "The vault at \(path) is in use by another flare process (a sync in progress, or a command still running); try again when it is done."
         case .newerSchema(let path, let found):
             return "The vault at \(path) was written by a newer Flare (schema \(found.joined(separator: ", "))); update Flare to open it."
         case .corrupted(let rows):
@@ -48,6 +50,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "Cannot import: \(reason)."
         case .storage(let reason):
             return "The vault could not be read or written: \(reason)."
+        case .diskFull:
+            return "The disk holding the vault is full; nothing of this was written and nothing stored is lost. Free some space and try again."
         }
     }
 }

@@ -36,6 +36,9 @@ struct StoredKeyring {
             let ops = row["kdf_ops"] as Int64?, let memory = row["kdf_mem"] as Int64?, ops > 0, memory > 0,
             let parameters = try? PassphraseParameters(opsLimit: UInt64(ops), memLimitBytes: UInt64(memory))
         else { throw damaged("has invalid passphrase parameters") }
+        guard parameters.isWithinCeiling else {
+            throw damaged("asks for \(parameters.opsLimit) passes over \(parameters.memLimitBytes) bytes to derive its key, beyond anything Flare writes")
+        }
         guard let sealed = row["keyring"] as Data? else { throw damaged("has no keyring") }
         return StoredKeyring(vaultID: vaultID, replicaID: replicaID, salt: [UInt8](salt), parameters: parameters, sealed: [UInt8](sealed))
     }

@@ -385,7 +385,7 @@ public final class Vault {
             }
         } catch {
             try restore(replica, discarding: true)
-            throw StoreError.storage("\(error)")
+            throw Self.storeError(error)
         }
         var stored = replica
         stored.releaseLog()
@@ -501,8 +501,15 @@ public final class Vault {
         } catch let error as CryptoError {
             throw error
         } catch {
-            throw StoreError.storage("\(error)")
+            throw storeError(error)
         }
+    }
+
+    /// `error` as the `StoreError` a person can act on: a full disk says so.
+    static func storeError(_ error: any Error) -> StoreError {
+        if let error = error as? StoreError { return error }
+        if let error = error as? DatabaseError, error.resultCode == .SQLITE_FULL { return .diskFull }
+        return .storage("\(error)")
     }
 }
 

@@ -4,24 +4,31 @@ import Glibc
 import Darwin
 #endif
 
-/// An exclusive advisory lock on a vault file, held while a `Vault` is open, so two processes
-/// never append to one device's log at once (both would issue the same seqs).
+/// An exclusive advisory lock beside a vault file, held while a `Vault` is open, so two
+/// processes never append to one device's log at once (both would issue the same seqs).
 ///
-/// `flock` locks belong to the open file description, so they do not interfere with SQLite's
-/// own POSIX record locks on the same file, and the kernel drops them when the process dies.
+/// It locks a sidecar file (`VAULT.lock`), never the database itself: closing any descriptor
+/// of the database file would drop every POSIX lock SQLite holds on it in this process
+/// (SQLite's "How To Corrupt An SQLite Database File", §2.2). `flock` locks go with the open
+/// file description, and the kernel drops them when the process dies.
 final class VaultLock {
     private var descriptor: Int32
 
-    /// Takes the lock on `path`, or throws `StoreError.locked` at once if another process has it.
-    init(path: String) throws {
-        let descriptor = open(path, O_RDWR | O_CLOEXEC)
+    /// The sidecar file locked for the vault at `path`.
+    static func path(for vault: String) -> String { vault + ".lock" }
+
+    /// Takes the lock for the vault at `vault`, or throws `StoreError.locked` at once if
+    /// another process has it.
+    init(path vault: String) throws {
+        let path = Self.path(for: vault)
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw StoreError.storage("cannot open \(path): \(String(cString: strerror(errno)))")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let reason = errno
             close(descriptor)
-            if reason == EWOULDBLOCK { throw StoreError.locked(path: path) }
+            if reason == EWOULDBLOCK { throw StoreError.locked(path: vault) }
             throw StoreError.storage("cannot lock \(path): \(String(cString: strerror(reason)))")
         }
         self.descriptor = descriptor

@@ -164,12 +164,14 @@ struct RelayLink {
     }
 }
 
-/// Ends the connection when the relay owes a reply and has sent nothing for `timeout`, so a
-/// relay that stops answering ends the sync with a clear message instead of hanging it.
+/// Ends the connection when the relay owes a reply and has not completed one for `timeout`,
+/// so a relay that stops answering ends the sync with a clear message instead of hanging it.
 ///
 /// It counts requests written (hello, auth, join, push, pull, snapshot get, forget, ping) and
 /// replies read, on the event loop; a device that is merely slow to send its next request
-/// (or waits for nothing) is never timed out.
+/// (or waits for nothing) is never timed out. A reply counts only once its whole frame is in:
+/// a relay (or a path) that stalls in the middle of a frame, trickles bytes, or sends pings
+/// and notifies instead of the reply owed is timed out all the same.
 final class ReplyDeadline: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -181,10 +183,12 @@ final class ReplyDeadline: ChannelDuplexHandler {
 
     private let timeout: TimeAmount
     private var owed = 0
+    /// When the oldest reply still owed became owed, or the last reply was completed.
     private var lastProgress = NIODeadline.now()
     private var check: RepeatedTask?
-    /// Payload bytes of the current frame still to pass, and the next frame's header so far.
+    /// Payload bytes of the current frame still to pass, its type, and the next frame's header so far.
     private var skip = 0
+    private var type: UInt8 = 0
     private var header: [UInt8] = []
 
     init(timeout: TimeAmount) {
@@ -217,23 +221,31 @@ final class ReplyDeadline: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        lastProgress = .now()
         var buffer = unwrapInboundIn(data)
-        // Follow frame boundaries to see each frame's type byte.
+        // Follow frame boundaries to see each frame's type and where it ends.
         while buffer.readableBytes > 0 {
             if skip > 0 {
                 let count = min(skip, buffer.readableBytes)
                 buffer.moveReaderIndex(forwardBy: count)
                 skip -= count
+                if skip == 0 { completed() }
                 continue
             }
             header.append(buffer.readInteger(as: UInt8.self)!)
             guard header.count == 5 else { continue }
             let length = Int(header[0]) << 24 | Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
-            if Self.replies.contains(header[4]) { owed = max(0, owed - 1) }
+            type = header[4]
             skip = max(0, length - 1)
             header = []
+            if skip == 0 { completed() }
         }
         context.fireChannelRead(data)
+    }
+
+    /// A whole frame of `type` is in.
+    private func completed() {
+        guard Self.replies.contains(type), owed > 0 else { return }
+        owed -= 1
+        lastProgress = .now()
     }
 }

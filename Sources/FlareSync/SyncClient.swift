@@ -128,6 +128,7 @@ public struct SyncClient: Sendable {
             report.relayWasReset = report.relayWasReset || state.store != nil
             state.store = welcome.store
             state.pulledServerSeq = 0
+            state.stuck = []
         }
         state.relayHolds = welcome.held
         try vault.setLocalState(SyncState.name, to: state.encoded())
@@ -145,14 +146,19 @@ public struct SyncClient: Sendable {
         _ vault: Vault, state: inout SyncState, report: inout SyncReport, link: inout RelayLink, relayLatest known: UInt64, frameLimit: Int
     ) async throws -> UInt64 {
         var relayLatest = known
+        // How far this session has read: past the position recorded when an envelope stuck.
+        var seen = state.pulledServerSeq
         for _ in 0..<4 {
             relayLatest = max(relayLatest, link.latestNotified)
-            let pulled = relayLatest > state.pulledServerSeq
-            if pulled { try await pull(into: vault, state: &state, report: &report, link: &link, expected: relayLatest, frameLimit: frameLimit) }
+            let pulled = relayLatest > seen
+            if pulled {
+                seen = try await pull(
+                    after: seen, into: vault, state: &state, report: &report, link: &link, expected: relayLatest, frameLimit: frameLimit)
+            }
             let outbox = try Outbox(
                 changes: try vault.changes(notIn: state.relayHolds), vault: vault.vaultID, key: vault.vaultKeys.dataKey, frameLimit: frameLimit)
             if !outbox.pushes.isEmpty {
-                relayLatest = max(relayLatest, try await push(outbox, from: vault, state: &state, report: &report, link: &link))
+                relayLatest = max(relayLatest, try await push(outbox, from: vault, state: &state, report: &report, link: &link, seen: &seen))
             }
             if !pulled && outbox.pushes.isEmpty { break }
         }
@@ -161,22 +167,36 @@ public struct SyncClient: Sendable {
         return relayLatest
     }
 
-    /// Pulls every envelope after `state.pulledServerSeq`, asking for the next page as soon as
-    /// one arrives, and applies each page with the new position in one transaction.
+    /// Records `envelope`, which did not open, as stuck (once), and keeps the pulled position
+    /// before it so the next sync fetches it again.
+    private func stick(_ envelope: Envelope, at serverSeq: UInt64, replica: ReplicaID, why: String, state: inout SyncState) {
+        state.stuck.removeAll { $0.replica == replica && $0.firstSeq == envelope.firstSeq }
+        state.stuck.append(StuckEnvelope(
+            serverSeq: serverSeq, replica: replica, firstSeq: envelope.firstSeq, lastSeq: envelope.lastSeq, reason: why))
+        state.stuck.sort { $0.serverSeq < $1.serverSeq }
+    }
+
+    /// Pulls every envelope after `after`, asking for the next page as soon as one arrives,
+    /// and applies each page with the new position in one transaction. An envelope that does
+    /// not open holds the recorded position before it (and is named in `state.stuck`): every
+    /// later sync fetches it again, so a relay repaired, or another relay, can still deliver it.
+    /// Returns the last server seq read.
     private func pull(
-        into vault: Vault, state: inout SyncState, report: inout SyncReport, link: inout RelayLink, expected: UInt64, frameLimit: Int
-    ) async throws {
-        let total = Int(expected - state.pulledServerSeq)
+        after start: UInt64, into vault: Vault, state: inout SyncState, report: inout SyncReport, link: inout RelayLink, expected: UInt64,
+        frameLimit: Int
+    ) async throws -> UInt64 {
+        let total = Int(clamping: expected - min(expected, start))
         var done = 0
-        try await link.send(.pull(afterServerSeq: state.pulledServerSeq, maximumBytes: UInt64(frameLimit)))
+        var read = start
+        try await link.send(.pull(afterServerSeq: start, maximumBytes: UInt64(frameLimit)))
         while true {
             guard case .batch(let items, let more) = try await link.receive(while: "receiving") else {
                 throw SyncError.protocolViolation("the relay did not answer pull with a batch")
             }
-            guard let last = items.last?.serverSeq, items.first!.serverSeq > state.pulledServerSeq,
+            guard let first = items.first?.serverSeq, let last = items.last?.serverSeq, first > read,
                 zip(items, items.dropFirst()).allSatisfy({ $0.serverSeq < $1.serverSeq })
             else {
-                if items.isEmpty && !more { return }
+                if items.isEmpty && !more { return read }
                 throw SyncError.protocolViolation("a batch out of server-seq order")
             }
             if more { try await link.send(.pull(afterServerSeq: last, maximumBytes: UInt64(frameLimit))) }
@@ -184,32 +204,41 @@ public struct SyncClient: Sendable {
             for item in items {
                 let envelope = item.envelope
                 guard let replica = ReplicaID(bytes: envelope.replica.bytes) else { continue }
-                state.relayHolds.raise(replica, to: envelope.lastSeq)
                 // Envelopes this device already applied (its own, or sent on by others) are
                 // not opened at all.
-                if vault.replica.versionVector[replica] >= envelope.lastSeq { continue }
+                if vault.replica.versionVector[replica] >= envelope.lastSeq {
+                    state.relayHolds.raise(replica, to: envelope.lastSeq)
+                    state.stuck.removeAll { $0.replica == replica && $0.lastSeq <= envelope.lastSeq }
+                    continue
+                }
                 do {
                     changes += try EnvelopeSealing.open(envelope, vault: vault.vaultID, key: vault.vaultKeys.dataKey)
+                    state.relayHolds.raise(replica, to: envelope.lastSeq)
+                    state.stuck.removeAll { $0.replica == replica && $0.lastSeq <= envelope.lastSeq }
                 } catch {
                     report.problems.append(error.description)
+                    stick(envelope, at: item.serverSeq, replica: replica, why: error.description, state: &state)
                 }
             }
-            state.pulledServerSeq = last
+            read = last
+            let stuckBefore = state.stuck.first?.serverSeq ?? .max
+            state.pulledServerSeq = min(last, stuckBefore - 1)
             let received = try vault.receive(changes, settingLocalState: state.localState)
+            state.stuck.removeAll { vault.replica.versionVector[$0.replica] >= $0.lastSeq }
             report.receivedEnvelopes += items.count
             report.appliedChanges += received.applied.count
             report.bufferedChanges += received.buffered.count
             report.problems += received.rejected.map { "Change \($0.change) was refused: \($0.reason)." }
             done += items.count
             await progress?(SyncProgress(phase: .receiving, envelopesDone: done, envelopesTotal: max(total, done), bytes: link.traffic.bytesReceived))
-            if !more { return }
+            if !more { return read }
         }
     }
 
     /// Sends the outbox with up to `pushWindow` pushes unacknowledged; returns the relay's
     /// latest server seq.
     private func push(
-        _ outbox: Outbox, from vault: Vault, state: inout SyncState, report: inout SyncReport, link: inout RelayLink
+        _ outbox: Outbox, from vault: Vault, state: inout SyncState, report: inout SyncReport, link: inout RelayLink, seen: inout UInt64
     ) async throws -> UInt64 {
         let total = outbox.pushes.reduce(0) { $0 + $1.count }
         var acknowledged = 0
@@ -230,6 +259,7 @@ public struct SyncClient: Sendable {
             state.relayHolds.formUnion(try Self.vector(held))
             // The server seqs just stored are this device's own: nothing to pull there.
             if serverSeq - stored == state.pulledServerSeq { state.pulledServerSeq = serverSeq }
+            if serverSeq - stored == seen { seen = serverSeq }
             latest = max(latest, serverSeq)
             try vault.setLocalState(SyncState.name, to: state.encoded())
             acknowledged += push.count

@@ -31,6 +31,8 @@ public enum SyncError: Error, Equatable, Sendable, CustomStringConvertible {
                 return "The relay does not know this vault: \(message). Ask its owner for an invite (flare-relay invite) and run flare sync --invite TOKEN."
             case .badInvite: return "The relay refused the invite: \(message). Ask its owner for a new one."
             case .authFailed: return "The relay refused this device: \(message)."
+            case .storageFull:
+                return "The relay's disk is full: it stored nothing of the last request, and nothing is lost here. Sync again once its owner has freed space."
             default: return "The relay refused: \(message) (\(code))."
             }
         case .cut(let when): return "The connection to the relay ended \(when); run flare sync again to go on (nothing is lost)."

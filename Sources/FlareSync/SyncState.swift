@@ -21,6 +21,9 @@ public struct SyncState: Equatable, Sendable {
     public var relayHolds = VersionVector()
     /// When a sync last completed, in milliseconds since 1970 (0: never).
     public var lastSyncMilliseconds: UInt64 = 0
+    /// Envelopes the relay served that did not open, oldest first. The pulled position stays
+    /// before the first of them, so each sync fetches them again until one opens.
+    public var stuck: [StuckEnvelope] = []
 
     public init(relay: RelayAddress) {
         self.relay = relay
@@ -34,7 +37,8 @@ public struct SyncState: Equatable, Sendable {
         return SyncState(relay: relay)
     }
 
-    static let layout: UInt8 = 1
+    /// Layout 2 added `stuck`; layout 1 is still read.
+    static let layout: UInt8 = 2
 
     func encoded() -> [UInt8] {
         var writer = ByteWriter()
@@ -51,24 +55,53 @@ public struct SyncState: Equatable, Sendable {
             writer.varint(entry.seq)
         }
         writer.varint(lastSyncMilliseconds)
+        writer.varint(stuck.count)
+        for envelope in stuck {
+            writer.varint(envelope.serverSeq)
+            writer.replica(envelope.replica)
+            writer.varint(envelope.firstSeq)
+            writer.varint(envelope.lastSeq)
+            writer.string(envelope.reason)
+        }
         return writer.bytes
     }
 
     init(decoding bytes: [UInt8]) throws {
         var reader = ByteReader(bytes)
         let layout = try reader.byte()
-        guard layout == Self.layout else { throw DecodingError.unsupportedVersion(layout) }
+        guard layout == 1 || layout == Self.layout else { throw DecodingError.unsupportedVersion(layout) }
         let host = try reader.string()
         let port = try reader.varint()
         guard (1...65535).contains(port) else { throw DecodingError.invalidValue("a relay port of \(port)", at: reader.position) }
         relay = RelayAddress(host: host, port: Int(port))
         admitted = try reader.byte() == 1
         store = try reader.byte() == 1 ? WireID(Array(try reader.raw(16))) : nil
-        pulledServerSeq = try reader.varint()
-        relayHolds = VersionVector(try (0..<(try reader.count(minimumSize: 17))).map { _ in (try reader.replica(), try reader.varint()) })
+        pulledServerSeq = try reader.seq(minimum: 0)
+        relayHolds = VersionVector(try (0..<(try reader.count(minimumSize: 17))).map { _ in (try reader.replica(), try reader.seq()) })
         lastSyncMilliseconds = try reader.varint()
+        if layout >= 2 {
+            stuck = try (0..<(try reader.count(minimumSize: 20))).map { _ in
+                let serverSeq = try reader.seq()
+                let replica = try reader.replica()
+                let first = try reader.seq()
+                let last = try reader.seq()
+                guard last >= first else { throw DecodingError.invalidValue("a stuck envelope's seqs run backwards", at: reader.position) }
+                return StuckEnvelope(serverSeq: serverSeq, replica: replica, firstSeq: first, lastSeq: last, reason: try reader.string())
+            }
+        }
         guard reader.isAtEnd else { throw DecodingError.trailingBytes(at: reader.position) }
     }
 
     var localState: LocalState { LocalState(name: Self.name, bytes: encoded()) }
+}
+
+/// An envelope the relay served that this device could not open (tampered with, or damaged
+/// on the relay's disk), and why. Its changes, and every later change of its replica, wait
+/// until a sync fetches it again intact.
+public struct StuckEnvelope: Equatable, Sendable {
+    public var serverSeq: UInt64
+    public var replica: ReplicaID
+    public var firstSeq: UInt64
+    public var lastSeq: UInt64
+    public var reason: String
 }

@@ -27,6 +27,17 @@ public struct Envelope: Hashable, Sendable {
     /// `batch` (replica, three varints and a server seq).
     public static let headerAllowance = 16 + 4 * 10
 
+    /// The bytes a `batch` holding only this envelope takes at most: type, count, the largest
+    /// server seq (9 bytes), the envelope and the `more` flag. A relay refuses to store an
+    /// envelope that would not fit its frames this way, since it could never serve it back.
+    public var largestBatchPayload: Int { 1 + 1 + 9 + encodedCount + 1 }
+
+    /// The envelope's bytes in a message: replica, seqs, length and sealed box.
+    public var encodedCount: Int {
+        16 + Self.varintCount(firstSeq) + Self.varintCount(lastSeq) + Self.varintCount(UInt64(sealed.count)) + sealed.count
+    }
+
+    private static func varintCount(_ value: UInt64) -> Int { max(1, (64 - value.leadingZeroBitCount + 6) / 7) }
 
     public let replica: WireID
     public let firstSeq: UInt64
@@ -34,7 +45,7 @@ public struct Envelope: Hashable, Sendable {
     public let sealed: [UInt8]
 
     public init(replica: WireID, firstSeq: UInt64, lastSeq: UInt64, sealed: [UInt8]) throws(WireError) {
-        guard firstSeq >= 1, lastSeq >= firstSeq else {
+        guard firstSeq >= 1, lastSeq >= firstSeq, lastSeq <= Seq.maximum else {
             throw .malformed("an envelope's seqs run from 1 upwards, first to last (got \(firstSeq) to \(lastSeq))")
         }
         guard !sealed.isEmpty else { throw .malformed("an envelope holds a sealed box") }

@@ -3,7 +3,7 @@ import FlareBytes
 /// The error codes of Protocol/PROTOCOL.md §6.
 public enum ErrorCode: UInt16, CaseIterable, Sendable {
     case malformed = 1, frameTooLarge, unsupportedVersion, authFailed, unknownVault, badInvite, seqGap, quotaExceeded
-    case rateLimited, shuttingDown, `internal`
+    case rateLimited, shuttingDown, `internal`, storageFull
 }
 
 /// Per replica, the highest seq held.
@@ -53,6 +53,9 @@ public enum Message: Sendable {
         case .error: 0x7f
         }
     }
+
+    /// The longest idle timeout a `challenge` may announce: one day.
+    public static let maximumIdleSeconds: UInt64 = 86_400
 
     /// The payload: the type byte, then the body.
     public func encoded() -> [UInt8] {
@@ -131,25 +134,25 @@ public enum Message: Sendable {
             case 0x02:
                 message = .challenge(
                     version: try reader.varint(), nonce: try raw(&reader, 32), session: try id(&reader),
-                    maximumFrame: try uint32(&reader), idleSeconds: try reader.varint())
+                    maximumFrame: try frameLimit(&reader), idleSeconds: try reader.varint(atMost: Self.maximumIdleSeconds, "idle seconds"))
             case 0x03: message = .auth(signature: try raw(&reader, 64))
             case 0x04:
                 message = .join(
                     vaultAuthKey: try raw(&reader, 32), admission: try raw(&reader, 64), invite: try reader.string(),
                     signature: try raw(&reader, 64))
-            case 0x05: message = .welcome(store: try id(&reader), serverSeq: try reader.varint(), held: try marks(&reader))
+            case 0x05: message = .welcome(store: try id(&reader), serverSeq: try reader.seq(minimum: 0), held: try marks(&reader))
             case 0x10:
                 let count = try reader.count(minimumSize: 19)
                 message = .push(try (0..<count).map { _ in try envelope(&reader) })
-            case 0x11: message = .ack(held: try marks(&reader), stored: try reader.varint(), serverSeq: try reader.varint())
-            case 0x12: message = .pull(afterServerSeq: try reader.varint(), maximumBytes: try reader.varint())
+            case 0x11: message = .ack(held: try marks(&reader), stored: try reader.seq(minimum: 0), serverSeq: try reader.seq(minimum: 0))
+            case 0x12: message = .pull(afterServerSeq: try reader.seq(minimum: 0), maximumBytes: try reader.varint())
             case 0x13:
                 let count = try reader.count(minimumSize: 20)
-                let items = try (0..<count).map { _ in (serverSeq: try reader.varint(), envelope: try envelope(&reader)) }
+                let items = try (0..<count).map { _ in (serverSeq: try reader.seq(), envelope: try envelope(&reader)) }
                 let more = try reader.byte()
                 guard more <= 1 else { throw WireError.malformed("the more flag is 0 or 1") }
                 message = .batch(items, more: more == 1)
-            case 0x14: message = .notify(latestServerSeq: try reader.varint())
+            case 0x14: message = .notify(latestServerSeq: try reader.seq(minimum: 0))
             case 0x20, 0x22:
                 let covers = try marks(&reader)
                 let sealed = Array(try reader.raw(try reader.count()))
@@ -199,18 +202,27 @@ public enum Message: Sendable {
 
     private static func id(_ reader: inout ByteReader) throws -> WireID { WireID(try raw(&reader, 16))! }
 
+    /// A `challenge`'s frame limit: 1 byte to the hard maximum.
+    private static func frameLimit(_ reader: inout ByteReader) throws -> UInt32 {
+        let limit = try uint32(&reader)
+        guard limit >= 1, limit <= UInt32(Frame.maximumLength) else {
+            throw WireError.malformed("a frame limit must be 1 to \(Frame.maximumLength) bytes (got \(limit))")
+        }
+        return limit
+    }
+
     private static func uint32(_ reader: inout ByteReader) throws -> UInt32 {
         try reader.raw(4).reduce(0) { $0 << 8 | UInt32($1) }
     }
 
     private static func marks(_ reader: inout ByteReader) throws -> HighWaterMarks {
-        try (0..<(try reader.count(minimumSize: 17))).map { _ in (replica: try id(&reader), seq: try reader.varint()) }
+        try (0..<(try reader.count(minimumSize: 17))).map { _ in (replica: try id(&reader), seq: try reader.seq()) }
     }
 
     private static func envelope(_ reader: inout ByteReader) throws -> Envelope {
         let replica = try id(&reader)
-        let first = try reader.varint()
-        let last = try reader.varint()
+        let first = try reader.seq()
+        let last = try reader.seq()
         return try Envelope(replica: replica, firstSeq: first, lastSeq: last, sealed: Array(try reader.raw(try reader.count())))
     }
 }

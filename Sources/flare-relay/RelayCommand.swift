@@ -105,7 +105,9 @@ struct Serve: AsyncParsableCommand {
         let address = try hostAndPort(listen ?? file.listen ?? "127.0.0.1:7400", option: "--listen")
         guard let folder = data ?? file.data else { throw ValidationError("Give the data folder: --data PATH (or \"data\" in the config file).") }
         let idle = idleSeconds ?? file.idleSeconds ?? 60
-        guard idle >= 1 else { throw ValidationError("--idle-seconds takes 1 or more") }
+        guard (1...Message.maximumIdleSeconds).contains(idle) else {
+            throw ValidationError("--idle-seconds takes 1 to \(Message.maximumIdleSeconds) (one day)")
+        }
         let frame = maxFrame ?? file.maxFrame ?? Frame.maximumLength
         guard (1024...Frame.maximumLength).contains(frame) else { throw ValidationError("--max-frame takes 1024 to \(Frame.maximumLength) bytes") }
         var limits = RelayServer.Limits()

@@ -18,7 +18,7 @@ enum ExitStatus: Int32 {
     case noInput = 66
     /// The relay cannot be reached.
     case unavailable = 69
-    /// A file could not be created.
+    /// A file could not be created, or a disk (this device's or the relay's) is full.
     case cannotCreate = 73
     /// Reading or writing failed, or the vault is damaged.
     case ioError = 74
@@ -94,6 +94,7 @@ func describe(_ error: Error) -> (ExitStatus, String) {
         case .locked: return (.tempFail, error.description)
         case .alreadyExists, .cannotCreate: return (.cannotCreate, error.description)
         case .corrupted, .storage: return (.ioError, error.description)
+        case .diskFull: return (.cannotCreate, error.description)
         }
     case let error as SyncError:
         switch error {
@@ -103,7 +104,7 @@ func describe(_ error: Error) -> (ExitStatus, String) {
             switch code {
             case .authFailed, .unknownVault, .badInvite: return (.noPermission, error.description)
             case .rateLimited, .shuttingDown: return (.tempFail, error.description)
-            case .quotaExceeded: return (.cannotCreate, error.description)
+            case .quotaExceeded, .storageFull: return (.cannotCreate, error.description)
             default: return (.protocolError, error.description)
             }
         case .cut: return (.tempFail, error.description)

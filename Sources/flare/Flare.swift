@@ -12,7 +12,8 @@ struct Flare: AsyncParsableCommand {
 
             Exit status: 0 done; 1 a check failed; 64 bad command line or value; 65 a value or \
             file that cannot be used; 66 no such vault or record; 69 the relay cannot be reached; \
-            73 cannot create a file, or the relay's quota is full; 74 read or write failed, or \
+            73 cannot create a file, a disk (this device's or the relay's) is full, or the relay's \
+            quota is; 74 read or write failed, or \
             the vault is damaged; 75 the vault is open elsewhere or the connection was cut, try \
             again; 76 the relay broke the protocol; 77 wrong passphrase, or the relay refused \
             this device.

@@ -125,6 +125,12 @@ struct Status: ParsableCommand {
                 let own = opened.replica.versionVector[opened.replicaID]
                 let ownUnsent = Int(own - min(own, state?.relayHolds[opened.replicaID] ?? 0))
                 let last = state.flatMap { $0.lastSyncMilliseconds == 0 ? nil : Date(timeIntervalSince1970: TimeInterval($0.lastSyncMilliseconds) / 1000) }
+                let names = Journal(vault: opened).deviceNames()
+                let now = opened.wallClock()
+                let ahead = opened.replica.latestClocks
+                    .filter { $0.replica != opened.replicaID && $0.clock.milliseconds > now + ClockSkew.notable }
+                    .map { (replica: $0.replica, name: names[$0.replica], milliseconds: $0.clock.milliseconds - now) }
+                let stuck = state?.stuck ?? []
                 if json {
                     var object: [String: Any] = [
                         "vault": opened.vaultID.hex, "device": opened.replicaID.description, "unsent_changes": unsent,
@@ -132,6 +138,17 @@ struct Status: ParsableCommand {
                     ]
                     if let state { object["relay"] = state.relay.description }
                     if let last { object["last_sync"] = ISO8601DateFormatter().string(from: last) }
+                    object["clocks_ahead"] = ahead.map { device -> [String: Any] in
+                        var entry: [String: Any] = ["device": device.replica.description, "ahead_seconds": device.milliseconds / 1000]
+                        if let name = device.name { entry["name"] = name }
+                        return entry
+                    }
+                    object["stuck_envelopes"] = stuck.map { envelope -> [String: Any] in
+                        [
+                            "device": envelope.replica.description, "first_seq": envelope.firstSeq, "last_seq": envelope.lastSeq,
+                            "server_seq": envelope.serverSeq, "reason": envelope.reason,
+                        ]
+                    }
                     try printJSON(object)
                     return
                 }
@@ -145,6 +162,18 @@ struct Status: ParsableCommand {
                 print("Not yet on the relay: \(unsent) change\(unsent == 1 ? "" : "s") (\(ownUnsent) made on this device).")
                 if opened.replica.bufferedCount > 0 {
                     print("Waiting for earlier changes: \(opened.replica.bufferedCount).")
+                }
+                for envelope in stuck {
+                    let device = names[envelope.replica].map { "\($0) (\(envelope.replica))" } ?? "device \(envelope.replica)"
+                    print("""
+                        Stuck: changes \(envelope.firstSeq)–\(envelope.lastSeq) of \(device) did not open                         (\(envelope.reason)); the relay may have altered or damaged them. Each sync fetches them again;                         later changes of that device wait for them.
+                        """)
+                }
+                for device in ahead {
+                    let label = device.name.map { "\"\($0)\" (\(device.replica))" } ?? "Device \(device.replica)"
+                    print("""
+                        Clock: \(label) stamps its changes \(ClockSkew.describe(device.milliseconds)) ahead of this device's clock.                         Set its date and time right; until then its edits win over others made at the same time.
+                        """)
                 }
             }
         }
@@ -230,5 +259,22 @@ final class ProgressBar: Sendable {
 
     func finish() {
         if onTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
+
+/// How far ahead another device's clock must run before `flare status` mentions it.
+enum ClockSkew {
+    /// Ten minutes: more than clocks drift, less than a wrong time zone or date.
+    static let notable: UInt64 = 10 * 60 * 1000
+
+    /// "3 days", "2 hours", "1 year 12 days" for a span of milliseconds.
+    static func describe(_ milliseconds: UInt64) -> String {
+        let minutes = milliseconds / 60_000
+        let (years, days, hours) = (minutes / 525_600, minutes % 525_600 / 1440, minutes % 1440 / 60)
+        func unit(_ value: UInt64, _ name: String) -> String { "\(value) \(name)\(value == 1 ? "" : "s")" }
+        if years > 0 { return unit(years, "year") + (days > 0 ? " " + unit(days, "day") : "") }
+        if days > 0 { return unit(days, "day") + (hours > 0 ? " " + unit(hours, "hour") : "") }
+        if hours > 0 { return unit(hours, "hour") }
+        return unit(minutes, "minute")
     }
 }

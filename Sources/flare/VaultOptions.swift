@@ -11,7 +11,10 @@ struct VaultOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp(
         "Read the passphrase from the first line of this file.",
-        discussion: "Without it: $FLARE_PASSPHRASE, else a prompt on the terminal."))
+        discussion: """
+            Without it: $FLARE_PASSPHRASE, else a prompt on the terminal. While another flare process \
+            (a sync, say) has the vault open, a command waits for it up to $FLARE_LOCK_WAIT seconds (default 30).
+            """))
     var passphraseFile: String?
 
     /// The vault's path, by the rules in the help.
@@ -52,12 +55,40 @@ struct VaultOptions: ParsableArguments {
 
     /// Opens the vault, runs `body` with it and closes it (`Vault.closing(after:)`).
     func withVault<Result>(_ body: (Vault) throws -> Result) throws -> Result {
-        try Vault.open(at: path, passphrase: passphrase()).closing(after: body)
+        try openWaiting().closing(after: body)
     }
 
     /// `withVault` for commands that wait on the network.
     func withVault<Result>(_ body: (Vault) async throws -> Result) async throws -> Result {
-        try await Vault.open(at: path, passphrase: passphrase()).closing(after: body)
+        try await openWaiting().closing(after: body)
+    }
+
+    /// How long a command waits for another flare process (a `flare sync --watch` syncing,
+    /// say, which holds the vault for a moment) before giving up: `$FLARE_LOCK_WAIT` seconds,
+    /// else 30.
+    static var lockPatience: TimeInterval {
+        ProcessInfo.processInfo.environment["FLARE_LOCK_WAIT"].flatMap(TimeInterval.init).map { max(0, $0) } ?? 30
+    }
+
+    /// Opens the vault, waiting while another process has it open: briefly in silence, then
+    /// saying so, for up to `lockPatience`. The lock is tried before the passphrase's KDF runs,
+    /// so each try is cheap.
+    private func openWaiting() throws -> Vault {
+        let passphrase = try passphrase()
+        let start = Date()
+        let patience = Self.lockPatience
+        var told = false
+        while true {
+            do {
+                return try Vault.open(at: path, passphrase: passphrase)
+            } catch StoreError.locked where Date().timeIntervalSince(start) < patience {
+                if !told, Date().timeIntervalSince(start) >= 2 {
+                    FileManager.default.standardErrorWrite("flare: waiting for another flare process (a sync?) to finish with the vault…\n")
+                    told = true
+                }
+                usleep(50_000)
+            }
+        }
     }
 
     /// Creates the folder the vault goes in (with private permissions), if missing.
@@ -69,5 +100,12 @@ struct VaultOptions: ParsableArguments {
         } catch {
             throw CLIError.cannotCreate("Cannot create the folder \(folder): \(error.localizedDescription)")
         }
+    }
+}
+
+extension FileManager {
+    /// Writes `text` to standard error.
+    func standardErrorWrite(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
     }
 }

@@ -17,7 +17,8 @@ import TestSupport
 
     /// Runs `flare arguments` with the vault and passphrase in the environment.
     static func flare(
-        _ arguments: [String], vault: String, passphrase: String? = "a passphrase for tests", input: String? = nil
+        _ arguments: [String], vault: String, passphrase: String? = "a passphrase for tests", input: String? = nil,
+        environment extra: [String: String] = [:]
     ) throws -> Result {
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build flare first (Tools/test does)")
         let process = Process()
@@ -26,6 +27,7 @@ import TestSupport
         var environment = ProcessInfo.processInfo.environment
         environment["FLARE_VAULT"] = vault
         environment["FLARE_PASSPHRASE"] = passphrase
+        environment.merge(extra) { $1 }
         process.environment = environment
         let output = Pipe()
         let errors = Pipe()

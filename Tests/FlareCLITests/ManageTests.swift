@@ -89,6 +89,23 @@ import TestSupport
         }
     }
 
+    /// A command finds the vault held by another process for a moment (a watch syncing): it
+    /// waits and goes ahead, saying nothing, instead of refusing.
+    @Test func aCommandWaitsForAVaultHeldBriefly() async throws {
+        let folder = try TemporaryFolder()
+        let vault = folder.path("journal.flare")
+        #expect(try Self.flare(["init"], vault: vault).status == 0)
+        let holder = try Vault.open(at: vault, passphrase: "a passphrase for tests")
+        let command = Task.detached { try Self.flare(["log", "--pain", "6"], vault: vault) }
+        try await Task.sleep(for: .seconds(1))
+        try holder.close()
+        let result = try await command.value
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.errors == "")
+        let listed = try #require(try Self.flare(["list", "--json"], vault: vault).json as? [[String: Any]])
+        #expect(listed.contains { $0["pain"] as? Int == 6 })
+    }
+
     /// A vault open in another process, a damaged vault, a file that is not a vault, a folder
     /// that cannot be written: each one sentence and its exit status, nothing changed.
     @Test func lockedDamagedAndUnwritable() throws {
@@ -98,9 +115,14 @@ import TestSupport
         let id = try #require((try Self.flare(["log", "--pain", "5", "--json"], vault: vault).json as? [String: Any])?["id"] as? String)
 
         let holder = try Vault.open(at: vault, passphrase: "a passphrase for tests")
-        let locked = try Self.flare(["log", "--pain", "6"], vault: vault)
+        let locked = try Self.flare(["log", "--pain", "6"], vault: vault, environment: ["FLARE_LOCK_WAIT": "3"])
         #expect(locked.status == 75)
-        #expect(locked.errors == "flare: The vault at \(vault) is open in another process; close it there and try again.\n")
+        #expect(locked.errors == """
+            flare: waiting for another flare process (a sync?) to finish with the vault…
+            flare: The vault at \(vault) is in use by another flare process (a sync in progress, or a command still running); \
+            try again when it is done.
+
+            """)
         try holder.close()
 
         // A byte of the stored change flipped by something outside Flare.

@@ -321,7 +321,7 @@ enum Fixture {
             try Fixture.vault(at: nowhere)
         }
         // No temporary files are left behind.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).sorted() == ["notes.txt", "other.sqlite", "v.flare"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).sorted() == ["notes.txt", "other.sqlite", "v.flare", "v.flare.lock"])
     }
 
     @Test func aNewerSchemaIsRefusedUntouched() throws {
