@@ -167,6 +167,15 @@ public final class Vault {
 
     /// Opens with the unlock `unlocking` gives for the vault row as stored (read once).
     private static func open(at path: String, lock: VaultLock, unlocking: (StoredKeyring) throws -> VaultUnlock) throws -> Vault {
+        do {
+            return try open(at: path, locked: lock, unlocking: unlocking)
+        } catch StoreError.notAVault(let path) {
+            lock.discard()
+            throw StoreError.notAVault(path: path)
+        }
+    }
+
+    private static func open(at path: String, locked lock: VaultLock, unlocking: (StoredKeyring) throws -> VaultUnlock) throws -> Vault {
         try storageErrors(path: path) {
             let database = try connect(path)
             let stored = try database.read { db in try StoredKeyring.read(db, path: path) }

@@ -13,6 +13,9 @@ import Darwin
 /// file description, and the kernel drops them when the process dies.
 final class VaultLock {
     private var descriptor: Int32
+    private let path: String
+    /// This lock made the sidecar file (no one had opened the vault before).
+    private let created: Bool
 
     /// The sidecar file locked for the vault at `path`.
     static func path(for vault: String) -> String { vault + ".lock" }
@@ -21,7 +24,9 @@ final class VaultLock {
     /// another process has it.
     init(path vault: String) throws {
         let path = Self.path(for: vault)
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        var descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        created = descriptor >= 0
+        if !created, errno == EEXIST { descriptor = open(path, O_RDWR | O_CLOEXEC) }
         guard descriptor >= 0 else {
             throw StoreError.storage("cannot open \(path): \(String(cString: strerror(errno)))")
         }
@@ -32,6 +37,14 @@ final class VaultLock {
             throw StoreError.storage("cannot lock \(path): \(String(cString: strerror(reason)))")
         }
         self.descriptor = descriptor
+        self.path = path
+    }
+
+    /// Releases the lock, and removes the sidecar if this lock made it: for a file that turned
+    /// out not to be a vault, so opening it leaves nothing behind.
+    func discard() {
+        if created, descriptor >= 0 { unlink(path) }
+        release()
     }
 
     /// Releases the lock; later calls do nothing.

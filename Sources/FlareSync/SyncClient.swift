@@ -208,13 +208,12 @@ public struct SyncClient: Sendable {
                 // not opened at all.
                 if vault.replica.versionVector[replica] >= envelope.lastSeq {
                     state.relayHolds.raise(replica, to: envelope.lastSeq)
-                    state.stuck.removeAll { $0.replica == replica && $0.lastSeq <= envelope.lastSeq }
                     continue
                 }
                 do {
                     changes += try EnvelopeSealing.open(envelope, vault: vault.vaultID, key: vault.vaultKeys.dataKey)
                     state.relayHolds.raise(replica, to: envelope.lastSeq)
-                    state.stuck.removeAll { $0.replica == replica && $0.lastSeq <= envelope.lastSeq }
+                    state.stuck.removeAll { $0.replica == replica && $0.firstSeq >= envelope.firstSeq && $0.lastSeq <= envelope.lastSeq }
                 } catch {
                     report.problems.append(error.description)
                     stick(envelope, at: item.serverSeq, replica: replica, why: error.description, state: &state)

@@ -5,8 +5,8 @@ import Testing
 import TestSupport
 
 @Suite struct ManageTests {
-    static func flare(_ arguments: [String], vault: String) throws -> CLITests.Result {
-        try CLITests.flare(arguments, vault: vault)
+    static func flare(_ arguments: [String], vault: String, environment: [String: String] = [:]) throws -> CLITests.Result {
+        try CLITests.flare(arguments, vault: vault, environment: environment)
     }
 
     @Test func treatmentsEventsHistoryDeleteAndDoctor() throws {
@@ -91,17 +91,26 @@ import TestSupport
 
     /// A command finds the vault held by another process for a moment (a watch syncing): it
     /// waits and goes ahead, saying nothing, instead of refusing.
-    @Test func aCommandWaitsForAVaultHeldBriefly() async throws {
+    @Test func aCommandWaitsForAVaultHeldBriefly() throws {
         let folder = try TemporaryFolder()
         let vault = folder.path("journal.flare")
         #expect(try Self.flare(["init"], vault: vault).status == 0)
         let holder = try Vault.open(at: vault, passphrase: "a passphrase for tests")
-        let command = Task.detached { try Self.flare(["log", "--pain", "6"], vault: vault) }
-        try await Task.sleep(for: .seconds(1))
+        // Started, not waited for: the holder lets go while the command waits.
+        let command = Process()
+        command.executableURL = CLITests.binary
+        command.arguments = ["log", "--pain", "6"]
+        command.environment = ProcessInfo.processInfo.environment.merging(["FLARE_VAULT": vault, "FLARE_PASSPHRASE": "a passphrase for tests"]) { $1 }
+        let errors = Pipe()
+        command.standardError = errors
+        command.standardOutput = FileHandle.nullDevice
+        try command.run()
+        usleep(500_000)
         try holder.close()
-        let result = try await command.value
-        #expect(result.status == 0, "\(result.errors)")
-        #expect(result.errors == "")
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        command.waitUntilExit()
+        #expect(command.terminationStatus == 0, "\(said)")
+        #expect(said == "")
         let listed = try #require(try Self.flare(["list", "--json"], vault: vault).json as? [[String: Any]])
         #expect(listed.contains { $0["pain"] as? Int == 6 })
     }

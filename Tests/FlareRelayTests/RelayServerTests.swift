@@ -46,6 +46,13 @@ final class WireClient {
         _ = bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
+    /// Sends what the socket takes now without waiting (a peer that never reads would
+    /// otherwise block the sender once its buffers fill).
+    func trySend(_ message: Message) {
+        let bytes = Frame.encode(message.encoded())
+        _ = bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+    }
+
     /// Sends FIN: no more bytes from this side.
     func shutdownWriting() { shutdown(descriptor, Int32(SHUT_WR)) }
 

@@ -199,6 +199,34 @@ import TestSupport
         #expect(report.problems.first?.contains("does not authenticate") == true)
         #expect(report.appliedChanges == 2)
         #expect(laptop.replica.versionVector[tablet.replicaID] == 2 && laptop.replica.versionVector[phone.replicaID] == 0)
+        // The envelope is remembered as stuck, and the position stays before it.
+        let stuck = try #require(try SyncState.load(from: laptop)).stuck
+        #expect(stuck.map(\.serverSeq) == [1])
+        #expect(stuck.first?.replica == phone.replicaID)
+        #expect(try SyncState.load(from: laptop)?.pulledServerSeq == 0)
+
+        // The phone writes more: those wait behind the stuck envelope, and each sync tries it again.
+        try phone.logEntries("b", count: 1)
+        _ = try await SyncClient().sync(phone, relay: relay.address)
+        let again = try await SyncClient().sync(laptop, relay: relay.address)
+        #expect(again.problems.count == 1)
+        #expect(laptop.replica.versionVector[phone.replicaID] == 0)
+        #expect(laptop.replica.bufferedCount == 1)
+
+        // Repaired on the relay (here: the bit flipped back), the next sync delivers it and
+        // everything that waited for it, and nothing is stuck any more.
+        let repair = try DatabaseQueue(path: path)
+        try await repair.write { db in
+            var sealed = try [UInt8](Data.fetchOne(db, sql: "SELECT sealed FROM envelope WHERE server_seq = 1")!)
+            sealed[40] ^= 0x01
+            try db.execute(sql: "UPDATE envelope SET sealed = ? WHERE server_seq = 1", arguments: [Data(sealed)])
+        }
+        try repair.close()
+        let repaired = try await SyncClient().sync(laptop, relay: relay.address)
+        #expect(repaired.problems.isEmpty, "\(repaired)")
+        #expect(laptop.replica.versionVector[phone.replicaID] == 4)
+        #expect(laptop.replica.bufferedCount == 0)
+        #expect(try SyncState.load(from: laptop)?.stuck == [])
         for vault in [phone, tablet, laptop] { try vault.close() }
         try await relay.stop()
     }
