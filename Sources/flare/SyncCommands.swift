@@ -153,6 +153,13 @@ struct Status: ParsableCommand {
                     return
                 }
                 print("Vault \(opened.vaultID.hex), this device \(opened.replicaID).")
+                for device in ahead {
+                    let label = device.name.map { "\"\($0)\" (\(device.replica))" } ?? "Device \(device.replica)"
+                    print("""
+                        Clock: \(label) stamps its changes \(ClockSkew.describe(device.milliseconds)) ahead of this device's clock. \
+                        Set its date and time right; until then its edits win over others made at the same time.
+                        """)
+                }
                 guard let state else {
                     print("Not synced yet: run flare sync --relay HOST:PORT.")
                     return
@@ -166,13 +173,9 @@ struct Status: ParsableCommand {
                 for envelope in stuck {
                     let device = names[envelope.replica].map { "\($0) (\(envelope.replica))" } ?? "device \(envelope.replica)"
                     print("""
-                        Stuck: changes \(envelope.firstSeq)–\(envelope.lastSeq) of \(device) did not open                         (\(envelope.reason)); the relay may have altered or damaged them. Each sync fetches them again;                         later changes of that device wait for them.
-                        """)
-                }
-                for device in ahead {
-                    let label = device.name.map { "\"\($0)\" (\(device.replica))" } ?? "Device \(device.replica)"
-                    print("""
-                        Clock: \(label) stamps its changes \(ClockSkew.describe(device.milliseconds)) ahead of this device's clock.                         Set its date and time right; until then its edits win over others made at the same time.
+                        Stuck: changes \(envelope.firstSeq)–\(envelope.lastSeq) of \(device) did not open \
+                        (\(envelope.reason)); the relay may have altered or damaged them. Each sync fetches them again; \
+                        later changes of that device wait for them.
                         """)
                 }
             }
