@@ -51,6 +51,22 @@ import TestSupport
         #expect(try CLITests.flare(["doctor"], vault: path).status == 0)
     }
 
+    /// Case 4: a change whose seq does not fit the store's integers (2^63 and up), arriving
+    /// out of order so that it would be buffered, is refused; the vault stays sound.
+    @Test(arguments: [UInt64(1) << 63, .max])
+    func changesBeyondTheLargestSeq(seq: UInt64) throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("journal.flare")
+        #expect(try CLITests.flare(["init"], vault: path).status == 0)
+        try Vault.open(at: path, passphrase: Self.passphrase).closing { vault in
+            let report = try vault.receive([Self.record(at: 1_767_225_600, clock: HLC(milliseconds: 1_767_225_600_000), seq: seq)])
+            #expect(report.rejected.count == 1)
+            #expect(report.buffered.isEmpty)
+        }
+        #expect(try CLITests.flare(["log", "--pain", "2"], vault: path).status == 0)
+        #expect(try CLITests.flare(["doctor"], vault: path).status == 0)
+    }
+
     /// Records whose times lie beyond any calendar (near Int64's ends) are shown as unreadable
     /// values; no reading command traps on them.
     @Test(arguments: [Int64.max, Int64.max - 1, Int64.min, 253_402_300_800])

@@ -11,13 +11,50 @@ import TestSupport
     static let authKey = [UInt8](repeating: 0xA0, count: 32)
 
     static func envelope(_ replica: WireID, _ first: UInt64, _ last: UInt64, size: Int = 10) -> Envelope {
-        try! Envelope(replica: replica, firstSeq: first, lastSeq: last, sealed: [UInt8](repeating: UInt8(first), count: size))
+        try! Envelope(replica: replica, firstSeq: first, lastSeq: last, sealed: [UInt8](repeating: UInt8(truncatingIfNeeded: first), count: size))
     }
 
     static func storage(in folder: TemporaryFolder, quota: Quota = Quota()) throws -> SQLiteRelayStorage {
         let storage = try SQLiteRelayStorage(path: folder.path("relay.sqlite"), quota: quota)
         try storage.admitVault(vault, authKey: authKey, invite: nil, open: true)
         return storage
+    }
+
+    /// Under sustained load no pusher commits for the others for ever: each writer keeps
+    /// pushing until every writer has had ten pushes stored. A leader that kept committing
+    /// rounds while others waited would never get back its own first push, and the writers
+    /// would run into the safety cap instead.
+    @Test func noPusherCommitsForOthersIndefinitely() throws {
+        let folder = try TemporaryFolder()
+        let storage = try Self.storage(in: folder)
+        let writers = 6
+        final class Tally: @unchecked Sendable {
+            private let lock = NSLock()
+            private var stored: [Int]
+            init(_ count: Int) { stored = [Int](repeating: 0, count: count) }
+            func add(_ index: Int) { lock.withLock { stored[index] += 1 } }
+            var counts: [Int] { lock.withLock { stored } }
+        }
+        let tally = Tally(writers)
+        let cap = Date().addingTimeInterval(60)
+        // Threads of their own: a pool sized to the cores would run only some writers at once.
+        let finished = DispatchGroup()
+        for index in 0..<writers {
+            finished.enter()
+            Thread.detachNewThread {
+                let replica = WireID([UInt8](repeating: UInt8(0x50 + index), count: 16))!
+                var seq: UInt64 = 0
+                while !tally.counts.allSatisfy({ $0 >= 10 }), Date() < cap {
+                    seq += 1
+                    _ = try? storage.append([Self.envelope(replica, seq, seq)], to: Self.vault)
+                    tally.add(index)
+                }
+                finished.leave()
+            }
+        }
+        finished.wait()
+        let stored = tally.counts
+        #expect(stored.allSatisfy { $0 >= 10 }, "pushes stored per writer: \(stored)")
     }
 
     @Test func pushesFromManyThreadsAreCommittedTogetherAndApart() async throws {
