@@ -104,8 +104,10 @@ extension Vault {
             sql: "SELECT position, replica, first_seq, last_seq FROM change_run WHERE position >= ? AND position <= ? ORDER BY position",
             arguments: [start, through]
         ).compactMap { row -> StoredRun? in
-            guard let replica = ReplicaID(bytes: row["replica"] as Data) else { return nil }
-            return StoredRun(position: row["position"], replica: replica, first: UInt64(row["first_seq"] as Int64), last: UInt64(row["last_seq"] as Int64))
+            guard let replica = row.storedBytes("replica").flatMap({ ReplicaID(bytes: $0) }), let first = row.storedSeq("first_seq"),
+                let last = row.storedSeq("last_seq")
+            else { return nil }
+            return StoredRun(position: row["position"], replica: replica, first: first, last: last)
         }
         var groups: [[StoredRun]] = []
         for row in rows {

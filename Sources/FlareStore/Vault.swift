@@ -476,12 +476,13 @@ public final class Vault {
                         sql: "SELECT position, first_seq, last_seq, sealed FROM change_run WHERE replica = ? AND last_seq > ?",
                         arguments: [Data(entry.replica.bytes), Int64(known[entry.replica])])
                     while let row = try rows.next() {
-                        let first = UInt64(row["first_seq"] as Int64)
-                        let last = UInt64(row["last_seq"] as Int64)
+                        guard let first = row.storedSeq("first_seq"), let last = row.storedSeq("last_seq"), first <= last,
+                            let sealed = row.storedBytes("sealed")
+                        else {
+                            throw StoreError.corrupted([CorruptRow(table: "change_run", key: row.describing("first_seq"), problem: "has no valid seq range")])
+                        }
                         do {
-                            let run = try ChangeRun.open(
-                                [UInt8](row["sealed"] as Data), replica: entry.replica, firstSeq: first, lastSeq: last,
-                                key: key, binding: binding)
+                            let run = try ChangeRun.open(sealed, replica: entry.replica, firstSeq: first, lastSeq: last, key: key, binding: binding)
                             runs.append((row["position"], run))
                         } catch let problem as RowProblem {
                             throw StoreError.corrupted([CorruptRow(table: "change_run", key: RowKey.run(entry.replica, first, last), problem: problem.reason)])

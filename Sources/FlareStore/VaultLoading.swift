@@ -110,15 +110,21 @@ extension Vault {
                 db, sql: "SELECT replica, first_seq, last_seq, sealed FROM change_run WHERE position > ? ORDER BY position",
                 arguments: [position])
             while let row = try runs.next() {
-                let first = UInt64(row["first_seq"] as Int64)
-                let last = UInt64(row["last_seq"] as Int64)
-                guard let owner = ReplicaID(bytes: row["replica"] as Data) else {
+                guard let first = row.storedSeq("first_seq"), let last = row.storedSeq("last_seq"), first <= last else {
+                    problems.append(CorruptRow(table: "change_run", key: row.describing("first_seq"), problem: "has no valid seq range"))
+                    continue
+                }
+                guard let owner = row.storedBytes("replica").flatMap({ ReplicaID(bytes: $0) }) else {
                     problems.append(CorruptRow(table: "change_run", key: "first_seq \(first)", problem: "has no valid replica id"))
+                    continue
+                }
+                guard let sealed = row.storedBytes("sealed") else {
+                    problems.append(CorruptRow(table: "change_run", key: RowKey.run(owner, first, last), problem: "has no sealed box"))
                     continue
                 }
                 let name = RowKey.run(owner, first, last)
                 do {
-                    let run = try ChangeRun.open([UInt8](row["sealed"] as Data), replica: owner, firstSeq: first, lastSeq: last, key: key, binding: binding)
+                    let run = try ChangeRun.open(sealed, replica: owner, firstSeq: first, lastSeq: last, key: key, binding: binding)
                     for change in run.changes {
                         guard case .applied = try replica.receive(change) else {
                             throw RowProblem("does not follow the rows before it")
@@ -132,14 +138,18 @@ extension Vault {
             }
             let pending = try Row.fetchCursor(db, sql: "SELECT replica, seq, sealed FROM pending_change")
             while let row = try pending.next() {
-                let seq = UInt64(row["seq"] as Int64)
-                guard let owner = ReplicaID(bytes: row["replica"] as Data) else {
+                guard let seq = row.storedSeq("seq") else {
+                    problems.append(CorruptRow(table: "pending_change", key: row.describing("seq"), problem: "has no valid seq"))
+                    continue
+                }
+                guard let owner = row.storedBytes("replica").flatMap({ ReplicaID(bytes: $0) }) else {
                     problems.append(CorruptRow(table: "pending_change", key: "seq \(seq)", problem: "has no valid replica id"))
                     continue
                 }
                 let id = ChangeID(replica: owner, seq: seq)
                 do {
-                    let changes = try ChangeCodec.decode(try key.open([UInt8](row["sealed"] as Data), associatedData: binding.pendingChange(id)))
+                    guard let sealed = row.storedBytes("sealed") else { throw RowProblem("has no sealed box") }
+                    let changes = try ChangeCodec.decode(try key.open(sealed, associatedData: binding.pendingChange(id)))
                     guard changes.count == 1, changes[0].id == id else { throw RowProblem("holds another change than its key names") }
                     guard try replica.receive(changes[0]) == .buffered else { throw RowProblem("is not waiting for anything") }
                 } catch let problem as RowProblem {

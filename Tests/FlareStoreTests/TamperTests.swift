@@ -38,6 +38,25 @@ import TestSupport
         }
     }
 
+    /// The plain columns beside each sealed box (seqs, replica ids) and the KDF parameters are
+    /// read before anything is authenticated: out-of-range values there are named as damage,
+    /// never trapped on, and parameters that would run the KDF for hours are refused.
+    @Test(arguments: [
+        "UPDATE change_run SET first_seq = -1 WHERE first_seq = 2",
+        "UPDATE change_run SET last_seq = 'many' WHERE first_seq = 2",
+        "UPDATE change_run SET replica = 7 WHERE first_seq = 2",
+        "UPDATE pending_change SET seq = -5",
+        "UPDATE pending_change SET sealed = 1.5",
+        "UPDATE vault SET kdf_ops = 1000000000",
+        "UPDATE vault SET kdf_mem = 4398046511104",
+    ])
+    func implausibleColumnsAreNamedNotTrappedOn(statement: String) async throws {
+        let folder = try TemporaryFolder()
+        let (path, _) = try Self.vault(in: folder)
+        try Fixture.tamper(path) { db in try db.execute(sql: statement) }
+        #expect(openingFails(path).count >= 1)
+    }
+
     @Test func aFlippedByteNamesItsRow() throws {
         let folder = try TemporaryFolder()
         let (path, replica) = try Self.vault(in: folder)
