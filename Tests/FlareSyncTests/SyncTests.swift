@@ -185,13 +185,16 @@ import TestSupport
         try tablet.logEntries("t", count: 2)
         _ = try await SyncClient().sync(tablet, relay: relay.address)
         // Someone with the relay's disk flips a bit of the phone's envelope.
-        let database = try DatabaseQueue(path: path)
-        try await database.write { db in
-            var sealed = try [UInt8](Data.fetchOne(db, sql: "SELECT sealed FROM envelope WHERE server_seq = 1")!)
-            sealed[40] ^= 0x01
-            try db.execute(sql: "UPDATE envelope SET sealed = ? WHERE server_seq = 1", arguments: [Data(sealed)])
+        func flipABit() async throws {
+            let database = try DatabaseQueue(path: path)
+            try await database.write { db in
+                var sealed = try [UInt8](Data.fetchOne(db, sql: "SELECT sealed FROM envelope WHERE server_seq = 1")!)
+                sealed[40] ^= 0x01
+                try db.execute(sql: "UPDATE envelope SET sealed = ? WHERE server_seq = 1", arguments: [Data(sealed)])
+            }
+            try database.close()
         }
-        try database.close()
+        try await flipABit()
 
         let laptop = try devices.create("laptop")
         let report = try await SyncClient().sync(laptop, relay: relay.address)
@@ -215,13 +218,7 @@ import TestSupport
 
         // Repaired on the relay (here: the bit flipped back), the next sync delivers it and
         // everything that waited for it, and nothing is stuck any more.
-        let repair = try DatabaseQueue(path: path)
-        try await repair.write { db in
-            var sealed = try [UInt8](Data.fetchOne(db, sql: "SELECT sealed FROM envelope WHERE server_seq = 1")!)
-            sealed[40] ^= 0x01
-            try db.execute(sql: "UPDATE envelope SET sealed = ? WHERE server_seq = 1", arguments: [Data(sealed)])
-        }
-        try repair.close()
+        try await flipABit()
         let repaired = try await SyncClient().sync(laptop, relay: relay.address)
         #expect(repaired.problems.isEmpty, "\(repaired)")
         #expect(laptop.replica.versionVector[phone.replicaID] == 4)
