@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(name: "FlareJournalTests", dependencies: ["FlareJournal", "TestSupport"]),
         .testTarget(
             name: "FlareRelayTests",
-            dependencies: ["FlareRelay", "FlareCrypto", "TestSupport", .product(name: "NIOPosix", package: "swift-nio")]
+            dependencies: ["FlareRelay", "FlareCrypto", "TestSupport", "ToolSupport", .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .testTarget(
             name: "FlareSyncTests",
