@@ -181,7 +181,7 @@ final class RelayConnection: ChannelDuplexHandler {
             framesPerSecond: limits.framesPerSecond, frameBurst: 2 * limits.framesPerSecond,
             bytesPerSecond: limits.bytesPerSecond, byteBurst: max(2 * limits.bytesPerSecond, Double(2 * frameLimit)),
             queuedBytes: limits.queuedBytes)
-        idle = .seconds(Int64(idleSeconds))
+        idle = .seconds(Int64(min(idleSeconds, Message.maximumIdleSeconds)))
         frameTokens = self.limits.frameBurst
         byteTokens = self.limits.byteBurst
     }

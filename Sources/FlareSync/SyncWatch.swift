@@ -78,7 +78,7 @@ extension SyncClient {
             await report(.synced(summary))
             var stamp = Self.stamp(path)
             var quietSince = ContinuousClock.now
-            let pingEvery = Duration.seconds(max(1, Int64(welcome.idleSeconds) / 2))
+            let pingEvery = Duration.seconds(max(1, Int64(clamping: welcome.idleSeconds) / 2))
             var due = false
             while !Task.isCancelled {
                 let event = try await link.next(while: "waiting")
