@@ -84,6 +84,8 @@ public final class FaultProxy: Sendable {
         /// Bytes forwarded each way.
         public var bytes: [FaultPlan.Direction: Int] = [:]
 
+        public init() {}
+
         public var description: String {
             let kinds = faults.keys.sorted().map { "\($0.rawValue) \(faults[$0]!)" }.joined(separator: ", ")
             return "\(connections) connections, faults: [\(kinds)]"
