@@ -12,7 +12,7 @@ import ToolSupport
     /// When to kill: once the sync printed `lines` progress lines (then `extra` microseconds
     /// more), or `delay` microseconds after it started (anywhere: opening the vault, the
     /// handshake, a page).
-    enum Moment: CustomStringConvertible {
+    enum Moment: CustomStringConvertible, Sendable {
         case afterProgress(lines: Int, extra: UInt32)
         case afterStart(delay: UInt32)
 
@@ -66,22 +66,34 @@ import ToolSupport
         return (killed, process.terminationStatus)
     }
 
+    /// Runs `body` on a thread of its own: waiting for processes must not hold up one of the
+    /// few threads every other test's tasks run on.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    static func flare(_ arguments: [String], vault: String) async throws -> CLITests.Result {
+        try await offPool { try CLITests.flare(arguments, vault: vault) }
+    }
+
     /// `flare doctor --json` passes on `vault`; its change count.
-    static func doctor(_ vault: String, _ context: @autoclosure () -> String) throws -> Int? {
-        let checked = try CLITests.flare(["doctor", "--json"], vault: vault)
+    static func doctor(_ vault: String, _ context: @autoclosure () -> String) async throws -> Int? {
+        let checked = try await flare(["doctor", "--json"], vault: vault)
         let object = checked.json as? [String: Any]
         #expect(checked.status == 0 && object?["ok"] as? Bool == true, "flare doctor failed (\(context())): \(checked.output) \(checked.errors)")
         return object?["changes"] as? Int
     }
 
-    static func importRecords(_ count: Int, prefix: String, into vault: String, folder: TemporaryFolder) throws {
+    static func importRecords(_ count: Int, prefix: String, into vault: String, folder: TemporaryFolder) async throws {
         let file = folder.path("import-\(prefix).json")
         try SyncCLITests.records(count, prefix: prefix).write(toFile: file, atomically: true, encoding: .utf8)
-        let imported = try CLITests.flare(["import", file], vault: vault)
+        let imported = try await flare(["import", file], vault: vault)
         #expect(imported.status == 0, "\(imported.errors)")
     }
 
-    @Test func aKilledSyncLeavesASoundVaultAndTheNextOneConverges() throws {
+    @Test func aKilledSyncLeavesASoundVaultAndTheNextOneConverges() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: RelayProcess.binary.path), "build flare-relay first (Tools/test does)")
         let given = ProcessInfo.processInfo.environment["FLARE_FAULT_SEED"].flatMap { UInt64($0) }
         let seed = given ?? UInt64.random(in: 0...UInt64.max)
@@ -98,10 +110,10 @@ import ToolSupport
         let port = relay.port
         let address = "127.0.0.1:\(port)"
         let phone = folder.path("phone.flare")
-        let created = try CLITests.flare(["init", "--device-name", "phone", "--json"], vault: phone)
+        let created = try await Self.flare(["init", "--device-name", "phone", "--json"], vault: phone)
         let code = try #require((created.json as? [String: Any])?["pairing_code"] as? String)
         let records = 2000
-        try Self.importRecords(records, prefix: "p", into: phone, folder: folder)
+        try await Self.importRecords(records, prefix: "p", into: phone, folder: folder)
 
         var kills = (push: 0, pull: 0)
         var completed = (push: 0, pull: 0)
@@ -109,10 +121,13 @@ import ToolSupport
 
         // The phone's large push, killed again and again. When one gets through, the relay's
         // data is wiped, so the next push is the whole vault again.
-        for _ in 0..<45 where kills.push < 25 && ContinuousClock.now - started < .seconds(120) {
+        // Bounded in attempts, and in time (generous: this process's threads can be held up by
+        // other tests for minutes on a loaded machine).
+        let pushing = ContinuousClock.now
+        for _ in 0..<45 where kills.push < 25 && ContinuousClock.now - pushing < .seconds(300) {
             let moment = Moment.random(maximumLines: 60, using: &generator)
-            let outcome = try Self.syncKilled(vault: phone, at: moment, relay: address)
-            _ = try Self.doctor(phone, context("the phone's push", moment))
+            let outcome = try await Self.offPool { [moment] in try Self.syncKilled(vault: phone, at: moment, relay: address) }
+            _ = try await Self.doctor(phone, context("the phone's push", moment))
             if outcome.killed {
                 kills.push += 1
                 continue
@@ -123,25 +138,26 @@ import ToolSupport
             try FileManager.default.removeItem(atPath: data)
             relay = try RelayProcess(data: data, port: port, arguments: frames)
         }
-        let push = try CLITests.flare(["sync", "--relay", address], vault: phone)
+        let push = try await Self.flare(["sync", "--relay", address], vault: phone)
         #expect(push.status == 0, "seed \(seed): \(push.errors)")
 
         // Large pulls, each by a device that has just joined, killed again and again; when one
         // gets through, another device joins (six at most).
         var pullers: [String] = []
         var pulling: String?
-        for _ in 0..<60 where kills.pull < 25 && ContinuousClock.now - started < .seconds(240) {
+        let pullsStarted = ContinuousClock.now
+        for _ in 0..<60 where kills.pull < 25 && ContinuousClock.now - pullsStarted < .seconds(300) {
             if pulling == nil {
                 guard pullers.count < 6 else { break }
                 let vault = folder.path("device-\(pullers.count).flare")
-                #expect(try CLITests.flare(["join", code, "--device-name", "device \(pullers.count)"], vault: vault).status == 0)
+                #expect(try await Self.flare(["join", code, "--device-name", "device \(pullers.count)"], vault: vault).status == 0)
                 pullers.append(vault)
                 pulling = vault
             }
             let vault = pulling!
             let moment = Moment.random(maximumLines: 60, using: &generator)
-            let outcome = try Self.syncKilled(vault: vault, at: moment, relay: address)
-            _ = try Self.doctor(vault, context("the pull of \(vault)", moment))
+            let outcome = try await Self.offPool { [moment] in try Self.syncKilled(vault: vault, at: moment, relay: address) }
+            _ = try await Self.doctor(vault, context("the pull of \(vault)", moment))
             if outcome.killed {
                 kills.pull += 1
             } else {
@@ -156,21 +172,22 @@ import ToolSupport
         // Clean syncs, twice round: everyone converges, and a last sync has nothing to do.
         let vaults = [phone] + pullers
         for vault in vaults + vaults {
-            let synced = try CLITests.flare(["sync", "--relay", address], vault: vault)
+            let synced = try await Self.flare(["sync", "--relay", address], vault: vault)
             #expect(synced.status == 0, "seed \(seed): \(synced.errors)")
         }
         var changes: [Int?] = []
         for vault in vaults {
-            let idle = try CLITests.flare(["sync", "--json"], vault: vault)
+            let idle = try await Self.flare(["sync", "--json"], vault: vault)
             let report = idle.json as? [String: Any]
             #expect(report?["applied_changes"] as? Int == 0 && report?["sent_changes"] as? Int == 0, "seed \(seed): \(idle.output) \(idle.errors)")
-            let status = try CLITests.flare(["status", "--json"], vault: vault).json as? [String: Any]
+            let status = try await Self.flare(["status", "--json"], vault: vault).json as? [String: Any]
             #expect(status?["unsent_changes"] as? Int == 0 && status?["waiting_changes"] as? Int == 0, "seed \(seed): \(String(describing: status))")
-            changes.append(try Self.doctor(vault, "after the clean syncs, seed \(seed)"))
+            changes.append(try await Self.doctor(vault, "after the clean syncs, seed \(seed)"))
         }
         // The same changes everywhere, each once: one per imported record, one per device.
         #expect(changes.allSatisfy { $0 == records + vaults.count }, "seed \(seed): change counts \(changes) for \(records) records and \(vaults.count) devices")
-        let exports = try vaults.map { try CLITests.flare(["export", "--format", "json"], vault: $0).output }
+        var exports: [String] = []
+        for vault in vaults { exports.append(try await Self.flare(["export", "--format", "json"], vault: vault).output) }
         #expect(exports.allSatisfy { $0 == exports[0] }, "seed \(seed): the exports differ")
         let exported = (try? JSONSerialization.jsonObject(with: Data(exports[0].utf8)) as? [String: Any])?["records"] as? [Any]
         #expect((exported?.count ?? 0) >= records, "seed \(seed): \(exported?.count ?? -1) records exported")

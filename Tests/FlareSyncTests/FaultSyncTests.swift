@@ -176,8 +176,11 @@ final class ResumeOnce<T: Sendable>: Sendable {
         let seed = FaultSeed.seed(for: "threeDevicesEditingThroughAFaultyNetworkConverge")
         var generator = SplitMix64(state: seed)
         let devices = try TestDevices()
-        // Small frames: pulls and pushes take several frames, so faults land between and inside them.
-        let relay = try await TestRelay.start(at: devices.folder.path("relay.sqlite"), settings: .init(maximumFrame: 4096, open: true))
+        // Small frames: pulls and pushes take several frames, so faults land between and inside
+        // them. A long idle limit: on a loaded machine this process's tasks can wait a minute
+        // for a thread, and the relay must not take that for a device gone quiet.
+        let relay = try await TestRelay.start(
+            at: devices.folder.path("relay.sqlite"), settings: .init(maximumFrame: 4096, idleSeconds: 600, open: true))
         var proxies: [String: FaultProxy] = [:]
         for name in Self.names { proxies[name] = try await FaultProxy.start(target: relay.port) }
         var expected = Expected()
@@ -312,7 +315,8 @@ final class ResumeOnce<T: Sendable>: Sendable {
         var generator = SplitMix64(state: seed)
         let limit = Duration.seconds(120)
         let devices = try TestDevices()
-        let relay = try await TestRelay.start(at: devices.folder.path("relay.sqlite"), settings: .init(maximumFrame: 16 * 1024, open: true))
+        let relay = try await TestRelay.start(
+            at: devices.folder.path("relay.sqlite"), settings: .init(maximumFrame: 16 * 1024, idleSeconds: 600, open: true))
         let phone = try devices.create("phone")
         try phone.logEntries("p", count: 300)
         _ = try await SyncClient().sync(phone, relay: relay.address)
