@@ -32,8 +32,9 @@ import ToolSupport
     }
 
     /// Runs `flare sync --progress` on `vault` and SIGKILLs it at `moment`; whether the kill
-    /// landed (false: the sync had ended by itself, with its status).
-    static func syncKilled(vault: String, at moment: Moment, relay: String? = nil) throws -> (killed: Bool, status: Int32) {
+    /// landed (false: the sync had ended by itself, with its status), and how many pages it
+    /// had reported done by then.
+    static func syncKilled(vault: String, at moment: Moment, relay: String? = nil) throws -> (killed: Bool, status: Int32, pages: Int) {
         let process = Process()
         process.executableURL = CLITests.binary
         process.arguments = ["sync", "--progress"] + (relay.map { ["--relay", $0] } ?? [])
@@ -46,9 +47,9 @@ import ToolSupport
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        var text = ""
         switch moment {
         case .afterProgress(let lines, let extra):
-            var text = ""
             while text.count(where: { $0 == "\n" }) < lines {
                 let chunk = errors.fileHandleForReading.availableData
                 if chunk.isEmpty { break }
@@ -60,10 +61,11 @@ import ToolSupport
         }
         kill(process.processIdentifier, SIGKILL)
         // Drain what is left (a pipe nobody reads could hold a live process up).
-        _ = errors.fileHandleForReading.readDataToEndOfFile()
+        text += String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         let killed = process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL
-        return (killed, process.terminationStatus)
+        let pages = text.split(separator: "\n").count { $0.hasPrefix("Sending") || $0.hasPrefix("Receiving") }
+        return (killed, process.terminationStatus, pages)
     }
 
     /// Runs `body` on a thread of its own: waiting for processes must not hold up one of the
@@ -116,6 +118,8 @@ import ToolSupport
         try await Self.importRecords(records, prefix: "p", into: phone, folder: folder)
 
         var kills = (push: 0, pull: 0)
+        // Kills that landed once the transfer was under way (a page reported done).
+        var midTransfer = 0
         var completed = (push: 0, pull: 0)
         func context(_ what: String, _ moment: Moment) -> String { "\(what), killed \(moment), seed \(seed)" }
 
@@ -130,6 +134,7 @@ import ToolSupport
             _ = try await Self.doctor(phone, context("the phone's push", moment))
             if outcome.killed {
                 kills.push += 1
+                if outcome.pages > 0 { midTransfer += 1 }
                 continue
             }
             #expect(outcome.status == 0, "\(context("the phone's push", moment)) exited \(outcome.status)")
@@ -160,13 +165,14 @@ import ToolSupport
             _ = try await Self.doctor(vault, context("the pull of \(vault)", moment))
             if outcome.killed {
                 kills.pull += 1
+                if outcome.pages > 0 { midTransfer += 1 }
             } else {
                 #expect(outcome.status == 0, "\(context("the pull of \(vault)", moment)) exited \(outcome.status)")
                 completed.pull += 1
                 pulling = nil
             }
         }
-        print("[\(Self.test)] seed \(seed): kills during pushes \(kills.push), during pulls \(kills.pull); syncs that ended before their kill: push \(completed.push), pull \(completed.pull); \(pullers.count) pulling devices; \(ContinuousClock.now - started)")
+        print("[\(Self.test)] seed \(seed): kills during pushes \(kills.push), during pulls \(kills.pull) (\(midTransfer) after a page was done); syncs that ended before their kill: push \(completed.push), pull \(completed.pull); \(pullers.count) pulling devices; \(ContinuousClock.now - started)")
         #expect(kills.push + kills.pull >= 50, "seed \(seed): only \(kills.push + kills.pull) kills landed")
 
         // Clean syncs, twice round: everyone converges, and a last sync has nothing to do.
