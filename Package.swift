@@ -81,7 +81,11 @@ let package = Package(
             path: "Tools/Benchmarks/CRDTBenchmark"
         ),
         .target(name: "ToolSupport", dependencies: ["FlareCRDT"], path: "Tools/Support"),
-        .target(name: "TestSupport", path: "Tests/Support"),
+        .target(
+            name: "TestSupport",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            path: "Tests/Support"
+        ),
         .executableTarget(
             name: "flare-store-bench",
             dependencies: [
@@ -123,7 +127,7 @@ let package = Package(
         .testTarget(
             name: "FlareSyncTests",
             dependencies: [
-                "FlareSync", "FlareRelay", "FlareStore", "FlareCRDT", "FlareCrypto", "FlareWire", "TestSupport",
+                "FlareSync", "FlareRelay", "FlareStore", "FlareCRDT", "FlareCrypto", "FlareWire", "TestSupport", "ToolSupport",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
@@ -136,7 +140,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FlareCLITests",
-            dependencies: ["TestSupport", "FlareStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["TestSupport", "ToolSupport", "FlareStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "FlareStoreTests",
