@@ -26,11 +26,11 @@ enum ExportHarness {
         let file = mode & 1 == 1 ? rest : seal(rest, vault: mode & 2 == 0 ? vault : otherVault)
         let changes: [Change]
         do { changes = try ExportFile.decode(file, vault: vault, key: key) } catch {
-            if RelayHarness.verbose { print("export refused: \(error)") }
+            if ReplicaExercise.verbose { trace("export refused: \(error)") }
             return
         }
-        if RelayHarness.verbose { print("export: \(changes.count) changes") }
-        CRDTHarnesses.apply(changes)
+        if ReplicaExercise.verbose { trace("export: \(changes.count) changes") }
+        CRDTHarnesses.apply(changes, roundTrip: false)
         #endif
     }
 

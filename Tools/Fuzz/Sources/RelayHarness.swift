@@ -41,8 +41,7 @@ enum RelayHarness {
         return path
     }()
 
-    /// FLARE_FUZZ_VERBOSE=1 prints each message and its replies (for reading a crash input).
-    static let verbose = ProcessInfo.processInfo.environment["FLARE_FUZZ_VERBOSE"] != nil
+    static var verbose: Bool { ReplicaExercise.verbose }
 
     static func describe(_ message: Message) -> String {
         if case .error(let code, let text) = message { return "error(\(code): \(text))" }
@@ -81,7 +80,7 @@ enum RelayHarness {
                 guard let message = Self.message(kind: op & 7, argument: argument, reader: &reader, connection: &connections[slot], storage: storage)
                 else { continue }
                 let outcome = connections[slot].session.handle(message)
-                if verbose { print("connection \(slot): sent \(message.type), got \(outcome.replies.map(describe)) close: \(outcome.close)") }
+                if verbose { trace("connection \(slot): sent \(message.type), got \(outcome.replies.map(describe)) close: \(outcome.close)") }
                 for reply in outcome.replies {
                     check(reply, limit: settings.maximumFrame)
                     if case .challenge(let version, let nonce, let session, _, _) = reply, let device = connections[slot].device,

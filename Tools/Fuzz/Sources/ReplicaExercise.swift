@@ -1,4 +1,5 @@
 import FlareCRDT
+import Foundation
 
 /// What the CRDT harnesses do with a replica built from untrusted bytes: read it, edit it
 /// locally as a user would, checkpoint and restore it, and sync its changes to a fresh replica.
@@ -10,10 +11,24 @@ enum ReplicaExercise {
     /// 2026-01-01T00:00:00Z, the vectors' era.
     static let wall: UInt64 = 1_767_225_600_000
 
+    /// FLARE_FUZZ_VERBOSE=1: the harnesses print what they do (for reading a crash input).
+    static let verbose = ProcessInfo.processInfo.environment["FLARE_FUZZ_VERBOSE"] != nil
+    /// FLARE_FUZZ_CLOCK_ORDER=1: the convergence check feeds the fresh replica `changes()`
+    /// (clock order) instead of the order the changes applied in. Off by default: a replica
+    /// validates a received change's ops against its state, not the change's causal past, so
+    /// crafted changes that are fine in one delivery order are refused in another
+    /// (Tools/Fuzz/crashes/CRASHES.md).
+    static let clockOrder = ProcessInfo.processInfo.environment["FLARE_FUZZ_CLOCK_ORDER"] != nil
+
     /// Reads every document, makes a handful of local edits (each its own change, refusals
     /// ignored), and checks that a checkpoint of the result restores to the same state.
-    /// With `fullLog`, also checks that a fresh replica fed `changes()` converges to it.
-    static func run(_ replica: inout Replica, fullLog: Bool) {
+    /// With `applied` (the ids of the changes received, in the order they applied), also checks
+    /// that a fresh replica fed the same changes and then the local edits converges to it.
+    static func run(_ replica: inout Replica, applied: [ChangeID]?) {
+        var local: [ChangeID] = []
+        func edit(_ replica: inout Replica, _ body: (inout ChangeBuilder) throws -> Void) {
+            if let change = try? replica.makeChange(wallMilliseconds: wall, body) { local.append(change.id) }
+        }
         read(replica)
         let ids = replica.liveDocumentIDs
         for id in ids.prefix(4) {
@@ -53,11 +68,12 @@ enum ReplicaExercise {
         }
         precondition(restored.snapshot.encoded() == state, "a restored checkpoint differs from the replica it encodes")
         var continued = restored
-        edit(&continued) { try $0.set("fuzz.doc", "after", to: .bool(true)) }
+        Self.edit(&continued) { try $0.set("fuzz.doc", "after", to: .bool(true)) }
 
-        if fullLog {
+        if let applied {
             var fresh = Replica(id: peer)
-            for change in replica.changes() {
+            let log = clockOrder ? replica.changes() : (applied + local).map { replica.change($0)! }
+            for change in log {
                 do { try fresh.receive(change) } catch {
                     fatalError("a fresh replica refuses an applied change \(change.id): \(error)")
                 }
@@ -85,4 +101,9 @@ enum ReplicaExercise {
         let snapshot = replica.snapshot.encoded()
         precondition(total >= 0 && !snapshot.isEmpty)
     }
+}
+
+/// A line on standard error, unbuffered (so it shows even when the harness then traps).
+func trace(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
 }
