@@ -108,6 +108,12 @@ let package = Package(
             dependencies: ["FlareStore", "FlareCRDT", "FlareCrypto", "ToolSupport"],
             path: "Tools/CrashTest"
         ),
+        // libFuzzer harnesses (Tools/fuzz, Tools/Fuzz/README.md); a plain build replays inputs.
+        .executableTarget(
+            name: "flare-fuzz",
+            dependencies: ["FlareBytes", "FlareCRDT", "FlareCrypto", "FlareStore", "FlareWire", "FlareRelay", "FlareFixtures"],
+            path: "Tools/Fuzz/Sources"
+        ),
         .testTarget(
             name: "FlareCRDTTests",
             dependencies: [
