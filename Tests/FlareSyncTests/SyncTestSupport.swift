@@ -17,8 +17,9 @@ struct TestRelay: Sendable {
 
     /// Starts on `port`, or when it is 0 on a port outside the kernel's ephemeral range
     /// (32768–60999 here), so the test can restart it on the same port: no client socket of a
-    /// parallel test can hold it meanwhile.
-    static func start(at path: String, port: Int = 0, settings: RelaySession.Settings = .init(open: true)) async throws -> TestRelay {
+    /// parallel test can hold it meanwhile. Its idle limit is ten minutes: a test waiting for a
+    /// thread on a loaded machine is not a slow-loris peer to be cut off.
+    static func start(at path: String, port: Int = 0, settings: RelaySession.Settings = .init(idleSeconds: 600, open: true)) async throws -> TestRelay {
         let storage = try SQLiteRelayStorage(path: path)
         var attempt = 0
         while true {
