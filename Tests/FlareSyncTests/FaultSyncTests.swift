@@ -139,11 +139,10 @@ final class ResumeOnce<T: Sendable>: Sendable {
         }
     }
 
-    /// Stalls go device→relay only: a relay→device stall in the middle of a frame hangs the
-    /// client (bug item 7), so those are tested on their own, bounded. FLARE_FAULT_STALLS=both
-    /// draws them both ways (make it the default once item 7 is fixed).
+    /// Stalls go both ways, a relay→device stall in the middle of a frame included (the client
+    /// times out on a whole reply, item 7); FLARE_FAULT_STALLS=device draws device→relay ones only.
     static let stallDirections: [FaultPlan.Direction] =
-        ProcessInfo.processInfo.environment["FLARE_FAULT_STALLS"] == "both" ? FaultPlan.Direction.allCases : [.toTarget]
+        ProcessInfo.processInfo.environment["FLARE_FAULT_STALLS"] == "device" ? [.toTarget] : FaultPlan.Direction.allCases
 
     /// A plan for one sync.
     static func plan(using generator: inout SplitMix64) -> FaultPlan {
