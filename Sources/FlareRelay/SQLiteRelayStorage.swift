@@ -226,7 +226,8 @@ public final class SQLiteRelayStorage: RelayStorage {
         try database.read { db in
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT server_seq, replica, first_seq, last_seq, sealed FROM envelope WHERE vault = ? AND server_seq > ? ORDER BY server_seq",
-                arguments: [Data(vault.bytes), Int64(serverSeq)])
+                // A position past the largest seq is after everything (nothing is stored there).
+                arguments: [Data(vault.bytes), Int64(clamping: serverSeq)])
             var items: [(serverSeq: UInt64, envelope: Envelope)] = []
             var bytes = 0
             while let row = try rows.next() {
