@@ -7,7 +7,8 @@ public enum RelayError: Error, Equatable, Sendable, CustomStringConvertible {
     case seqGap(replica: WireID, held: UInt64, first: UInt64)
     case quotaExceeded(String)
     /// The relay's disk (or its storage's space) is full: nothing of the request was stored.
-    case storageFull
+    /// `cause` is the storage's own error, for the relay's log; the device hears only the code.
+    case storageFull(cause: String)
     /// The relay's storage holds a value it could not have written (damage on disk).
     case damagedStorage(String)
 

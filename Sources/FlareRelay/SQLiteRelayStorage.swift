@@ -151,7 +151,7 @@ public final class SQLiteRelayStorage: RelayStorage {
         do {
             return try body()
         } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
-            throw RelayError.storageFull
+            throw RelayError.storageFull(cause: "\(error)")
         }
     }
 
