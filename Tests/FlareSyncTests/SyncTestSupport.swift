@@ -31,6 +31,9 @@ struct TestRelay: Sendable {
                 return TestRelay(path: path, port: server.port, settings: settings, storage: storage, server: server)
             } catch where port == 0 && attempt < 20 {
                 continue
+            } catch where attempt < 50 {
+                // Restarting on the same port: the old connections may hold it for a moment.
+                try await Task.sleep(for: .milliseconds(100))
             }
         }
     }

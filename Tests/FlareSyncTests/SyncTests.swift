@@ -70,7 +70,7 @@ import TestSupport
     @Test func aCutPullResumesWithoutLossOrDoubleApplication() async throws {
         let devices = try TestDevices()
         // Small frames, so a pull takes many batches.
-        var relay = try await TestRelay.start(at: devices.folder.path("relay.sqlite"), settings: .init(maximumFrame: 16 * 1024, open: true))
+        var relay = try await TestRelay.start(at: devices.folder.path("relay.sqlite"), settings: .init(maximumFrame: 16 * 1024, idleSeconds: 600, open: true))
         let phone = try devices.create("phone")
         try phone.logEntries("p", count: 2000)
         _ = try await SyncClient().sync(phone, relay: relay.address)
@@ -92,7 +92,7 @@ import TestSupport
 
     @Test func aCutPushResendsOnlyWhatTheRelayLacks() async throws {
         let devices = try TestDevices()
-        var relay = try await TestRelay.start(at: devices.folder.path("relay.sqlite"), settings: .init(maximumFrame: 16 * 1024, open: true))
+        var relay = try await TestRelay.start(at: devices.folder.path("relay.sqlite"), settings: .init(maximumFrame: 16 * 1024, idleSeconds: 600, open: true))
         let phone = try devices.create("phone")
         try phone.logEntries("p", count: 2000)
         var cutting = SyncClient.cutting(relay, during: .sending)
@@ -144,7 +144,7 @@ import TestSupport
     @Test func anInviteOnlyRelayThatLostTheVaultAsksForAnInvite() async throws {
         let devices = try TestDevices()
         let path = devices.folder.path("relay.sqlite")
-        var relay = try await TestRelay.start(at: path, settings: .init(open: false))
+        var relay = try await TestRelay.start(at: path, settings: .init(idleSeconds: 600, open: false))
         let phone = try devices.create("phone")
         await #expect(throws: SyncError.refused(.unknownVault, "vault \(WireID(phone.vaultID.bytes)!) is not admitted on this relay")) {
             try await SyncClient().sync(phone, relay: relay.address)
