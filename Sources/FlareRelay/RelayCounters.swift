@@ -30,6 +30,9 @@ public final class RelayCounters: Sendable {
     /// A copy of the counts now.
     public var current: RelayCounts { counts.withLockedValue { $0 } }
 
+    /// Reply bytes queued now, without copying the other counts (read before every request).
+    var bytesQueued: Int { counts.withLockedValue { $0.bytesQueued } }
+
     func update(_ body: (inout RelayCounts) -> Void) {
         counts.withLockedValue { body(&$0) }
     }

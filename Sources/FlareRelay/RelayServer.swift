@@ -269,7 +269,7 @@ final class RelayConnection: ChannelDuplexHandler {
         // Replies not taken by the socket wait first (writability coming back resumes here),
         // and so does everyone while the whole relay has too much queued.
         guard context.channel.isWritable else { return }
-        guard counters.current.bytesQueued < limits.queuedBytes else {
+        guard counters.bytesQueued < limits.queuedBytes else {
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             context.eventLoop.scheduleTask(in: .milliseconds(20)) {
                 let (connection, context) = bound.value

@@ -174,6 +174,9 @@ public struct SyncClient: Sendable {
         state.stuck.append(StuckEnvelope(
             serverSeq: serverSeq, replica: replica, firstSeq: envelope.firstSeq, lastSeq: envelope.lastSeq, reason: why))
         state.stuck.sort { $0.serverSeq < $1.serverSeq }
+        // Only the first holds the position back; later ones are fetched again and named again
+        // anyway, so a relay serving endless damage cannot grow what the device keeps.
+        if state.stuck.count > StuckEnvelope.kept { state.stuck.removeLast(state.stuck.count - StuckEnvelope.kept) }
     }
 
     /// Pulls every envelope after `after`, asking for the next page as soon as one arrives,

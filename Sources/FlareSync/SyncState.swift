@@ -99,6 +99,9 @@ public struct SyncState: Equatable, Sendable {
 /// on the relay's disk), and why. Its changes, and every later change of its replica, wait
 /// until a sync fetches it again intact.
 public struct StuckEnvelope: Equatable, Sendable {
+    /// How many a device remembers at most: the earliest, by server seq.
+    public static let kept = 64
+
     public var serverSeq: UInt64
     public var replica: ReplicaID
     public var firstSeq: UInt64

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Every input the fuzzers found a crash with (Tools/Fuzz/crashes), and every seed, runs through
 /// its harness in the plain build of `flare-fuzz` without a trap: a fuzz crash stays a
@@ -16,19 +17,8 @@ import Testing
         let folders = ["crashes", "corpus"].map { Self.root.appendingPathComponent("Tools/Fuzz/\($0)/\(target)").path }
             .filter { FileManager.default.fileExists(atPath: $0) }
         try #require(!folders.isEmpty)
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = [target] + folders
-        var environment = ProcessInfo.processInfo.environment
-        environment["SWIFT_BACKTRACE"] = "enable=no"
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(said)")
+        let (status, said) = try ChildProcess.run(Self.binary, [target] + folders, environment: ["SWIFT_BACKTRACE": "enable=no"])
+        #expect(status == 0, "\(said)")
         #expect(said.contains("ran without a trap"), "\(said)")
     }
 }

@@ -59,16 +59,7 @@ public final class RelayProcess {
 
     /// Runs a `flare-relay` subcommand to its end; its status and output (both streams).
     public static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        try ChildProcess.run(binary, arguments)
     }
 
     /// SIGKILL: no chance to finish anything.
