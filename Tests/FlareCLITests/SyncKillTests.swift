@@ -173,7 +173,9 @@ import ToolSupport
             }
         }
         print("[\(Self.test)] seed \(seed): kills during pushes \(kills.push), during pulls \(kills.pull) (\(midTransfer) after a page was done); syncs that ended before their kill: push \(completed.push), pull \(completed.pull); \(pullers.count) pulling devices; \(ContinuousClock.now - started)")
-        #expect(kills.push + kills.pull >= 50, "seed \(seed): only \(kills.push + kills.pull) kills landed")
+        // Enough kills landed in each phase for the run to mean something. How many land is up
+        // to timing (a sync may finish before its moment comes), so this is a floor, not a target.
+        #expect(kills.push >= 12 && kills.pull >= 12 && midTransfer >= 8, "seed \(seed): kills landed: push \(kills.push), pull \(kills.pull), mid-transfer \(midTransfer)")
 
         // Clean syncs, twice round: everyone converges, and a last sync has nothing to do.
         let vaults = [phone] + pullers
