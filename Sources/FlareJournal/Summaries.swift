@@ -89,12 +89,5 @@ private func mean(_ values: [Double]) -> Double? {
 
 extension Day {
     /// The Monday of this day's week.
-    public var monday: Day {
-        let date = Self.utcCalendar.date(from: DateComponents(year: year, month: month, day: day))!
-        let weekday = Self.utcCalendar.component(.weekday, from: date)  // 1 = Sunday
-        let back = (weekday + 5) % 7
-        let start = Self.utcCalendar.date(byAdding: .day, value: -back, to: date)!
-        let parts = Self.utcCalendar.dateComponents([.year, .month, .day], from: start)
-        return Day(year: parts.year!, month: parts.month!, day: parts.day!)
-    }
+    public var monday: Day { Day(number: number - (weekday - 1)) ?? self }
 }
