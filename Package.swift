@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "FlareCrypto", targets: ["FlareCrypto"]),
         .library(name: "FlareStore", targets: ["FlareStore"]),
         .library(name: "FlareJournal", targets: ["FlareJournal"]),
+        .library(name: "FlareInsights", targets: ["FlareInsights"]),
+        .library(name: "FlareReport", targets: ["FlareReport"]),
         .library(name: "FlareWire", targets: ["FlareWire"]),
         .library(name: "FlareRelay", targets: ["FlareRelay"]),
         .library(name: "FlareSync", targets: ["FlareSync"]),
@@ -52,11 +54,15 @@ let package = Package(
         ),
         .target(name: "FlareJournal", dependencies: ["FlareCRDT", "FlareStore"]),
         .target(name: "FlareFixtures", dependencies: ["FlareCRDT"]),
+        .target(name: "FlareInsights", dependencies: ["FlareJournal"]),
+        .target(name: "FlareReport", dependencies: ["FlareInsights", "FlareJournal"]),
         .executableTarget(
             name: "flare",
             dependencies: [
                 "FlareFixtures",
                 "FlareJournal",
+                "FlareInsights",
+                "FlareReport",
                 "FlareSync",
                 "FlareWire",
                 "FlareStore",
@@ -126,6 +132,7 @@ let package = Package(
         .testTarget(name: "FlareFixturesTests", dependencies: ["FlareFixtures"]),
         .testTarget(name: "FlareCryptoTests", dependencies: ["FlareCrypto"]),
         .testTarget(name: "FlareJournalTests", dependencies: ["FlareJournal", "TestSupport"]),
+        .testTarget(name: "FlareInsightsTests", dependencies: ["FlareInsights", "FlareReport", "FlareJournal"]),
         .testTarget(
             name: "FlareRelayTests",
             dependencies: ["FlareRelay", "FlareCrypto", "TestSupport", "ToolSupport", .product(name: "NIOPosix", package: "swift-nio")]

@@ -21,7 +21,7 @@ struct Flare: AsyncParsableCommand {
             Shell completions: flare --generate-completion-script bash (or zsh, fish).
             """,
         subcommands: [
-            Init.self, Join.self, Log.self, Edit.self, Treat.self, Took.self, CheckInCommand.self, List.self, Show.self, Summary.self,
+            Init.self, Join.self, Log.self, Edit.self, Treat.self, Took.self, CheckInCommand.self, List.self, Show.self, Summary.self, Insights.self, ReportCommand.self,
             History.self, Delete.self, Undo.self,
             Conflicts.self, Export.self, Import.self, Sync.self, Status.self, RelayCommand.self, Doctor.self, Fixtures.self,
         ]

@@ -1,0 +1,84 @@
+import FlareJournal
+
+/// A treatment with what was logged about it: the record, its events and its dose changes.
+public struct TreatmentCourse: Sendable {
+    public let id: String
+    public let treatment: Treatment
+    /// Its events (taken, done, skipped), in time order.
+    public let events: [TreatmentEvent]
+
+    public init(id: String, treatment: Treatment, events: [TreatmentEvent]) {
+        self.id = id
+        self.treatment = treatment
+        self.events = events.sorted { $0.at < $1.at }
+    }
+}
+
+/// The journal laid out by day, the form every statistic of a report reads: one `DayRecord`
+/// per day with anything logged, the flare-up entries' times and the treatments.
+public struct JournalDays: Sendable {
+    /// Days with anything logged, by day number.
+    public let days: [Int: DayRecord]
+    /// Each flare-up entry's time, in order (an episode starts at its first).
+    public let flareEntries: [Moment]
+    /// Each entry's triggers with its time, in time order, for the windows before flare-ups.
+    public let triggerLogs: [(at: Moment, triggers: Set<Term>)]
+    public let treatments: [TreatmentCourse]
+
+    /// Lays out `items` (a journal's timeline).
+    public init(_ items: [TimelineItem]) {
+        var records: [Int: DayRecord] = [:]
+        var tallies: [Int: DayTally] = [:]
+        var flareEntries: [Moment] = []
+        var triggerLogs: [(at: Moment, triggers: Set<Term>)] = []
+        var treatments: [(String, Treatment)] = []
+        var events: [String: [TreatmentEvent]] = [:]
+        func touch(_ day: Day, _ body: (inout DayTally, inout DayRecord) -> Void) {
+            var record = records[day.number] ?? DayRecord(day: day)
+            var tally = tallies[day.number] ?? DayTally()
+            body(&tally, &record)
+            records[day.number] = record
+            tallies[day.number] = tally
+        }
+        for item in items {
+            switch item {
+            case .symptom(let stored):
+                let entry = stored.record
+                touch(entry.at.day) { tally, record in tally.add(entry, to: &record) }
+                if entry.flare { flareEntries.append(entry.at) }
+                if !entry.triggers.isEmpty { triggerLogs.append((entry.at, entry.triggers)) }
+            case .checkIn(let stored):
+                touch(stored.record.day) { tally, record in tally.add(stored.record, to: &record) }
+            case .treatment(let stored):
+                treatments.append((stored.id, stored.record))
+            case .event(let stored):
+                events[stored.record.treatment, default: []].append(stored.record)
+                touch(stored.record.at.day) { _, _ in }
+            }
+        }
+        for (number, tally) in tallies { tally.finish(&records[number]!) }
+        days = records
+        self.flareEntries = flareEntries.sorted()
+        self.triggerLogs = triggerLogs.sorted { $0.at < $1.at }
+        self.treatments = treatments.map { TreatmentCourse(id: $0.0, treatment: $0.1, events: events[$0.0] ?? []) }
+            .sorted { ($0.treatment.started?.secondsSince1970 ?? .min, $0.treatment.name) < ($1.treatment.started?.secondsSince1970 ?? .min, $1.treatment.name) }
+    }
+
+    /// The record of `day`, if anything was logged then.
+    public subscript(day: Day) -> DayRecord? { days[day.number] }
+
+    /// The logged days from `first` to `last` (inclusive), in order.
+    public func records(from first: Day, to last: Day) -> [DayRecord] {
+        guard first <= last else { return [] }
+        if last.number - first.number > days.count {
+            return days.values.filter { $0.day >= first && $0.day <= last }.sorted { $0.day < $1.day }
+        }
+        return (first.number...last.number).compactMap { days[$0] }
+    }
+
+    /// The first and last logged days.
+    public var span: ClosedRange<Day>? {
+        guard let first = days.keys.min(), let last = days.keys.max() else { return nil }
+        return days[first]!.day...days[last]!.day
+    }
+}
