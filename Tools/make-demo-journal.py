@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
-"""Writes seeds/demo/phone.json and seeds/demo/laptop.json: four weeks of a plausible journal
+"""Writes seeds/demo/phone.json and seeds/demo/laptop.json: twelve weeks of a plausible journal
 kept on two devices, in the format of `flare export --format json`, for `flare import`.
 
 The phone logs each morning (pain, stiffness on waking, sleep) and the nightly medication; the
-laptop logs some evenings, the daily check-in, walks and a weekly physiotherapy session. The
-third week has a flare-up after poor sleep and stress. Deterministic: run it again, get the same
-files.
+laptop logs some evenings, the daily check-in, walks and a weekly physiotherapy session.
+
+What the report's insights should find, planted here:
+- three flare-ups (weeks 3, 7 and 10), each after two days of short sleep and high stress, with
+  "poor sleep" and "stress" logged as suspected triggers on those days; other days log other
+  triggers now and then, and poor sleep rarely;
+- a sleep routine started at the start of week 6, after which pain runs about one point lower;
+- amitriptyline raised from 10 mg to 25 mg in week 5.
+Deterministic: run it again, get the same files.
 """
 import json
 import random
@@ -15,8 +21,11 @@ from pathlib import Path
 random.seed(7)
 ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 OFFSET = timezone(timedelta(hours=1))
-FIRST = date(2026, 10, 26)  # a Monday
-DAYS = 28
+FIRST = date(2026, 8, 31)  # a Monday
+DAYS = 84
+FLARE_UPS = [(14, 18), (44, 46), (66, 69)]
+ROUTINE_DAY = 35
+DOSE_DAY = 30
 
 
 def new_id(prefix):
@@ -28,7 +37,12 @@ def at(day, hour, minute=0):
 
 
 def flaring(index):
-    return 14 <= index <= 18
+    return any(first <= index <= last for first, last in FLARE_UPS)
+
+
+def before_flare(index):
+    """The two days before a flare-up: short nights and stress build up."""
+    return any(first - 2 <= index < first for first, _ in FLARE_UPS)
 
 
 phone, laptop = [], []
@@ -38,15 +52,19 @@ walk = {"id": new_id("t"), "type": "treatment", "kind": "gentle movement", "name
         "schedule": "most days", "started": at(FIRST, 18)}
 physio = {"id": new_id("t"), "type": "treatment", "kind": "physical therapy", "name": "Physio with Anna",
           "schedule": "Thursdays", "started": at(FIRST + timedelta(days=3), 10)}
+routine = {"id": new_id("t"), "type": "treatment", "kind": "sleep measure", "name": "Sleep routine",
+           "schedule": "nightly, lights out by 22:30", "started": at(FIRST + timedelta(days=ROUTINE_DAY), 21)}
 phone.append(pill)
-laptop += [walk, physio]
+laptop += [walk, physio, routine]
 
 regions = ["neck", "shoulders", "upper back", "lower back", "hips", "thighs"]
 for index in range(DAYS):
     day = FIRST + timedelta(days=index)
     bad = flaring(index)
-    sleep = round(random.uniform(4, 5.5) if bad else random.uniform(5.5, 8), 1)
-    pain = random.randint(7, 9) if bad else random.randint(2, 6)
+    building = before_flare(index)
+    better = index >= ROUTINE_DAY
+    sleep = round(random.uniform(4, 5.5) if bad or building else random.uniform(5.8 if better else 5.5, 8), 1)
+    pain = random.randint(7, 9) if bad else random.randint(3, 6) if building else random.randint(2, 5) if better else random.randint(3, 6)
     entry = {
         "id": new_id("s"), "type": "symptom", "at": at(day, random.randint(7, 8), random.choice([0, 15, 30, 45])),
         "pain": pain, "regions": sorted(["widespread"] if bad and pain >= 8 else random.sample(regions, random.randint(1, 3))),
@@ -55,23 +73,32 @@ for index in range(DAYS):
         "fatigue": min(10, pain + random.randint(-1, 2)), "sleep_hours": sleep,
         "sleep_quality": random.randint(2, 4) if bad else random.randint(5, 8), "flare": bad,
     }
-    if bad:
+    if building:
+        entry["triggers"] = sorted(["poor sleep", "stress"] + (["cold weather"] if random.random() < 0.3 else []))
+    elif bad:
         entry["triggers"] = sorted(random.sample(["poor sleep", "stress", "cold weather"], 2))
+    elif random.random() < 0.15:
+        entry["triggers"] = [random.choice(["long sitting", "weather change", "overexertion", "poor sleep"])]
+    if bad:
         entry["note"] = random.choice(["woke very stiff, everything aches", "could barely get up, deep ache everywhere",
                                        "flare continues, foggy and tired"])
     elif random.random() < 0.3:
         entry["note"] = random.choice(["eased after a warm shower", "better morning", "stiff neck, fine by noon"])
     phone.append(entry)
     skipped = random.random() < 0.1
+    dose = "25 mg" if index >= DOSE_DAY else "10 mg"
     phone.append({"id": new_id("e"), "type": "treatment-event", "treatment": pill["id"], "at": at(day, 22),
-                  "status": "skipped" if skipped else "taken", **({} if skipped else {"dose": "10 mg"})})
+                  "status": "skipped" if skipped else "taken", **({} if skipped else {"dose": dose})})
+    if index >= ROUTINE_DAY and random.random() < 0.85:
+        phone.append({"id": new_id("e"), "type": "treatment-event", "treatment": routine["id"], "at": at(day, 22, 30),
+                      "status": "done"})
 
     if random.random() < 0.55 or bad:
         evening = {
             "id": new_id("s"), "type": "symptom", "at": at(day, random.randint(19, 21), random.choice([0, 30])),
             "pain": max(0, pain + random.randint(-2, 1)), "regions": sorted(random.sample(regions, random.randint(1, 2))),
             "cognitive_fatigue": random.randint(6, 9) if bad else random.randint(2, 6),
-            "stress": random.randint(6, 9) if bad else random.randint(1, 5), "flare": bad,
+            "stress": random.randint(6, 9) if bad or building else random.randint(1, 5), "flare": bad,
         }
         if random.random() < 0.4:
             evening["tenderness"] = random.randint(3, 8)
@@ -82,8 +109,10 @@ for index in range(DAYS):
     if day.weekday() == 3:
         laptop.append({"id": new_id("e"), "type": "treatment-event", "treatment": physio["id"], "at": at(day, 10),
                        "status": "done", "effect": random.randint(5, 8), **({"side_effects": ["soreness"]} if index < 7 else {})})
+    if index == DOSE_DAY:
+        pill["dose"] = "25 mg"
     laptop.append({"id": "check-in-" + day.isoformat(), "type": "check-in", "day": day.isoformat(),
-                   "pain": pain, "sleep_hours": sleep, "stress": random.randint(6, 9) if bad else random.randint(1, 5),
+                   "pain": pain, "sleep_hours": sleep, "stress": random.randint(6, 9) if bad or building else random.randint(1, 5),
                    "mood": random.randint(2, 4) if bad else random.randint(5, 8)})
 
 out = Path(__file__).resolve().parent.parent / "seeds" / "demo"

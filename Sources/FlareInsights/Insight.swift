@@ -46,9 +46,12 @@ public struct Insight: Equatable, Sendable {
 
 /// How numbers read in sentences and tables.
 public enum Figure {
-    public static func one(_ value: Double) -> String {
-        let rounded = (value * 10).rounded() / 10
-        return rounded == rounded.rounded() ? String(Int(rounded)) : String(format: "%.1f", rounded)
+    /// One decimal, always: "4.0", "5.9".
+    public static func one(_ value: Double) -> String { String(format: "%.1f", value) }
+
+    /// A threshold as people say it: "6", "6.5".
+    public static func threshold(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
     }
 
     public static func optional(_ value: Double?) -> String { value.map(one) ?? "–" }
@@ -58,7 +61,7 @@ public enum Figure {
     /// "1.2 higher" / "0.8 lower" / "no different".
     public static func change(_ difference: Double) -> String {
         let size = one(abs(difference))
-        if size == "0" { return "no different" }
+        if size == "0.0" { return "no different" }
         return difference > 0 ? "\(size) higher" : "\(size) lower"
     }
 

@@ -33,7 +33,7 @@ extension JournalDays {
         let pairs = records.compactMap { record in record.sleepHours.flatMap { hours in record.pain.map { (hours, $0) } } }
         let short = Sample(pairs.filter { $0.0 < InsightRules.shortNightHours }.map(\.1))
         let longer = Sample(pairs.filter { $0.0 >= InsightRules.shortNightHours }.map(\.1))
-        let limit = Figure.one(InsightRules.shortNightHours)
+        let limit = Figure.threshold(InsightRules.shortNightHours)
         guard short.count >= InsightRules.minimumEachSide, longer.count >= InsightRules.minimumEachSide else {
             return Insight(
                 kind: .sleepAndNextDayPain, title: title,
@@ -67,7 +67,7 @@ extension JournalDays {
         let pairs = records.compactMap { record in record.stress.flatMap { stress in record.pain.map { (stress, $0) } } }
         let high = Sample(pairs.filter { $0.0 >= InsightRules.highStress }.map(\.1))
         let lower = Sample(pairs.filter { $0.0 < InsightRules.highStress }.map(\.1))
-        let limit = Figure.one(InsightRules.highStress)
+        let limit = Figure.threshold(InsightRules.highStress)
         guard high.count >= InsightRules.minimumEachSide, lower.count >= InsightRules.minimumEachSide else {
             return Insight(
                 kind: .stressAndSameDayPain, title: title,
@@ -205,7 +205,7 @@ extension JournalDays {
                     ["Mean pain", Figure.one(pain.first.mean!), Figure.one(pain.second.mean!), "\(Figure.change(pain.difference!)) (\(Figure.interval(pain.interval)))"],
                     ["Mean fatigue", Figure.optional(fatigue.first.mean), Figure.optional(fatigue.second.mean),
                      fatigue.difference.map { "\(Figure.change($0)) (\(Figure.interval(fatigue.interval)))" } ?? "–"],
-                    ["Flare-up days", String(flaresBefore), String(flaresAfter), String(flaresAfter - flaresBefore)],
+                    ["Flare-up days", String(flaresBefore), String(flaresAfter), flaresAfter == flaresBefore ? "same" : flaresAfter > flaresBefore ? "\(flaresAfter - flaresBefore) more" : "\(flaresBefore - flaresAfter) fewer"],
                     ["Days logged", String(before.count), String(after.count), ""],
                 ],
                 figures: figures)

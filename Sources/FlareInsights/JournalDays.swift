@@ -27,12 +27,25 @@ public struct JournalDays: Sendable {
 
     /// Lays out `items` (a journal's timeline).
     public init(_ items: [TimelineItem]) {
+        var symptoms: [SymptomEntry] = []
+        var checkIns: [CheckIn] = []
+        var treatments: [(id: String, treatment: Treatment)] = []
+        var events: [TreatmentEvent] = []
+        for item in items {
+            switch item {
+            case .symptom(let stored): symptoms.append(stored.record)
+            case .checkIn(let stored): checkIns.append(stored.record)
+            case .treatment(let stored): treatments.append((stored.id, stored.record))
+            case .event(let stored): events.append(stored.record)
+            }
+        }
+        self.init(symptoms: symptoms, checkIns: checkIns, treatments: treatments, events: events)
+    }
+
+    /// Lays out the given records; `events` name their treatment by its id in `treatments`.
+    public init(symptoms: [SymptomEntry], checkIns: [CheckIn] = [], treatments: [(id: String, treatment: Treatment)] = [], events: [TreatmentEvent] = []) {
         var records: [Int: DayRecord] = [:]
         var tallies: [Int: DayTally] = [:]
-        var flareEntries: [Moment] = []
-        var triggerLogs: [(at: Moment, triggers: Set<Term>)] = []
-        var treatments: [(String, Treatment)] = []
-        var events: [String: [TreatmentEvent]] = [:]
         func touch(_ day: Day, _ body: (inout DayTally, inout DayRecord) -> Void) {
             var record = records[day.number] ?? DayRecord(day: day)
             var tally = tallies[day.number] ?? DayTally()
@@ -40,27 +53,15 @@ public struct JournalDays: Sendable {
             records[day.number] = record
             tallies[day.number] = tally
         }
-        for item in items {
-            switch item {
-            case .symptom(let stored):
-                let entry = stored.record
-                touch(entry.at.day) { tally, record in tally.add(entry, to: &record) }
-                if entry.flare { flareEntries.append(entry.at) }
-                if !entry.triggers.isEmpty { triggerLogs.append((entry.at, entry.triggers)) }
-            case .checkIn(let stored):
-                touch(stored.record.day) { tally, record in tally.add(stored.record, to: &record) }
-            case .treatment(let stored):
-                treatments.append((stored.id, stored.record))
-            case .event(let stored):
-                events[stored.record.treatment, default: []].append(stored.record)
-                touch(stored.record.at.day) { _, _ in }
-            }
-        }
+        for entry in symptoms { touch(entry.at.day) { tally, record in tally.add(entry, to: &record) } }
+        for checkIn in checkIns { touch(checkIn.day) { tally, record in tally.add(checkIn, to: &record) } }
+        for event in events { touch(event.at.day) { _, _ in } }
         for (number, tally) in tallies { tally.finish(&records[number]!) }
         days = records
-        self.flareEntries = flareEntries.sorted()
-        self.triggerLogs = triggerLogs.sorted { $0.at < $1.at }
-        self.treatments = treatments.map { TreatmentCourse(id: $0.0, treatment: $0.1, events: events[$0.0] ?? []) }
+        flareEntries = symptoms.filter(\.flare).map(\.at).sorted()
+        triggerLogs = symptoms.filter { !$0.triggers.isEmpty }.map { ($0.at, $0.triggers) }.sorted { $0.at < $1.at }
+        let byTreatment = Dictionary(grouping: events, by: \.treatment)
+        self.treatments = treatments.map { TreatmentCourse(id: $0.id, treatment: $0.treatment, events: byTreatment[$0.id] ?? []) }
             .sorted { ($0.treatment.started?.secondsSince1970 ?? .min, $0.treatment.name) < ($1.treatment.started?.secondsSince1970 ?? .min, $1.treatment.name) }
     }
 

@@ -61,7 +61,7 @@ public struct Report: Sendable {
         html += "<table class=\"figures\"><tbody>"
         html += row("Pain (0–10)", painLine)
         html += row("Flare-ups", flareLine)
-        html += row("Sleep", s.meanSleepHours.map { "mean \(Figure.one($0)) h a night; \(s.shortNights) of \(s.nightsLogged) nights logged under \(Figure.one(InsightRules.shortNightHours)) h" } ?? "not logged")
+        html += row("Sleep", s.meanSleepHours.map { "mean \(Figure.one($0)) h a night; \(s.shortNights) of \(s.nightsLogged) nights logged under \(Figure.threshold(InsightRules.shortNightHours)) h" } ?? "not logged")
         html += row("Stress (0–10)", s.meanStress.map { "mean \(Figure.one($0))" } ?? "not logged")
         html += row("Fatigue (0–10)", s.meanFatigue.map { "mean \(Figure.one($0))" } ?? "not logged")
         html += row("Stiffness (0–10)", s.meanStiffness.map { "mean \(Figure.one($0))" } ?? "not logged")
@@ -146,7 +146,7 @@ public struct Report: Sendable {
         var html = "<section class=\"page\"><h2>Day by day</h2>"
         html += "<figure>" + SymptomChart(axis: axis, records: records).svg + "<figcaption>" + SymptomChart.legend + "</figcaption></figure>"
         html += "<h3>Sleep</h3><figure>" + SleepChart(axis: axis, records: records).svg
-        html += "<figcaption class=\"legend\">Hours slept the night before each day; the line marks \(Figure.one(InsightRules.shortNightHours)) hours, darker bars the nights under it.</figcaption></figure>"
+        html += "<figcaption class=\"legend\">Hours slept the night before each day; the line marks \(Figure.threshold(InsightRules.shortNightHours)) hours, darker bars the nights under it.</figcaption></figure>"
         html += "<h3>Treatments</h3>"
         if summary.treatments.isEmpty {
             html += "<p class=\"muted\">No treatment logged in this period.</p>"
@@ -204,7 +204,7 @@ public struct Report: Sendable {
         table { border-collapse: collapse; width: 100%; margin: 1mm 0 2mm; font-size: 9pt; }
         th, td { text-align: left; vertical-align: top; padding: 1.2mm 2mm; border-bottom: 1px solid #ddd; }
         thead th { border-bottom: 1.5px solid #555; }
-        table.figures th { width: 30mm; }
+        table.figures th { width: 36mm; }
         table.regions { width: auto; }
         ol.questions { margin: 1mm 0; padding-left: 6mm; }
         footer { margin-top: 4mm; font-size: 8.5pt; color: #555; }
@@ -219,10 +219,12 @@ public struct Report: Sendable {
         .tick { font-size: 9px; fill: #333; }
         .label { font-size: 10px; fill: #111; }
         .line { fill: none; stroke-width: 1.6; stroke-linejoin: round; }
-        .pain { stroke: #b3261e; fill: #b3261e; }
-        .fatigue { stroke: #1f5fa8; fill: #1f5fa8; stroke-dasharray: 5 3; }
-        .stiffness { stroke: #6b5b00; fill: #6b5b00; stroke-dasharray: 1.5 2.5; }
-        .dot { stroke: none; }
+        .line.pain { stroke: #b3261e; }
+        .line.fatigue { stroke: #1f5fa8; stroke-dasharray: 5 3; }
+        .line.stiffness { stroke: #6b5b00; stroke-dasharray: 1.5 2.5; }
+        .dot.pain { fill: #b3261e; }
+        .dot.fatigue { fill: #1f5fa8; }
+        .dot.stiffness { fill: #6b5b00; }
         .flare-day { fill: #f6c9c4; }
         .sleep { fill: #8fb3dc; }
         .sleep.short { fill: #2f5d8f; }

@@ -92,7 +92,7 @@ struct SleepChart {
     var svg: String {
         let width = axis.left + axis.width + 10
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(coordinate(width)) \(coordinate(Self.height))\" role=\"img\" aria-labelledby=\"sleep-title\" class=\"chart\">"
-        svg += "<title id=\"sleep-title\">Hours of sleep each night; nights under \(Figure.one(InsightRules.shortNightHours)) hours are darker</title>"
+        svg += "<title id=\"sleep-title\">Hours of sleep each night; nights under \(Figure.threshold(InsightRules.shortNightHours)) hours are darker</title>"
         for hours in stride(from: 0, through: Int(Self.most), by: 3) {
             let y = coordinate(y(Double(hours)))
             svg += "<line x1=\"\(coordinate(axis.left))\" y1=\"\(y)\" x2=\"\(coordinate(axis.left + axis.width))\" y2=\"\(y)\" class=\"grid\"/>"

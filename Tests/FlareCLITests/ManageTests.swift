@@ -173,7 +173,7 @@ import TestSupport
             #expect(imported.output.hasPrefix("Imported "))
         }
         let weeks = try #require(try Self.flare(["summary", "--week", "--json"], vault: vault).json as? [[String: Any]])
-        #expect(weeks.count == 4)
+        #expect(weeks.count == 12)
         #expect(weeks.contains { ($0["flares"] as? Int ?? 0) > 0 })
     }
 
