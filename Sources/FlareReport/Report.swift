@@ -68,29 +68,54 @@ public struct Report: Sendable {
         html += row("Last 7 days", criteriaLine + " <span class=\"muted\">(self-reported tracking, not a diagnosis)</span>", raw: true)
         html += "</tbody></table>"
         html += "<h2>Treatments</h2>"
-        let shown = s.treatments.prefix(8)
-        if shown.isEmpty {
+        if s.treatments.isEmpty {
             html += "<p>No treatment logged in this period.</p>"
         } else {
-            html += table(
-                [["Treatment", "Dose, schedule", "Since", "Taken / skipped", "Adherence", "Helped (0–10)", "Side effects"]]
-                    + shown.map { t in
-                        [
-                            t.name, [t.dose, t.schedule].compactMap { $0 }.joined(separator: ", "), t.started.map(Self.long) ?? "",
-                            "\(t.taken) / \(t.skipped)", t.adherence.map(Figure.percent) ?? "–", Figure.optional(t.meanEffect),
-                            t.sideEffects.prefix(3).map { "\($0.effect) (\($0.times))" }.joined(separator: ", "),
-                        ]
-                    }, classes: "treatments")
-            if s.treatments.count > shown.count { html += "<p class=\"muted\">And \(s.treatments.count - shown.count) more on the treatment timeline.</p>" }
+            html += treatmentTable(Array(s.treatments.prefix(Self.pageOneTreatments)))
+            if s.treatments.count > Self.pageOneTreatments {
+                html += "<p class=\"muted\">And \(s.treatments.count - Self.pageOneTreatments) more, listed with the treatment timeline.</p>"
+            }
         }
         html += "<h2>Questions for this visit</h2>"
-        if s.questions.isEmpty {
+        let (first, rest) = pageOneQuestions
+        if first.isEmpty {
             html += "<p class=\"muted\">None noted.</p>"
         } else {
-            html += "<ol class=\"questions\">" + s.questions.prefix(8).map { "<li>\(escaped($0))</li>" }.joined() + "</ol>"
+            html += "<ol class=\"questions\">" + first.map { "<li>\(escaped($0))</li>" }.joined() + "</ol>"
+            if !rest.isEmpty { html += "<p class=\"muted\">\(rest.count) more on the next page.</p>" }
         }
         html += "<footer>Everything here was logged by the person and computed on their device; no server saw it. Averages count each logged day once.</footer>"
         return html + "</section>"
+    }
+
+    /// Page one has room for this many treatment rows and about this many characters of
+    /// questions (checked by printing it in a browser: see ReportCLITests); the rest follow on
+    /// the next page.
+    static let pageOneTreatments = 6
+    static let pageOneQuestionCharacters = 600
+
+    /// The questions that fit page one (always the first), and the rest.
+    var pageOneQuestions: (first: [String], rest: [String]) {
+        var characters = 0
+        var first: [String] = []
+        for question in summary.questions {
+            characters += question.count + 40
+            guard first.isEmpty || characters <= Self.pageOneQuestionCharacters else { break }
+            first.append(question)
+        }
+        return (first, Array(summary.questions.dropFirst(first.count)))
+    }
+
+    func treatmentTable(_ treatments: [TreatmentSummary]) -> String {
+        table(
+            [["Treatment", "Dose, schedule", "Since", "Taken / skipped", "Adherence", "Helped (0–10)", "Side effects"]]
+                + treatments.map { t in
+                    [
+                        t.name, [t.dose, t.schedule].compactMap { $0 }.joined(separator: ", "), t.started.map(Self.long) ?? "",
+                        "\(t.taken) / \(t.skipped)", t.adherence.map(Figure.percent) ?? "–", Figure.optional(t.meanEffect),
+                        t.sideEffects.prefix(3).map { "\($0.effect) (\($0.times))" }.joined(separator: ", "),
+                    ]
+                }, classes: "treatments")
     }
 
     var painLine: String {
@@ -143,7 +168,12 @@ public struct Report: Sendable {
     var axis: DayAxis { DayAxis(first: summary.from, last: summary.to, left: 90, width: 580) }
 
     var chartsPage: String {
-        var html = "<section class=\"page\"><h2>Day by day</h2>"
+        var html = "<section class=\"page\">"
+        let (first, rest) = pageOneQuestions
+        if !rest.isEmpty {
+            html += "<h2>Questions for this visit, continued</h2><ol class=\"questions\" start=\"\(first.count + 1)\">" + rest.map { "<li>\(escaped($0))</li>" }.joined() + "</ol>"
+        }
+        html += "<h2>Day by day</h2>"
         html += "<figure>" + SymptomChart(axis: axis, records: records).svg + "<figcaption>" + SymptomChart.legend + "</figcaption></figure>"
         html += "<h3>Sleep</h3><figure>" + SleepChart(axis: axis, records: records).svg
         html += "<figcaption class=\"legend\">Hours slept the night before each day; the line marks \(Figure.threshold(InsightRules.shortNightHours)) hours, darker bars the nights under it.</figcaption></figure>"
@@ -153,6 +183,7 @@ public struct Report: Sendable {
         } else {
             html += "<figure>" + TreatmentTimeline(axis: axis, treatments: summary.treatments).svg
             html += "<figcaption class=\"legend\"><span class=\"key taken\"></span>taken or done <span class=\"key skipped\"></span>skipped; a dose is written where it changed.</figcaption></figure>"
+            if summary.treatments.count > Self.pageOneTreatments { html += treatmentTable(summary.treatments) }
         }
         return html + "</section>"
     }
@@ -202,7 +233,7 @@ public struct Report: Sendable {
         .period { margin-bottom: 3mm; }
         .muted { color: #555; font-size: 9pt; }
         table { border-collapse: collapse; width: 100%; margin: 1mm 0 2mm; font-size: 9pt; }
-        th, td { text-align: left; vertical-align: top; padding: 1.2mm 2mm; border-bottom: 1px solid #ddd; }
+        th, td { text-align: left; vertical-align: top; padding: 0.9mm 1.6mm; border-bottom: 1px solid #ddd; }
         thead th { border-bottom: 1.5px solid #555; }
         table.figures th { width: 36mm; }
         table.regions { width: auto; }
