@@ -11,18 +11,24 @@ What the report's insights should find, planted here:
   triggers now and then, and poor sleep rarely;
 - a sleep routine started at the start of week 6, after which pain runs about one point lower;
 - amitriptyline raised from 10 mg to 25 mg in week 5.
-Deterministic: run it again, get the same files.
+Deterministic: run it again, get the same files. `--days N --out DIR` writes a longer journal
+elsewhere (the pattern repeats every twelve weeks), for Tools/report-bench.
 """
+import argparse
 import json
 import random
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+arguments = argparse.ArgumentParser()
+arguments.add_argument("--days", type=int, default=84)
+arguments.add_argument("--out")
+options = arguments.parse_args()
 random.seed(7)
 ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 OFFSET = timezone(timedelta(hours=1))
 FIRST = date(2026, 8, 31)  # a Monday
-DAYS = 84
+DAYS = options.days
 FLARE_UPS = [(14, 18), (44, 46), (66, 69)]
 ROUTINE_DAY = 35
 DOSE_DAY = 30
@@ -37,12 +43,12 @@ def at(day, hour, minute=0):
 
 
 def flaring(index):
-    return any(first <= index <= last for first, last in FLARE_UPS)
+    return any(first <= index % 84 <= last for first, last in FLARE_UPS)
 
 
 def before_flare(index):
     """The two days before a flare-up: short nights and stress build up."""
-    return any(first - 2 <= index < first for first, _ in FLARE_UPS)
+    return any(first - 2 <= index % 84 < first for first, _ in FLARE_UPS)
 
 
 phone, laptop = [], []
@@ -115,7 +121,7 @@ for index in range(DAYS):
                    "pain": pain, "sleep_hours": sleep, "stress": random.randint(6, 9) if bad or building else random.randint(1, 5),
                    "mood": random.randint(2, 4) if bad else random.randint(5, 8)})
 
-out = Path(__file__).resolve().parent.parent / "seeds" / "demo"
+out = Path(options.out) if options.out else Path(__file__).resolve().parent.parent / "seeds" / "demo"
 out.mkdir(parents=True, exist_ok=True)
 for name, records in [("phone", phone), ("laptop", laptop)]:
     (out / f"{name}.json").write_text(json.dumps({"records": records}, indent=2, sort_keys=True) + "\n")
