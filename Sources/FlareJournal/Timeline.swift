@@ -7,7 +7,9 @@ public struct TimelineFilter: Sendable {
     public var to: Day?
     /// Record types shown (`symptom`, `treatment`, `treatment-event`, `check-in`).
     public var types: Set<String>
-    /// Only symptom entries with this region.
+    /// Only symptom entries with a region that overlaps this one (`BodyRegion.overlaps`), so
+    /// "shoulders" finds entries stored as "left shoulder girdle" and old ones that say
+    /// "shoulder".
     public var region: Term?
     /// Only symptom entries with this trigger.
     public var trigger: Term?
@@ -100,7 +102,7 @@ extension Journal {
                 filter.admits(type: document.type, day: item.day)
             else { continue }
             if case .symptom(let stored) = item {
-                if let region = filter.region, !stored.record.regions.contains(region) { continue }
+                if let region = filter.region, !stored.record.regions.contains(where: { BodyRegion.overlaps($0, region) }) { continue }
                 if let trigger = filter.trigger, !stored.record.triggers.contains(trigger) { continue }
             }
             items.append(item)

@@ -11,7 +11,7 @@ struct List: ParsableCommand {
     @Option(help: "First day (YYYY-MM-DD).") var from: String?
     @Option(help: "Last day (YYYY-MM-DD).") var to: String?
     @Option(name: .customLong("type"), help: "symptom, treatment, treatment-event or check-in (repeat).") var types: [String] = []
-    @Option(help: "Only entries with this region.") var region: String?
+    @Option(help: "Only entries with a region that overlaps this one (shoulders finds left shoulder girdle too).") var region: String?
     @Option(help: "Only entries with this trigger.") var trigger: String?
     @Flag(help: "Print a JSON array of records.") var json = false
 
@@ -32,7 +32,7 @@ struct List: ParsableCommand {
                     try printJSON(items.map(\.jsonObject))
                     return
                 }
-                if items.isEmpty { print("Nothing logged\(filter.isEmpty ? "" : " that matches") yet.") }
+                if items.isEmpty { print("Nothing logged\(filter.isEmpty ? "" : " that matches") yet.\(filter.regionHint)") }
                 for item in items { print(item.line) }
             }
         }
@@ -81,6 +81,13 @@ func render(_ value: Any) -> String {
 
 extension TimelineFilter {
     var isEmpty: Bool { from == nil && to == nil && types.isEmpty && region == nil && trigger == nil }
+
+    /// Why a region filter may have found nothing: it is not a word Flare knows.
+    var regionHint: String {
+        guard let region, !BodyRegion.isKnown(region) else { return "" }
+        let suggestion = BodyRegion.suggestion(for: region).map { "; did you mean \"\($0)\"?" } ?? "."
+        return " (\"\(region)\" is not a region Flare knows\(suggestion))"
+    }
 }
 
 extension TimelineItem {

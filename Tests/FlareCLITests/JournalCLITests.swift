@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The journal's vocabulary on the built `flare`: region words.
+@Suite struct JournalCLITests {
+    static func flare(_ arguments: [String], vault: String, input: String? = nil) throws -> CLITests.Result {
+        try CLITests.flare(arguments, vault: vault, input: input)
+    }
+
+    static func object(_ result: CLITests.Result) throws -> [String: Any] {
+        try #require(result.json as? [String: Any], "\(result.status) \(result.errors)")
+    }
+
+    /// Aliases are stored as the regions they mean; an unknown word is refused with the
+    /// nearest known one unless --new-region says it is meant; editing is held to the same.
+    @Test func regionWordsAreCheckedAndStoredCanonically() throws {
+        let folder = try TemporaryFolder()
+        let vault = folder.path("journal.flare")
+        #expect(try Self.flare(["init"], vault: vault).status == 0)
+
+        let logged = try Self.object(try Self.flare(
+            ["log", "--pain", "5", "--region", "Shoulders", "--region", "left thigh", "--region", "knees", "--json"], vault: vault))
+        #expect(logged["regions"] as? [String] == ["knees", "left shoulder girdle", "left upper leg", "right shoulder girdle"])
+
+        let typo = try Self.flare(["log", "--pain", "5", "--region", "neck", "--region", "sholders"], vault: vault)
+        #expect(typo.status == 65)
+        #expect(typo.errors
+            == "flare: Unknown region \"sholders\"; did you mean \"shoulders\"? Use --new-region \"sholders\" to log it as a new region.\n")
+        let far = try Self.flare(["log", "--region", "Elbow"], vault: vault)
+        #expect(far.status == 65)
+        #expect(far.errors
+            == "flare: Unknown region \"elbow\"; `flare log --help` lists the regions. Use --new-region \"elbow\" to log it as a new region.\n")
+        #expect(try Self.flare(["log", "--new-region", " "], vault: vault).status == 65)
+
+        let new = try Self.object(try Self.flare(["log", "--region", "neck", "--new-region", "Elbow", "--json"], vault: vault))
+        #expect(new["regions"] as? [String] == ["elbow", "neck"])
+        let id = try #require(new["id"] as? String)
+        #expect(try Self.flare(["edit", id, "--region", "wrsit"], vault: vault).status == 65)
+        let edited = try Self.object(try Self.flare(["edit", id, "--region", "hips", "--json"], vault: vault))
+        #expect(edited["regions"] as? [String] == ["left hip", "right hip"])
+
+        // Guided: an unknown word is named and logged only when confirmed; "n" asks again.
+        let guided = try Self.flare(
+            ["log", "--guided", "--json"], vault: vault, input: "4\nneck, ankle\nn\nneck, ankle\ny\n\n\n\n\n\n\n\n\n\n")
+        #expect(guided.status == 0, "\(guided.errors)")
+        #expect(try Self.object(guided)["regions"] as? [String] == ["ankle", "neck"])
+        #expect(guided.errors.components(separatedBy: "\"ankle\" is not a region Flare knows. Log it as a new region? y/n").count == 3)
+        let nearly = try Self.flare(["log", "--guided", "--json"], vault: vault, input: "4\nnekc\ny\n")
+        #expect(try Self.object(nearly)["regions"] as? [String] == ["nekc"])
+        #expect(nearly.errors.contains("\"nekc\" is not a region Flare knows (did you mean \"neck\"?). Log it as a new region? y/n"))
+
+        let help = try Self.flare(["log", "--help"], vault: vault)
+        #expect(help.output.contains("--new-region"))
+        #expect(help.output.contains("right shoulder girdle"))
+    }
+
+    /// `flare list --region` finds entries by the regions their words mean, old free words
+    /// (imported leniently, as the person's own data) and canonical ones alike.
+    @Test func listFiltersRegionsByMeaning() throws {
+        let folder = try TemporaryFolder()
+        let vault = folder.path("journal.flare")
+        #expect(try Self.flare(["init"], vault: vault).status == 0)
+        let old: [String: Any] = ["records": [
+            ["id": "s-old00001", "type": "symptom", "at": "2026-11-20T08:00:00+01:00", "regions": ["shoulders", "thighs"]],
+            ["id": "s-old00002", "type": "symptom", "at": "2026-11-21T08:00:00+01:00", "regions": ["sholders", "widespread"]],
+        ]]
+        try JSONSerialization.data(withJSONObject: old).write(to: URL(fileURLWithPath: folder.path("old.json")))
+        let imported = try Self.flare(["import", folder.path("old.json")], vault: vault)
+        #expect(imported.status == 0, "\(imported.errors)")
+        let canonical = try #require(try Self.object(try Self.flare(
+            ["log", "--at", "2026-11-22 08:00", "--region", "left shoulder", "--json"], vault: vault))["id"] as? String)
+        let hips = try #require(try Self.object(try Self.flare(
+            ["log", "--at", "2026-11-23 08:00", "--region", "right hip", "--json"], vault: vault))["id"] as? String)
+
+        func found(_ region: String) throws -> [String] {
+            let listed = try Self.flare(["list", "--region", region, "--json"], vault: vault)
+            return try #require(listed.json as? [[String: Any]], "\(listed.errors)").compactMap { $0["id"] as? String }
+        }
+        #expect(try found("shoulders") == ["s-old00001", canonical])
+        #expect(try found("right shoulder girdle") == ["s-old00001"])
+        #expect(try found("left upper leg") == ["s-old00001"])
+        #expect(try found("HIPS") == [hips])
+        #expect(try found("widespread") == ["s-old00002"])
+        #expect(try found("sholders") == ["s-old00002"])
+        let none = try Self.flare(["list", "--region", "kneez"], vault: vault)
+        #expect(none.output == "Nothing logged that matches yet. (\"kneez\" is not a region Flare knows; did you mean \"knees\"?)\n")
+    }
+}
