@@ -108,6 +108,10 @@ struct Edit: ParsableCommand {
             check-in is changed by `flare checkin` for its day. Only the fields that change are \
             written, so edits made elsewhere to other fields are kept. \
             Example: flare edit s-k2m9x4qa --pain 7 --no-flare
+
+            A new --dose for a treatment is also kept in its dose history, as a dose change dated \
+            now or at --at (flare list shows it). Example: flare edit t-jyg15gta --dose "25 mg" \
+            --at 2026-12-01
             """)
 
     @Argument(help: "The record's id.") var id: String
@@ -124,6 +128,7 @@ struct Edit: ParsableCommand {
     struct TreatmentEdit: ParsableArguments {
         @OptionGroup var vault: VaultOptions
         @OptionGroup var fields: TreatmentOptions
+        @Option var at: String?
         @Flag var json = false
     }
 
@@ -141,6 +146,7 @@ struct Edit: ParsableCommand {
                 let changed: Bool
                 let object: [String: Any]
                 let json: Bool
+                var doseChange = ""
                 switch type {
                 case SymptomEntry.recordType:
                     let edit = try parse(SymptomEdit.self)
@@ -149,8 +155,17 @@ struct Edit: ParsableCommand {
                     (changed, object, json) = (try journal.update(id, to: entry), entry.jsonObject(id: id), edit.json)
                 case Treatment.recordType:
                     let edit = try parse(TreatmentEdit.self)
-                    let treatment = try edit.fields.applied(to: journal.stored(id, as: Treatment.self).record)
-                    (changed, object, json) = (try journal.update(id, to: treatment), treatment.jsonObject(id: id), edit.json)
+                    guard edit.at == nil || edit.fields.dose != nil else {
+                        throw CLIError.usage("--at dates a dose change; give the new --dose with it.")
+                    }
+                    let before = try journal.stored(id, as: Treatment.self).record
+                    let treatment = try edit.fields.applied(to: before)
+                    let at = try edit.at.map { try HumanTime.parse($0) } ?? Moment(Date())
+                    let result = try journal.update(treatment: id, to: treatment, doseChangedAt: at)
+                    if let recorded = result.doseChange, let dose = treatment.dose {
+                        doseChange = "; dose \(before.dose ?? "none") → \(dose) from \(at.day), as \(recorded)"
+                    }
+                    (changed, object, json) = (result.changed, treatment.jsonObject(id: id), edit.json)
                 case TreatmentEvent.recordType:
                     let edit = try parse(EventEdit.self)
                     let event = try edit.fields.applied(to: journal.stored(id, as: TreatmentEvent.self).record)
@@ -158,7 +173,7 @@ struct Edit: ParsableCommand {
                 default:
                     throw CLIError.usage("\(id) is a \(type); `flare edit` changes symptom entries, treatments and treatment events.")
                 }
-                if json { try printJSON(object) } else { print(changed ? "Updated \(id)." : "Nothing to change in \(id).") }
+                if json { try printJSON(object) } else { print(changed ? "Updated \(id)\(doseChange)." : "Nothing to change in \(id).") }
             }
         }
     }

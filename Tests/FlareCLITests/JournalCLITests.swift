@@ -2,7 +2,8 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The journal's vocabulary on the built `flare`: region words.
+/// The journal's vocabulary and dose history on the built `flare`: region words, dose changes
+/// through `flare edit`, and treatments named in `flare list` and the CSV.
 @Suite struct JournalCLITests {
     static func flare(_ arguments: [String], vault: String, input: String? = nil) throws -> CLITests.Result {
         try CLITests.flare(arguments, vault: vault, input: input)
@@ -85,5 +86,60 @@ import TestSupport
         #expect(try found("sholders") == ["s-old00002"])
         let none = try Self.flare(["list", "--region", "kneez"], vault: vault)
         #expect(none.output == "Nothing logged that matches yet. (\"kneez\" is not a region Flare knows; did you mean \"knees\"?)\n")
+    }
+
+    /// A new dose through `flare edit` is a dated dose change in the timeline, the history and
+    /// the exports; a JSON export carries it to another vault unchanged.
+    @Test func doseChangesThroughEditListAndExport() throws {
+        let folder = try TemporaryFolder()
+        let vault = folder.path("journal.flare")
+        #expect(try Self.flare(["init"], vault: vault).status == 0)
+        let treatment = try #require(try Self.object(try Self.flare(
+            ["treat", "--kind", "medication", "--name", "Amitriptyline", "--dose", "10 mg", "--started", "2026-11-01", "--json"],
+            vault: vault))["id"] as? String)
+        let first = try #require(try Self.object(try Self.flare(
+            ["took", treatment, "--effect", "6", "--at", "2026-11-10 22:00", "--json"], vault: vault))["id"] as? String)
+
+        let raised = try Self.flare(["edit", treatment, "--dose", "25 mg", "--at", "2026-11-15 09:00"], vault: vault)
+        #expect(raised.status == 0, "\(raised.errors)")
+        let change = try #require(raised.output.split(separator: " ").last.map { String($0.dropLast(2)) })
+        #expect(raised.output == "Updated \(treatment); dose 10 mg → 25 mg from 2026-11-15, as \(change).\n")
+        #expect(change.hasPrefix("dc-"))
+        let second = try #require(try Self.object(try Self.flare(
+            ["took", "amitriptyline", "--at", "2026-11-16 22:00", "--json"], vault: vault))["id"] as? String)
+        #expect(try Self.flare(["edit", treatment, "--dose", "25 mg"], vault: vault).output == "Nothing to change in \(treatment).\n")
+        let undated = try Self.flare(["edit", treatment, "--at", "2026-11-15"], vault: vault)
+        #expect(undated.status == 64)
+        #expect(undated.errors == "flare: --at dates a dose change; give the new --dose with it.\n")
+        #expect(try Self.flare(["edit", treatment, "--dose", "50 mg", "--at", "someday"], vault: vault).status == 65)
+
+        let lines = try Self.flare(["list"], vault: vault).output.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4)
+        #expect(lines[1] == "2026-11-10 22:00  \(first)  treatment-event  taken Amitriptyline 10 mg, effect 6")
+        #expect(lines[2] == "2026-11-15 09:00  \(change)  dose-change      Amitriptyline 10 mg → 25 mg")
+        #expect(lines[3] == "2026-11-16 22:00  \(second)  treatment-event  taken Amitriptyline 25 mg")
+        let listed = try #require(try Self.flare(["list", "--type", "dose-change", "--json"], vault: vault).json as? [[String: Any]])
+        #expect(listed.count == 1)
+        #expect(listed.first?["from"] as? String == "10 mg")
+        #expect(listed.first?["dose"] as? String == "25 mg")
+        #expect(listed.first?["treatment"] as? String == treatment)
+        let shown = try Self.flare(["show", change], vault: vault).output
+        #expect(shown.contains("treatment: Amitriptyline (\(treatment))\n"))
+        #expect(shown.contains("from: 10 mg\n") && shown.contains("dose: 25 mg\n"))
+
+        let exported = try Self.flare(["export", "--output", folder.path("export.json")], vault: vault)
+        #expect(exported.status == 0)
+        let other = folder.path("other.flare")
+        #expect(try Self.flare(["init"], vault: other).status == 0)
+        #expect(try Self.flare(["import", folder.path("export.json")], vault: other).output
+            == "Imported 4 new records; 0 updated, 0 already as in the file.\n")
+        #expect(try Self.flare(["export"], vault: other).output == (try String(contentsOfFile: folder.path("export.json"), encoding: .utf8)))
+        #expect(try Self.flare(["list"], vault: other).output == (try Self.flare(["list"], vault: vault).output))
+
+        // Undoing a dose edit takes its dose change with it.
+        #expect(try Self.flare(["edit", treatment, "--dose", "50 mg"], vault: vault).status == 0)
+        #expect(try Self.flare(["undo"], vault: vault).status == 0)
+        #expect(try Self.object(try Self.flare(["show", treatment, "--json"], vault: vault))["dose"] as? String == "25 mg")
+        #expect((try Self.flare(["list", "--type", "dose-change", "--json"], vault: vault).json as? [[String: Any]])?.count == 1)
     }
 }
