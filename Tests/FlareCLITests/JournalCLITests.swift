@@ -142,4 +142,33 @@ import TestSupport
         #expect(try Self.object(try Self.flare(["show", treatment, "--json"], vault: vault))["dose"] as? String == "25 mg")
         #expect((try Self.flare(["list", "--type", "dose-change", "--json"], vault: vault).json as? [[String: Any]])?.count == 1)
     }
+
+    /// The CSV names each treatment beside its id and is in time order, as `flare list`.
+    @Test func csvNamesTreatmentsInTimeOrder() throws {
+        let folder = try TemporaryFolder()
+        let vault = folder.path("journal.flare")
+        #expect(try Self.flare(["init"], vault: vault).status == 0)
+        _ = try Self.flare(["log", "--at", "2026-11-20 08:00", "--pain", "6"], vault: vault)
+        let walk = try #require(try Self.object(try Self.flare(
+            ["treat", "--kind", "gentle movement", "--name", "Evening walk, short", "--started", "2026-11-02", "--json"], vault: vault))["id"] as? String)
+        _ = try Self.flare(["took", walk, "--status", "done", "--at", "2026-11-21 19:00"], vault: vault)
+        _ = try Self.flare(["log", "--at", "2026-11-03 08:00", "--pain", "3"], vault: vault)
+        _ = try Self.flare(["took", walk, "--status", "skipped", "--at", "2026-11-19 19:00"], vault: vault)
+
+        let csv = try Self.flare(["export", "--format", "csv"], vault: vault).output
+        let rows = csv.components(separatedBy: "\r\n").dropLast()
+        let header = rows.first?.split(separator: ",").map(String.init) ?? []
+        let treatmentColumn = try #require(header.firstIndex(of: "treatment"))
+        #expect(header[treatmentColumn + 1] == "treatment_name")
+        let atColumn = try #require(header.firstIndex(of: "at"))
+        let typeColumn = try #require(header.firstIndex(of: "type"))
+        let cells = rows.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(cells.map { $0[typeColumn] } == ["treatment", "symptom", "treatment-event", "symptom", "treatment-event"])
+        #expect(cells.map { String($0[atColumn].prefix(10)) } == ["", "2026-11-03", "2026-11-19", "2026-11-20", "2026-11-21"])
+        #expect(rows.filter { $0.contains("treatment-event") }.allSatisfy { $0.contains(",\(walk),\"Evening walk, short\"") })
+
+        let list = try Self.flare(["list", "--type", "treatment-event"], vault: vault).output
+        #expect(list.contains("treatment-event  skipped Evening walk, short\n"))
+        #expect(list.contains("treatment-event  done Evening walk, short\n"))
+    }
 }
