@@ -52,7 +52,7 @@ public struct DoseChange: JournalRecord {
         note = fields.text("note")
     }
 
-    /// The dose a treatment was at at `moment`, given its dose changes in time order and its
+    /// The dose a treatment had at `moment`, given its dose changes in time order and its
     /// current dose: the dose of the last change at or before `moment`; before the first
     /// change, the dose that change replaced; with no changes, `current`.
     public static func dose(at moment: Moment, changes: [DoseChange], current: String?) -> String? {
@@ -102,7 +102,7 @@ extension Journal {
 }
 
 /// The journal's treatments by id and their dose changes, for naming treatments and the dose
-/// they were at in lists, exports and reports.
+/// they had at a time in lists, exports and reports.
 public struct Treatments: Sendable {
     public let byID: [String: Treatment]
     /// Each treatment's dose changes, oldest first.
@@ -111,7 +111,7 @@ public struct Treatments: Sendable {
     /// The name of the treatment `id`; nil if it is not in the journal (deleted, or not synced).
     public func name(of id: String) -> String? { byID[id]?.name }
 
-    /// The dose the treatment `id` was at at `moment` (see `DoseChange.dose(at:changes:current:)`).
+    /// The dose the treatment `id` had at `moment` (see `DoseChange.dose(at:changes:current:)`).
     public func dose(of id: String, at moment: Moment) -> String? {
         DoseChange.dose(at: moment, changes: doseChanges[id] ?? [], current: byID[id]?.dose)
     }

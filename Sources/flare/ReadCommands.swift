@@ -63,7 +63,8 @@ struct Show: ParsableCommand {
                     try printJSON(object)
                     return
                 }
-                if let treatment = object["treatment"] as? String, let name = journal.treatments().name(of: treatment) {
+                // A treatment that is gone or unreadable is shown by its id alone.
+                if let treatment = object["treatment"] as? String, let name = try? journal.stored(treatment, as: Treatment.self).record.name {
                     object["treatment"] = "\(name) (\(treatment))"
                 }
                 for key in object.keys.sorted() { print("\(key): \(render(object[key]!))") }
