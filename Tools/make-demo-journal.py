@@ -63,6 +63,15 @@ routine = {"id": new_id("t"), "type": "treatment", "kind": "sleep measure", "nam
 phone.append(pill)
 laptop += [walk, physio, routine]
 
+# The words people use, stored as the Widespread Pain Index regions they mean (as flare log does).
+CANONICAL = {"shoulders": ["left shoulder girdle", "right shoulder girdle"], "hips": ["left hip", "right hip"],
+             "thighs": ["left upper leg", "right upper leg"]}
+
+
+def canonical(words):
+    return sorted({region for word in words for region in CANONICAL.get(word, [word])})
+
+
 regions = ["neck", "shoulders", "upper back", "lower back", "hips", "thighs"]
 for index in range(DAYS):
     day = FIRST + timedelta(days=index)
@@ -73,7 +82,7 @@ for index in range(DAYS):
     pain = random.randint(7, 9) if bad else random.randint(3, 6) if building else random.randint(2, 5) if better else random.randint(3, 6)
     entry = {
         "id": new_id("s"), "type": "symptom", "at": at(day, random.randint(7, 8), random.choice([0, 15, 30, 45])),
-        "pain": pain, "regions": sorted(["widespread"] if bad and pain >= 8 else random.sample(regions, random.randint(1, 3))),
+        "pain": pain, "regions": canonical(["widespread"] if bad and pain >= 8 else random.sample(regions, random.randint(1, 3))),
         "qualities": sorted(random.sample(["aching", "deep soreness", "burning"], 2 if bad else 1)),
         "stiffness": min(10, pain + random.randint(0, 2)), "stiffness_timing": ["on waking"],
         "fatigue": min(10, pain + random.randint(-1, 2)), "sleep_hours": sleep,
@@ -102,7 +111,7 @@ for index in range(DAYS):
     if random.random() < 0.55 or bad:
         evening = {
             "id": new_id("s"), "type": "symptom", "at": at(day, random.randint(19, 21), random.choice([0, 30])),
-            "pain": max(0, pain + random.randint(-2, 1)), "regions": sorted(random.sample(regions, random.randint(1, 2))),
+            "pain": max(0, pain + random.randint(-2, 1)), "regions": canonical(random.sample(regions, random.randint(1, 2))),
             "cognitive_fatigue": random.randint(6, 9) if bad else random.randint(2, 6),
             "stress": random.randint(6, 9) if bad or building else random.randint(1, 5), "flare": bad,
         }
@@ -117,6 +126,8 @@ for index in range(DAYS):
                        "status": "done", "effect": random.randint(5, 8), **({"side_effects": ["soreness"]} if index < 7 else {})})
     if index == DOSE_DAY:
         pill["dose"] = "25 mg"
+        phone.append({"id": new_id("dc"), "type": "dose-change", "treatment": pill["id"], "at": at(day, 21),
+                      "from": "10 mg", "dose": "25 mg", "note": "raised at the GP's suggestion"})
     laptop.append({"id": "check-in-" + day.isoformat(), "type": "check-in", "day": day.isoformat(),
                    "pain": pain, "sleep_hours": sleep, "stress": random.randint(6, 9) if bad or building else random.randint(1, 5),
                    "mood": random.randint(2, 4) if bad else random.randint(5, 8)})

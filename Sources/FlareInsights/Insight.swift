@@ -9,10 +9,11 @@ public struct Insight: Equatable, Sendable {
         case stressAndSameDayPain = "stress-and-same-day-pain"
         case triggersBeforeFlareUps = "triggers-before-flare-ups"
         case treatmentStart = "treatment-start"
+        case doseChange = "dose-change"
     }
 
     public let kind: Kind
-    /// What it is about: a treatment's name for `treatmentStart`.
+    /// What it is about: a treatment's name for `treatmentStart` and `doseChange`.
     public let subject: String?
     public let title: String
     /// Whether there was enough data; when not, `sentence` says what is missing.

@@ -20,11 +20,11 @@ public enum InsightRules {
 
 extension JournalDays {
     /// Every insight for the days `first`…`last`: sleep, stress, triggers before flare-ups, and
-    /// one per treatment started in the period.
+    /// one per treatment started and per dose changed in the period.
     public func insights(from first: Day, to last: Day) -> [Insight] {
         let records = records(from: first, to: last)
         return [sleepAndNextDayPain(records), stressAndSameDayPain(records), triggersBeforeFlareUps(from: first, to: last)]
-            + treatmentStarts(from: first, to: last)
+            + treatmentChanges(from: first, to: last)
     }
 
     /// Pain on the day after a short night against the day after a longer one.
@@ -155,61 +155,79 @@ extension JournalDays {
             figures: figures)
     }
 
-    /// For each treatment started in the period: pain, fatigue and flare-up days over equal
-    /// windows before and after its start.
-    func treatmentStarts(from first: Day, to last: Day) -> [Insight] {
+    /// For each treatment started in the period, and each dose change in it: pain, fatigue and
+    /// flare-up days over equal windows before and after.
+    func treatmentChanges(from first: Day, to last: Day) -> [Insight] {
         guard let span else { return [] }
-        return treatments.compactMap { course -> Insight? in
-            guard let start = course.treatment.started?.day, start >= first, start <= last else { return nil }
+        var insights: [Insight] = []
+        for course in treatments {
             let name = course.treatment.name
-            let title = "Since \(name) started"
-            let end = min(last, span.upperBound)
-            let window = min(InsightRules.treatmentWindowDays, start.days(since: span.lowerBound), end.days(since: start) + 1)
-            guard window >= InsightRules.minimumWindowDays,
-                let beforeFirst = start.adding(days: -window), let beforeLast = start.adding(days: -1), let afterLast = start.adding(days: window - 1)
-            else {
-                return Insight(
-                    kind: .treatmentStart, subject: name, title: title,
-                    notEnough: "Not enough data yet: \(name) started on \(start); comparing needs at least \(InsightRules.minimumWindowDays) journal days before and after it (there are \(max(0, start.days(since: span.lowerBound))) before and \(max(0, end.days(since: start) + 1)) from it on).")
+            if let start = course.treatment.started?.day, start >= first, start <= last {
+                insights.append(
+                    beforeAndAfter(start, span: span, last: last, kind: .treatmentStart, subject: name, title: "Since \(name) started",
+                                   event: "\(name) started on \(start)"))
             }
-            let before = records(from: beforeFirst, to: beforeLast)
-            let after = records(from: start, to: afterLast)
-            let pain = Comparison(Sample(before.compactMap(\.pain)), Sample(after.compactMap(\.pain)))
-            let fatigue = Comparison(Sample(before.compactMap(\.fatigue)), Sample(after.compactMap(\.fatigue)))
-            let flaresBefore = before.filter(\.flare).count
-            let flaresAfter = after.filter(\.flare).count
-            guard pain.first.count >= InsightRules.minimumEachSide, pain.second.count >= InsightRules.minimumEachSide else {
-                return Insight(
-                    kind: .treatmentStart, subject: name, title: title,
-                    notEnough: "Not enough data yet: in the \(window) days before and after \(name) started on \(start), pain was logged on \(Figure.days(pain.first.count)) before and \(Figure.days(pain.second.count)) after; at least \(InsightRules.minimumEachSide) on each side are needed.")
+            for change in course.doseChanges where change.at.day >= first && change.at.day <= last {
+                let day = change.at.day
+                insights.append(
+                    beforeAndAfter(day, span: span, last: last, kind: .doseChange, subject: name, title: "Since \(name) went to \(change.dose)",
+                                   event: "\(name) went \(change.from.map { "from \($0) " } ?? "")to \(change.dose) on \(day)"))
             }
-            var sentence = "In the \(window) days after \(name) started on \(start), your pain averaged \(Figure.one(pain.second.mean!)) against \(Figure.one(pain.first.mean!)) in the \(window) days before: \(Figure.change(pain.difference!)) (\(Figure.interval(pain.interval)))."
-            if let difference = fatigue.difference {
-                sentence += " Fatigue: \(Figure.one(fatigue.second.mean!)) against \(Figure.one(fatigue.first.mean!)), \(Figure.change(difference))."
-            }
-            sentence += " Flare-up days: \(flaresAfter) after, \(flaresBefore) before. This compares two periods; it cannot show what caused a difference."
-            var figures: [String: Double] = [
-                "window_days": Double(window), "pain_before": pain.first.mean!, "pain_after": pain.second.mean!, "pain_difference": pain.difference!,
-                "flare_days_before": Double(flaresBefore), "flare_days_after": Double(flaresAfter),
-                "days_logged_before": Double(before.count), "days_logged_after": Double(after.count),
-            ]
-            figures["pain_interval_low"] = pain.interval?.lowerBound
-            figures["pain_interval_high"] = pain.interval?.upperBound
-            figures["fatigue_before"] = fatigue.first.mean
-            figures["fatigue_after"] = fatigue.second.mean
-            figures["fatigue_difference"] = fatigue.difference
-            return Insight(
-                kind: .treatmentStart, subject: name, title: title, sentence: sentence,
-                table: [
-                    ["", "\(window) days before", "\(window) days after", "Difference"],
-                    ["Mean pain", Figure.one(pain.first.mean!), Figure.one(pain.second.mean!), "\(Figure.change(pain.difference!)) (\(Figure.interval(pain.interval)))"],
-                    ["Mean fatigue", Figure.optional(fatigue.first.mean), Figure.optional(fatigue.second.mean),
-                     fatigue.difference.map { "\(Figure.change($0)) (\(Figure.interval(fatigue.interval)))" } ?? "–"],
-                    ["Flare-up days", String(flaresBefore), String(flaresAfter), flaresAfter == flaresBefore ? "same" : flaresAfter > flaresBefore ? "\(flaresAfter - flaresBefore) more" : "\(flaresBefore - flaresAfter) fewer"],
-                    ["Days logged", String(before.count), String(after.count), ""],
-                ],
-                figures: figures)
         }
+        return insights
+    }
+
+    /// Pain, fatigue and flare-up days over equal windows before `day` and from it on, the
+    /// windows as long as the journal allows up to `InsightRules.treatmentWindowDays`.
+    private func beforeAndAfter(
+        _ day: Day, span: ClosedRange<Day>, last: Day, kind: Insight.Kind, subject: String, title: String, event: String
+    ) -> Insight {
+        let end = min(last, span.upperBound)
+        let window = min(InsightRules.treatmentWindowDays, day.days(since: span.lowerBound), end.days(since: day) + 1)
+        guard window >= InsightRules.minimumWindowDays,
+            let beforeFirst = day.adding(days: -window), let beforeLast = day.adding(days: -1), let afterLast = day.adding(days: window - 1)
+        else {
+            return Insight(
+                kind: kind, subject: subject, title: title,
+                notEnough: "Not enough data yet: \(event); comparing needs at least \(InsightRules.minimumWindowDays) journal days before and after it (there are \(max(0, day.days(since: span.lowerBound))) before and \(max(0, end.days(since: day) + 1)) from it on).")
+        }
+        let before = records(from: beforeFirst, to: beforeLast)
+        let after = records(from: day, to: afterLast)
+        let pain = Comparison(Sample(before.compactMap(\.pain)), Sample(after.compactMap(\.pain)))
+        let fatigue = Comparison(Sample(before.compactMap(\.fatigue)), Sample(after.compactMap(\.fatigue)))
+        let flaresBefore = before.filter(\.flare).count
+        let flaresAfter = after.filter(\.flare).count
+        guard pain.first.count >= InsightRules.minimumEachSide, pain.second.count >= InsightRules.minimumEachSide else {
+            return Insight(
+                kind: kind, subject: subject, title: title,
+                notEnough: "Not enough data yet: in the \(window) days before and after \(event), pain was logged on \(Figure.days(pain.first.count)) before and \(Figure.days(pain.second.count)) after; at least \(InsightRules.minimumEachSide) on each side are needed.")
+        }
+        var sentence = "In the \(window) days after \(event), your pain averaged \(Figure.one(pain.second.mean!)) against \(Figure.one(pain.first.mean!)) in the \(window) days before: \(Figure.change(pain.difference!)) (\(Figure.interval(pain.interval)))."
+        if let difference = fatigue.difference {
+            sentence += " Fatigue: \(Figure.one(fatigue.second.mean!)) against \(Figure.one(fatigue.first.mean!)), \(Figure.change(difference))."
+        }
+        sentence += " Flare-up days: \(flaresAfter) after, \(flaresBefore) before. This compares two periods; it cannot show what caused a difference."
+        var figures: [String: Double] = [
+            "window_days": Double(window), "pain_before": pain.first.mean!, "pain_after": pain.second.mean!, "pain_difference": pain.difference!,
+            "flare_days_before": Double(flaresBefore), "flare_days_after": Double(flaresAfter),
+            "days_logged_before": Double(before.count), "days_logged_after": Double(after.count),
+        ]
+        figures["pain_interval_low"] = pain.interval?.lowerBound
+        figures["pain_interval_high"] = pain.interval?.upperBound
+        figures["fatigue_before"] = fatigue.first.mean
+        figures["fatigue_after"] = fatigue.second.mean
+        figures["fatigue_difference"] = fatigue.difference
+        return Insight(
+            kind: kind, subject: subject, title: title, sentence: sentence,
+            table: [
+                ["", "\(window) days before", "\(window) days after", "Difference"],
+                ["Mean pain", Figure.one(pain.first.mean!), Figure.one(pain.second.mean!), "\(Figure.change(pain.difference!)) (\(Figure.interval(pain.interval)))"],
+                ["Mean fatigue", Figure.optional(fatigue.first.mean), Figure.optional(fatigue.second.mean),
+                 fatigue.difference.map { "\(Figure.change($0)) (\(Figure.interval(fatigue.interval)))" } ?? "–"],
+                ["Flare-up days", String(flaresBefore), String(flaresAfter), flaresAfter == flaresBefore ? "same" : flaresAfter > flaresBefore ? "\(flaresAfter - flaresBefore) more" : "\(flaresBefore - flaresAfter) fewer"],
+                ["Days logged", String(before.count), String(after.count), ""],
+            ],
+            figures: figures)
     }
 }
 

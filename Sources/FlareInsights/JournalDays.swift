@@ -6,12 +6,18 @@ public struct TreatmentCourse: Sendable {
     public let treatment: Treatment
     /// Its events (taken, done, skipped), in time order.
     public let events: [TreatmentEvent]
+    /// Its dose changes, in time order.
+    public let doseChanges: [DoseChange]
 
-    public init(id: String, treatment: Treatment, events: [TreatmentEvent]) {
+    public init(id: String, treatment: Treatment, events: [TreatmentEvent], doseChanges: [DoseChange] = []) {
         self.id = id
         self.treatment = treatment
         self.events = events.sorted { $0.at < $1.at }
+        self.doseChanges = doseChanges.sorted { $0.at < $1.at }
     }
+
+    /// The dose it had at `moment`.
+    public func dose(at moment: Moment) -> String? { DoseChange.dose(at: moment, changes: doseChanges, current: treatment.dose) }
 }
 
 /// The journal laid out by day, the form every statistic of a report reads: one `DayRecord`
@@ -31,19 +37,25 @@ public struct JournalDays: Sendable {
         var checkIns: [CheckIn] = []
         var treatments: [(id: String, treatment: Treatment)] = []
         var events: [TreatmentEvent] = []
+        var doseChanges: [DoseChange] = []
         for item in items {
             switch item {
             case .symptom(let stored): symptoms.append(stored.record)
             case .checkIn(let stored): checkIns.append(stored.record)
             case .treatment(let stored): treatments.append((stored.id, stored.record))
             case .event(let stored): events.append(stored.record)
+            case .doseChange(let stored): doseChanges.append(stored.record)
             }
         }
-        self.init(symptoms: symptoms, checkIns: checkIns, treatments: treatments, events: events)
+        self.init(symptoms: symptoms, checkIns: checkIns, treatments: treatments, events: events, doseChanges: doseChanges)
     }
 
-    /// Lays out the given records; `events` name their treatment by its id in `treatments`.
-    public init(symptoms: [SymptomEntry], checkIns: [CheckIn] = [], treatments: [(id: String, treatment: Treatment)] = [], events: [TreatmentEvent] = []) {
+    /// Lays out the given records; `events` and `doseChanges` name their treatment by its id in
+    /// `treatments`.
+    public init(
+        symptoms: [SymptomEntry], checkIns: [CheckIn] = [], treatments: [(id: String, treatment: Treatment)] = [], events: [TreatmentEvent] = [],
+        doseChanges: [DoseChange] = []
+    ) {
         var records: [Int: DayRecord] = [:]
         var tallies: [Int: DayTally] = [:]
         func touch(_ day: Day, _ body: (inout DayTally, inout DayRecord) -> Void) {
@@ -61,7 +73,10 @@ public struct JournalDays: Sendable {
         flareEntries = symptoms.filter(\.flare).map(\.at).sorted()
         triggerLogs = symptoms.filter { !$0.triggers.isEmpty }.map { ($0.at, $0.triggers) }.sorted { $0.at < $1.at }
         let byTreatment = Dictionary(grouping: events, by: \.treatment)
-        self.treatments = treatments.map { TreatmentCourse(id: $0.id, treatment: $0.treatment, events: byTreatment[$0.id] ?? []) }
+        let changes = Dictionary(grouping: doseChanges, by: \.treatment)
+        self.treatments = treatments.map {
+            TreatmentCourse(id: $0.id, treatment: $0.treatment, events: byTreatment[$0.id] ?? [], doseChanges: changes[$0.id] ?? [])
+        }
             .sorted { ($0.treatment.started?.secondsSince1970 ?? .min, $0.treatment.name) < ($1.treatment.started?.secondsSince1970 ?? .min, $1.treatment.name) }
     }
 

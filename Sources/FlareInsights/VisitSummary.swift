@@ -38,7 +38,12 @@ public struct TreatmentSummary: Sendable {
     public let id: String
     public let name: String
     public let kind: Treatment.Kind
+    /// The dose at the period's end.
     public let dose: String?
+    /// The dose at the period's start, when a dose change in the period changed it.
+    public let doseAtStart: String?
+    /// Dose changes within the period, in time order.
+    public let doseChanges: [DoseChange]
     public let schedule: String?
     public let started: Day?
     public let stopped: Day?
@@ -85,10 +90,13 @@ extension JournalDays {
             if let started = treatment.started?.day, started > last { return nil }
             if let stopped = treatment.stopped?.day, stopped < first { return nil }
             let events = course.events.filter { $0.at.day >= first && $0.at.day <= last }
+            let changes = course.doseChanges.filter { $0.at.day >= first && $0.at.day <= last }
+            let endOfPeriod = course.doseChanges.last { $0.at.day <= last }?.dose ?? course.doseChanges.first?.from ?? treatment.dose
             var sideEffects: [String: Int] = [:]
             for event in events { for effect in event.sideEffects { sideEffects[effect.text, default: 0] += 1 } }
             return TreatmentSummary(
-                id: course.id, name: treatment.name, kind: treatment.kind, dose: treatment.dose, schedule: treatment.schedule,
+                id: course.id, name: treatment.name, kind: treatment.kind, dose: course.doseChanges.isEmpty ? treatment.dose : endOfPeriod,
+                doseAtStart: changes.first?.from, doseChanges: changes, schedule: treatment.schedule,
                 started: treatment.started?.day, stopped: treatment.stopped?.day,
                 taken: events.filter { $0.status != .skipped }.count, skipped: events.filter { $0.status == .skipped }.count,
                 sideEffects: sideEffects.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) },

@@ -54,7 +54,7 @@ public struct CheckIn: JournalRecord {
         self.day = day
         pain = fields.rating("pain")
         fatigue = fields.rating("fatigue")
-        sleepHours = fields.number("sleep_hours")
+        sleepHours = fields.sleepHours("sleep_hours")
         sleepQuality = fields.rating("sleep_quality")
         stress = fields.rating("stress")
         mood = fields.rating("mood")

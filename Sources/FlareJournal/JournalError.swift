@@ -7,6 +7,8 @@ public enum JournalError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidTerm(field: String, value: String, reason: String)
     /// A value of the wrong kind for its field.
     case invalidValue(field: String, value: String, expected: String)
+    /// A region word Flare does not know, with the known word nearest to it, if one is near.
+    case unknownRegion(String, suggestion: String?)
     /// A field that must be given is missing.
     case missing(field: String)
     /// A stored record whose field does not hold what its type needs (written by a newer or
@@ -29,6 +31,9 @@ public enum JournalError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(field) \"\(value)\" cannot be used: \(reason)."
         case .invalidValue(let field, let value, let expected):
             return "\(field) must be \(expected); \"\(value)\" is not."
+        case .unknownRegion(let word, let suggestion):
+            let hint = suggestion.map { "did you mean \"\($0)\"?" } ?? "`flare log --help` lists the regions."
+            return "Unknown region \"\(word)\"; \(hint) Use --new-region \"\(word)\" to log it as a new region."
         case .missing(let field):
             return "\(field) is required."
         case .unreadable(let record, let field, let found):

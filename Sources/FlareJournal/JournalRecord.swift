@@ -70,6 +70,17 @@ public struct RecordFields {
         }
     }
 
+    /// Hours of sleep in a night, 0 to 24, as `Check.sleepHours` admits them; another device's
+    /// value beyond that (or not a number) is noted, never summed into a mean.
+    public mutating func sleepHours(_ field: String) -> Double? {
+        guard let hours = number(field) else { return nil }
+        guard hours.isFinite, (0...24).contains(hours) else {
+            unreadable(field, String(hours))
+            return nil
+        }
+        return hours
+    }
+
     public mutating func string(_ field: String) -> String? {
         value(field) { if case .string(let text) = $0 { text } else { nil } }
     }

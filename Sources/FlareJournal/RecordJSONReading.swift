@@ -93,6 +93,7 @@ public enum AnyRecord {
     case symptom(SymptomEntry)
     case treatment(Treatment)
     case event(TreatmentEvent)
+    case doseChange(DoseChange)
     case checkIn(CheckIn)
 
     /// Reads one record of an export.
@@ -134,6 +135,11 @@ public enum AnyRecord {
                 at: json.required("at") { json throws(JournalError) in try json.moment("at") }, status: status,
                 dose: json.string("dose"), effect: json.rating("effect"), sideEffects: json.terms("side_effects"),
                 note: json.string("note") ?? ""))
+        case DoseChange.recordType:
+            record = .doseChange(try DoseChange(
+                treatment: json.required("treatment") { json throws(JournalError) in try json.string("treatment") },
+                at: json.required("at") { json throws(JournalError) in try json.moment("at") }, from: json.string("from"),
+                dose: json.required("dose") { json throws(JournalError) in try json.string("dose") }, note: json.string("note") ?? ""))
         case CheckIn.recordType:
             let dayText = try json.required("day") { json throws(JournalError) in try json.string("day") }
             record = .checkIn(try CheckIn(
@@ -141,7 +147,7 @@ public enum AnyRecord {
                 sleepHours: json.number("sleep_hours"), sleepQuality: json.rating("sleep_quality"), stress: json.rating("stress"),
                 mood: json.rating("mood"), note: json.string("note") ?? ""))
         default:
-            throw .invalidValue(field: "type of \(json.id)", value: json.type, expected: "symptom, treatment, treatment-event or check-in")
+            throw .invalidValue(field: "type of \(json.id)", value: json.type, expected: "symptom, treatment, treatment-event, dose-change or check-in")
         }
         try json.checkNothingElse()
         return (json.id, record)
@@ -174,6 +180,7 @@ extension Journal {
                         case .symptom(let entry): try change.write(entry, as: id)
                         case .treatment(let treatment): try change.write(treatment, as: id)
                         case .event(let event): try change.write(event, as: id)
+                        case .doseChange(let doseChange): try change.write(doseChange, as: id)
                         case .checkIn(let checkIn): try change.write(checkIn, as: id)
                         }
                     }

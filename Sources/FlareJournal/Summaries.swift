@@ -43,7 +43,7 @@ extension Journal {
             case .symptom(let stored): entries[stored.record.at.day, default: []].append(stored.record)
             case .checkIn(let stored): checkIns[stored.record.day] = stored.record
             case .event(let stored): events[stored.record.at.day, default: []].append(stored.record)
-            case .treatment: break
+            case .treatment, .doseChange: break
             }
         }
         let days = Set(entries.keys).union(checkIns.keys).union(events.keys).sorted()

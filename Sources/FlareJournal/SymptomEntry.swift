@@ -90,7 +90,7 @@ public struct SymptomEntry: JournalRecord {
         fatigue = fields.rating("fatigue")
         cognitiveFatigue = fields.rating("cognitive_fatigue")
         tenderness = fields.rating("tenderness")
-        sleepHours = fields.number("sleep_hours")
+        sleepHours = fields.sleepHours("sleep_hours")
         sleepQuality = fields.rating("sleep_quality")
         stress = fields.rating("stress")
         flare = fields.flag("flare") ?? false

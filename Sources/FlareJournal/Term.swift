@@ -23,17 +23,22 @@ public struct Term: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.text = text
     }
 
+    /// A word already in normal form (a name from Flare's own vocabulary).
+    init(normalised text: String) {
+        self.text = text
+    }
+
     public static func < (lhs: Term, rhs: Term) -> Bool { lhs.text < rhs.text }
 
     public var description: String { text }
 }
 
-/// The words Flare suggests, from the seed document; people add their own freely.
+/// The words Flare suggests, from the seed document. Qualities, triggers and side effects are
+/// open: people add their own freely. Regions are not: see `BodyRegion`.
 public enum Vocabulary {
-    public static let regions = [
-        "neck", "shoulders", "upper back", "lower back", "chest", "arms", "hands", "hips", "thighs", "knees",
-        "calves", "feet", "jaw", "head", "widespread",
-    ]
+    /// The words a region is stored as: the 19 Widespread Pain Index regions, then the other
+    /// places and `widespread`.
+    public static let regions = BodyRegion.allCases.map(\.rawValue) + BodyRegion.otherPlaces + [BodyRegion.widespread]
     public static let qualities = ["aching", "burning", "deep soreness", "stabbing", "throbbing", "tingling", "tender"]
     public static let triggers = [
         "poor sleep", "stress", "overexertion", "long sitting", "cold weather", "weather change", "travel", "illness",

@@ -5,9 +5,11 @@ public struct TimelineFilter: Sendable {
     /// First and last day shown (inclusive), as the person's days.
     public var from: Day?
     public var to: Day?
-    /// Record types shown (`symptom`, `treatment`, `treatment-event`, `check-in`).
+    /// Record types shown (`symptom`, `treatment`, `treatment-event`, `dose-change`, `check-in`).
     public var types: Set<String>
-    /// Only symptom entries with this region.
+    /// Only symptom entries with a region that overlaps this one (`BodyRegion.overlaps`), so
+    /// "shoulders" finds entries stored as "left shoulder girdle" and old ones that say
+    /// "shoulder".
     public var region: Term?
     /// Only symptom entries with this trigger.
     public var trigger: Term?
@@ -36,6 +38,7 @@ public enum TimelineItem: Sendable {
     case symptom(Stored<SymptomEntry>)
     case treatment(Stored<Treatment>)
     case event(Stored<TreatmentEvent>)
+    case doseChange(Stored<DoseChange>)
     case checkIn(Stored<CheckIn>)
 
     public var id: String {
@@ -43,6 +46,7 @@ public enum TimelineItem: Sendable {
         case .symptom(let stored): return stored.id
         case .treatment(let stored): return stored.id
         case .event(let stored): return stored.id
+        case .doseChange(let stored): return stored.id
         case .checkIn(let stored): return stored.id
         }
     }
@@ -53,6 +57,7 @@ public enum TimelineItem: Sendable {
         case .symptom(let stored): return stored.record.at.day
         case .treatment(let stored): return stored.record.started?.day
         case .event(let stored): return stored.record.at.day
+        case .doseChange(let stored): return stored.record.at.day
         case .checkIn(let stored): return stored.record.day
         }
     }
@@ -63,6 +68,7 @@ public enum TimelineItem: Sendable {
         case .symptom(let stored): return (day, stored.record.at.secondsSince1970, id)
         case .treatment(let stored): return (day, stored.record.started?.secondsSince1970 ?? .min, id)
         case .event(let stored): return (day, stored.record.at.secondsSince1970, id)
+        case .doseChange(let stored): return (day, stored.record.at.secondsSince1970, id)
         case .checkIn: return (day, .max, id)
         }
     }
@@ -70,12 +76,14 @@ public enum TimelineItem: Sendable {
 
 extension TimelineItem {
     /// The record document `id` holds, read as its type; nil for a document that is not a
-    /// journal record (a device name).
+    /// journal record (a device name) or of a type this version does not know (a newer
+    /// device's), which a timeline leaves out.
     static func read(_ id: String, _ document: Document) -> Result<TimelineItem, JournalError>? {
         switch document.type {
         case SymptomEntry.recordType: return Journal.read(SymptomEntry.self, id, document).map(TimelineItem.symptom)
         case Treatment.recordType: return Journal.read(Treatment.self, id, document).map(TimelineItem.treatment)
         case TreatmentEvent.recordType: return Journal.read(TreatmentEvent.self, id, document).map(TimelineItem.event)
+        case DoseChange.recordType: return Journal.read(DoseChange.self, id, document).map(TimelineItem.doseChange)
         case CheckIn.recordType: return Journal.read(CheckIn.self, id, document).map(TimelineItem.checkIn)
         default: return nil
         }
@@ -100,7 +108,7 @@ extension Journal {
                 filter.admits(type: document.type, day: item.day)
             else { continue }
             if case .symptom(let stored) = item {
-                if let region = filter.region, !stored.record.regions.contains(region) { continue }
+                if let region = filter.region, !stored.record.regions.contains(where: { BodyRegion.overlaps($0, region) }) { continue }
                 if let trigger = filter.trigger, !stored.record.triggers.contains(trigger) { continue }
             }
             items.append(item)

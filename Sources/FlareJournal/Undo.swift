@@ -56,6 +56,7 @@ extension Journal {
         case SymptomEntry.recordType: try change.write(try SymptomEntry(reading: &reader), as: id, fields: fields)
         case Treatment.recordType: try change.write(try Treatment(reading: &reader), as: id, fields: fields)
         case TreatmentEvent.recordType: try change.write(try TreatmentEvent(reading: &reader), as: id, fields: fields)
+        case DoseChange.recordType: try change.write(try DoseChange(reading: &reader), as: id, fields: fields)
         case CheckIn.recordType: try change.write(try CheckIn(reading: &reader), as: id, fields: fields)
         default: throw JournalError.wrongType(record: id, expected: "a journal record", found: earlier.type)
         }

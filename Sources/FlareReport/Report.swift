@@ -111,11 +111,19 @@ public struct Report: Sendable {
             [["Treatment", "Dose, schedule", "Since", "Taken / skipped", "Adherence", "Helped (0–10)", "Side effects"]]
                 + treatments.map { t in
                     [
-                        t.name, [t.dose, t.schedule].compactMap { $0 }.joined(separator: ", "), t.started.map(Self.long) ?? "",
+                        t.name, [Self.doses(t), t.schedule].compactMap { $0 }.joined(separator: ", "), t.started.map(Self.long) ?? "",
                         "\(t.taken) / \(t.skipped)", t.adherence.map(Figure.percent) ?? "–", Figure.optional(t.meanEffect),
                         t.sideEffects.prefix(3).map { "\($0.effect) (\($0.times))" }.joined(separator: ", "),
                     ]
                 }, classes: "treatments")
+    }
+
+    /// "25 mg" or, when it changed in the period, "10 mg → 25 mg (5 Oct)".
+    static func doses(_ treatment: TreatmentSummary) -> String? {
+        guard !treatment.doseChanges.isEmpty else { return treatment.dose }
+        var text = treatment.doseAtStart ?? "no dose"
+        for change in treatment.doseChanges { text += " → \(change.dose) (\(change.at.day.day) \(DayAxis.monthNames[change.at.day.month - 1]))" }
+        return text
     }
 
     var painLine: String {
@@ -264,6 +272,7 @@ public struct Report: Sendable {
         .taken { fill: #2d5a1e; }
         .skipped { fill: #fff; stroke: #b3261e; stroke-width: 1.4; }
         .dose { font-size: 8px; fill: #333; }
+        .dose-change { stroke: #333; stroke-width: 1.2; }
         .outline { fill: #f3f3f3; stroke: #bbb; stroke-width: 1; }
         .region { fill: #b3261e; stroke: #7a1a14; stroke-width: 0.8; }
         .share { font-size: 8px; fill: #111; }

@@ -2,7 +2,8 @@ import FlareInsights
 import FlareJournal
 
 /// One row per treatment over the period: a bar while it was under way, a mark for each time
-/// it was taken or done (filled) or skipped (a red ring), and its dose where the dose changed.
+/// it was taken or done (filled) or skipped (a red ring), and its dose where the dose changed
+/// (a tick where a dated dose change was logged).
 struct TreatmentTimeline {
     let axis: DayAxis
     let treatments: [TreatmentSummary]
@@ -22,7 +23,20 @@ struct TreatmentTimeline {
             if from <= to {
                 svg += "<rect x=\"\(coordinate(axis.start(from)))\" y=\"\(coordinate(y - 3))\" width=\"\(coordinate(axis.start(to) + axis.slot - axis.start(from)))\" height=\"6\" class=\"course\"/>"
             }
+            // Doses: from the dose changes when there are any (they are dated), else where the
+            // dose written on the events changes.
             var lastDose: String?
+            if !treatment.doseChanges.isEmpty {
+                if from <= to, let initial = treatment.doseAtStart {
+                    svg += "<text x=\"\(coordinate(axis.start(from)))\" y=\"\(coordinate(y - 7))\" class=\"dose\">\(escaped(initial))</text>"
+                }
+                for change in treatment.doseChanges {
+                    let x = coordinate(axis.start(change.at.day))
+                    svg += "<line x1=\"\(x)\" y1=\"\(coordinate(y - 6))\" x2=\"\(x)\" y2=\"\(coordinate(y + 6))\" class=\"dose-change\"><title>\(escaped(change.from ?? "no dose")) → \(escaped(change.dose)) on \(change.at.day)</title></line>"
+                    svg += "<text x=\"\(x)\" y=\"\(coordinate(y - 7))\" class=\"dose\">\(escaped(change.dose))</text>"
+                }
+                lastDose = ""
+            }
             for event in treatment.events {
                 let x = coordinate(axis.x(event.at.day))
                 if event.status == .skipped {
@@ -30,7 +44,7 @@ struct TreatmentTimeline {
                 } else {
                     svg += "<circle cx=\"\(x)\" cy=\"\(coordinate(y))\" r=\"2.2\" class=\"taken\"><title>\(event.status == .taken ? "Taken" : "Done") \(event.at.day)\(event.dose.map { ", " + escaped($0) } ?? "")</title></circle>"
                 }
-                if let dose = event.dose, dose != lastDose {
+                if lastDose != "", let dose = event.dose, dose != lastDose {
                     svg += "<text x=\"\(x)\" y=\"\(coordinate(y - 7))\" class=\"dose\">\(escaped(dose))</text>"
                     lastDose = dose
                 }

@@ -9,7 +9,8 @@ struct Export: ParsableCommand {
         discussion: """
             json: every record, sorted by type and id, each with its id, type and fields. Two devices \
             holding the same journal print the same bytes, so it doubles as a convergence check.
-            csv: the same records as one table.
+            csv: the same records as one table, in time order, with each treatment's name in \
+            treatment_name beside its id.
             changes: an encrypted file of every change (needs --output); `flare import` on another \
             device of this vault merges it without conflicts.
             """)
@@ -61,10 +62,16 @@ struct Export: ParsableCommand {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// One row per record; columns `id`, `type`, then every field name in order. Lists are
-    /// joined with "; ". Quoted as RFC 4180 says.
+    /// One row per record, in time order (as `flare list`); columns `id`, `type`, then every
+    /// field name in order, `treatment_name` following `treatment`. Lists are joined with "; ".
+    /// Quoted as RFC 4180 says.
     static func csv(_ journal: Journal) -> String {
-        let rows = records(journal)
+        let treatments = journal.treatments()
+        let rows = journal.timeline().map { item in
+            var row = item.jsonObject
+            if let treatment = row["treatment"] as? String { row["treatment_name"] = treatments.name(of: treatment) }
+            return row
+        }
         let fields = Set(rows.flatMap(\.keys)).subtracting(["id", "type"]).sorted()
         let columns = ["id", "type"] + fields
         func cell(_ value: Any?) -> String {

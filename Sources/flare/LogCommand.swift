@@ -6,7 +6,12 @@ import Foundation
 /// given sets its field (lists are replaced by the values given); a flag left out leaves it.
 struct SymptomOptions: ParsableArguments {
     @Option(help: "Pain, 0–10.") var pain: String?
-    @Option(name: .customLong("region"), help: "Where it hurts (repeat for several; widespread counts).") var regions: [String] = []
+    @Option(
+        name: .customLong("region"),
+        help: "Where it hurts (repeat): a region such as neck, \"lower back\", \"left hip\"; shoulders, hips, thighs for both sides; head, hands, feet, knees; widespread.")
+    var regions: [String] = []
+    @Option(name: .customLong("new-region"), help: "A place Flare does not know, logged as you write it (repeat).")
+    var newRegions: [String] = []
     @Option(name: .customLong("quality"), help: "How it feels: aching, burning, deep soreness, … (repeat).") var qualities: [String] = []
     @Option(help: "Stiffness, 0–10.") var stiffness: String?
     @Option(name: .customLong("stiffness-timing"), help: "When stiffness is worst: \"after rest\", \"on waking\" (repeat).")
@@ -24,7 +29,7 @@ struct SymptomOptions: ParsableArguments {
     /// Whether no field was given.
     var isEmpty: Bool {
         [pain, stiffness, fatigue, cognitiveFatigue, tenderness, sleepHours, sleepQuality, stress, note].allSatisfy { $0 == nil }
-            && regions.isEmpty && qualities.isEmpty && stiffnessTiming.isEmpty && triggers.isEmpty && flare == nil
+            && regions.isEmpty && newRegions.isEmpty && qualities.isEmpty && stiffnessTiming.isEmpty && triggers.isEmpty && flare == nil
     }
 
     /// `entry` with the given fields set, checked as a new entry would be.
@@ -32,7 +37,7 @@ struct SymptomOptions: ParsableArguments {
         try SymptomEntry(
             at: entry.at,
             pain: pain == nil ? entry.pain : rating(pain, "pain"),
-            regions: regions.isEmpty ? entry.regions : terms(regions, "region"),
+            regions: regions.isEmpty && newRegions.isEmpty ? entry.regions : regionWords(regions, new: newRegions),
             qualities: qualities.isEmpty ? entry.qualities : terms(qualities, "quality"),
             stiffness: stiffness == nil ? entry.stiffness : rating(stiffness, "stiffness"),
             stiffnessTiming: stiffnessTiming.isEmpty ? entry.stiffnessTiming : terms(stiffnessTiming, "stiffness-timing"),
@@ -55,9 +60,15 @@ struct Log: ParsableCommand {
             Example: flare log --pain 6 --region neck --region "lower back" --quality aching \
             --fatigue 7 --note "woke stiff"
 
-            Ratings are whole numbers from 0 to 10. Regions, qualities and triggers are open: \
-            use the suggested words (\(Vocabulary.regions.prefix(6).joined(separator: ", ")), …) \
-            or your own.
+            Ratings are whole numbers from 0 to 10. Regions are the 19 of the Widespread Pain \
+            Index (\(BodyRegion.allCases.map(\.rawValue).joined(separator: ", "))), and \
+            \(BodyRegion.otherPlaces.joined(separator: ", ")) and \(BodyRegion.widespread). \
+            Common words are stored as the regions they mean: shoulders as left and right \
+            shoulder girdle, hips, thighs, calves, arms, legs, back likewise, "left thigh" as left \
+            upper leg. A word Flare does not know is refused with the nearest known one; \
+            --new-region logs it as a place of your own. Qualities and triggers are open: use the \
+            suggested words (\(Vocabulary.qualities.prefix(3).joined(separator: ", ")), …) or your \
+            own.
             """
     )
 
@@ -97,6 +108,10 @@ struct Edit: ParsableCommand {
             check-in is changed by `flare checkin` for its day. Only the fields that change are \
             written, so edits made elsewhere to other fields are kept. \
             Example: flare edit s-k2m9x4qa --pain 7 --no-flare
+
+            A new --dose for a treatment is also kept in its dose history, as a dose change dated \
+            now or at --at (flare list shows it). Example: flare edit t-jyg15gta --dose "25 mg" \
+            --at 2026-12-01
             """)
 
     @Argument(help: "The record's id.") var id: String
@@ -113,6 +128,7 @@ struct Edit: ParsableCommand {
     struct TreatmentEdit: ParsableArguments {
         @OptionGroup var vault: VaultOptions
         @OptionGroup var fields: TreatmentOptions
+        @Option var at: String?
         @Flag var json = false
     }
 
@@ -130,6 +146,7 @@ struct Edit: ParsableCommand {
                 let changed: Bool
                 let object: [String: Any]
                 let json: Bool
+                var doseChange = ""
                 switch type {
                 case SymptomEntry.recordType:
                     let edit = try parse(SymptomEdit.self)
@@ -138,8 +155,17 @@ struct Edit: ParsableCommand {
                     (changed, object, json) = (try journal.update(id, to: entry), entry.jsonObject(id: id), edit.json)
                 case Treatment.recordType:
                     let edit = try parse(TreatmentEdit.self)
-                    let treatment = try edit.fields.applied(to: journal.stored(id, as: Treatment.self).record)
-                    (changed, object, json) = (try journal.update(id, to: treatment), treatment.jsonObject(id: id), edit.json)
+                    guard edit.at == nil || edit.fields.dose != nil else {
+                        throw CLIError.usage("--at dates a dose change; give the new --dose with it.")
+                    }
+                    let before = try journal.stored(id, as: Treatment.self).record
+                    let treatment = try edit.fields.applied(to: before)
+                    let at = try edit.at.map { try HumanTime.parse($0) } ?? Moment(Date())
+                    let result = try journal.update(treatment: id, to: treatment, doseChangedAt: at)
+                    if let recorded = result.doseChange, let dose = treatment.dose {
+                        doseChange = "; dose \(before.dose ?? "none") → \(dose) from \(at.day), as \(recorded)"
+                    }
+                    (changed, object, json) = (result.changed, treatment.jsonObject(id: id), edit.json)
                 case TreatmentEvent.recordType:
                     let edit = try parse(EventEdit.self)
                     let event = try edit.fields.applied(to: journal.stored(id, as: TreatmentEvent.self).record)
@@ -147,7 +173,7 @@ struct Edit: ParsableCommand {
                 default:
                     throw CLIError.usage("\(id) is a \(type); `flare edit` changes symptom entries, treatments and treatment events.")
                 }
-                if json { try printJSON(object) } else { print(changed ? "Updated \(id)." : "Nothing to change in \(id).") }
+                if json { try printJSON(object) } else { print(changed ? "Updated \(id)\(doseChange)." : "Nothing to change in \(id).") }
             }
         }
     }
@@ -187,6 +213,15 @@ func terms(_ words: [String], _ field: String) throws -> Set<Term> {
     Set(try words.map { word throws(JournalError) in try Term(word, field: field) })
 }
 
+/// The words given as `--region` and `--new-region`, as the journal stores them; the first
+/// unknown `--region` word, in the order given, is the one refused.
+func regionWords(_ known: [String], new: [String]) throws -> Set<Term> {
+    func parsed(_ words: [String], _ field: String) throws(JournalError) -> [Term] {
+        try words.map { word throws(JournalError) in try Term(word, field: field) }
+    }
+    return try BodyRegion.storedWords(known: parsed(known, "region"), new: parsed(new, "new-region"))
+}
+
 func hours(_ text: String?) throws -> Double? {
     guard let text else { return nil }
     guard let hours = Double(text.trimmingCharacters(in: .whitespaces)) else {
@@ -206,22 +241,17 @@ struct GuidedLog {
         var flags: [String] = []
         func add(_ flag: String, _ value: String?) { if let value { flags += [flag, value] } }
         add("--pain", rating("Pain, 0–10", field: "pain"))
-        for region in list("Where (comma-separated; e.g. \(Vocabulary.regions.prefix(4).joined(separator: ", ")), widespread)", field: "region") {
-            add("--region", region)
-        }
+        flags += regions()
         for quality in list("How it feels (e.g. \(Vocabulary.qualities.prefix(3).joined(separator: ", ")))", field: "quality") {
-            add("--quality", quality)
+            add("--quality", quality.text)
         }
         add("--stiffness", rating("Stiffness, 0–10", field: "stiffness"))
         add("--fatigue", rating("Physical fatigue, 0–10", field: "fatigue"))
         add("--cognitive-fatigue", rating("Concentration and fog, 0–10", field: "cognitive fatigue"))
         add("--sleep-hours", answer("Hours slept last night") { text in _ = try hours(text) })
         add("--stress", rating("Stress, 0–10", field: "stress"))
-        let flare = answer("A flare-up? y/n") { text in
-            guard ["y", "yes", "n", "no"].contains(text.lowercased()) else { throw CLIError.usage("Answer y or n.") }
-        }
-        if let flare { flags.append(flare.lowercased().hasPrefix("y") ? "--flare" : "--no-flare") }
-        for trigger in list("Suspected triggers (comma-separated)", field: "trigger") { add("--trigger", trigger) }
+        if let flare = yesOrNo("A flare-up?") { flags.append(flare ? "--flare" : "--no-flare") }
+        for trigger in list("Suspected triggers (comma-separated)", field: "trigger") { add("--trigger", trigger.text) }
         add("--note", answer("Note") { _ in })
         return flags
     }
@@ -230,11 +260,40 @@ struct GuidedLog {
         answer(question) { text in _ = try Rating(parsing: text, field: field) }
     }
 
-    private mutating func list(_ question: String, field: String) -> [String] {
-        guard let text = answer(question, check: { text in
-            _ = try terms(text.split(separator: ",").map(String.init), field)
-        }) else { return [] }
-        return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    private mutating func list(_ question: String, field: String) -> [Term] {
+        var words: [Term] = []
+        _ = answer(question) { text in
+            words = try text.split(separator: ",").map { word throws(JournalError) in try Term(String(word), field: field) }
+        }
+        return words
+    }
+
+    /// Where it hurts, as `--region` and `--new-region` flags. A word Flare does not know is
+    /// named with the nearest known one and logged as a new region only if the person says so;
+    /// otherwise the question is asked again.
+    private mutating func regions() -> [String] {
+        asking: while !finished {
+            var flags: [String] = []
+            for word in list("Where (comma-separated; e.g. neck, lower back, shoulders, left hip, widespread)", field: "region") {
+                if BodyRegion.isKnown(word) {
+                    flags += ["--region", word.text]
+                    continue
+                }
+                let hint = BodyRegion.suggestion(for: word).map { " (did you mean \"\($0)\"?)" } ?? ""
+                guard yesOrNo("\"\(word)\" is not a region Flare knows\(hint). Log it as a new region?") == true else { continue asking }
+                flags += ["--new-region", word.text]
+            }
+            return flags
+        }
+        return []
+    }
+
+    /// A y/n question; nil for an empty answer or the end of input.
+    private mutating func yesOrNo(_ question: String) -> Bool? {
+        let answered = answer(question + " y/n") { text in
+            guard ["y", "yes", "n", "no"].contains(text.lowercased()) else { throw CLIError.usage("Answer y or n.") }
+        }
+        return answered.map { $0.lowercased().hasPrefix("y") }
     }
 
     /// Asks until the answer passes `check`; nil for an empty answer or the end of input.

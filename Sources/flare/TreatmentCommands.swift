@@ -7,7 +7,7 @@ struct TreatmentOptions: ParsableArguments {
     @Option(help: "What you call it.") var name: String?
     @Option(name: .customLong("class"), help: "For a medication: \(Treatment.MedicationClass.allCases.map(\.rawValue).joined(separator: ", ")).")
     var medicationClass: String?
-    @Option(help: "e.g. \"10 mg\".") var dose: String?
+    @Option(help: "e.g. \"10 mg\". Changed with flare edit, it is kept in the dose history.") var dose: String?
     @Option(help: "e.g. nightly, twice a week.") var schedule: String?
     @Option(help: "When it started (a time or a day).") var started: String?
     @Option(help: "When it stopped.") var stopped: String?

@@ -110,7 +110,7 @@ import TestSupport
         #expect(guided.status == 0, "\(guided.errors)")
         let answered = try #require(guided.json as? [String: Any])
         #expect(answered["pain"] as? Int == 7)
-        #expect(answered["regions"] as? [String] == ["hips", "neck"])
+        #expect(answered["regions"] as? [String] == ["left hip", "neck", "right hip"])
         #expect(answered["fatigue"] as? Int == 6)
         #expect(answered["flare"] as? Bool == true)
         #expect(answered["note"] as? String == "rough night")

@@ -158,6 +158,18 @@ import Testing
         #expect(found.figures["flare_days_before"] == 1 && found.figures["flare_days_after"] == 0)
         #expect(found.sentence.contains("2.0 lower (95% interval 1.4 to 2.6 lower)"))
         #expect(found.sentence.contains("cannot show what caused"))
+        // The same days around a dose change on the 8th give the same comparison, named for it.
+        let raised = try DoseChange(treatment: "t-1", at: Self.moment("2026-03-08"), from: "30 mg", dose: "60 mg")
+        let earlier = try Treatment(kind: .medication, name: "Duloxetine", dose: "60 mg", started: Self.moment("2026-02-01"))
+        let dosed = JournalDays(symptoms: entries, treatments: [("t-1", earlier)], doseChanges: [raised])
+        let change = Self.insight(.doseChange, dosed, "2026-03-01", "2026-03-14")
+        #expect(change.title == "Since Duloxetine went to 60 mg")
+        #expect(change.figures["pain_difference"] == found.figures["pain_difference"])
+        #expect(change.sentence.hasPrefix("In the 7 days after Duloxetine went from 30 mg to 60 mg on 2026-03-08, your pain averaged 3.4"))
+        let summary = dosed.visitSummary(from: Self.day("2026-03-01"), to: Self.day("2026-03-14")).treatments[0]
+        #expect(summary.doseAtStart == "30 mg" && summary.dose == "60 mg" && summary.doseChanges.count == 1)
+        // Before the change, the period's dose was the one it replaced.
+        #expect(dosed.visitSummary(from: Self.day("2026-03-01"), to: Self.day("2026-03-05")).treatments[0].dose == "30 mg")
         // Started on the journal's first day: nothing before it to compare.
         let first = try Treatment(kind: .medication, name: "Pregabalin", started: Self.moment("2026-03-01"))
         let none = Self.insight(.treatmentStart, JournalDays(symptoms: entries, treatments: [("t-2", first)]), "2026-03-01", "2026-03-14")

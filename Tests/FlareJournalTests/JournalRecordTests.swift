@@ -139,16 +139,24 @@ import Testing
             try change.set("e1", "pain", to: .string("severe"))
             try change.set("e1", "stress", to: .int(42))
             try change.add("e1", "regions", "")
+            try change.set("e1", "sleep_hours", to: .double(30))
+            try change.write(CheckIn(day: Day(parsing: "2026-11-27")), as: "c1")
+            try change.set("c1", "sleep_hours", to: .double(.nan))
         }
         let (entry, problems) = try Self.read(SymptomEntry.self, "e1", in: phone)
         #expect(entry.pain == nil)
         #expect(entry.stress == nil)
+        #expect(entry.sleepHours == nil)
         #expect(entry.regions == Self.terms("neck", "lower back"))
         #expect(problems == [
             .unreadable(record: "e1", field: "pain", found: "\"severe\""),
             .unreadable(record: "e1", field: "regions", found: ""),
+            .unreadable(record: "e1", field: "sleep_hours", found: "30.0"),
             .unreadable(record: "e1", field: "stress", found: "42"),
         ])
+        let (checkIn, checkInProblems) = try Self.read(CheckIn.self, "c1", in: phone)
+        #expect(checkIn.sleepHours == nil)
+        #expect(checkInProblems == [.unreadable(record: "c1", field: "sleep_hours", found: "nan")])
     }
 
     /// Two devices checking in for the same day edit one record.
