@@ -36,3 +36,11 @@ extension Day {
     /// 1 = Monday … 7 = Sunday (ISO 8601).
     public var weekday: Int { ((number + 3) % 7 + 7) % 7 + 1 }
 }
+
+extension Day {
+    /// The first day of `month` (1…12) in `year`; nil outside the years 1…9999.
+    public static func first(ofMonth month: Int, in year: Int) -> Day? {
+        guard (1...9999).contains(year), (1...12).contains(month) else { return nil }
+        return Day(year: year, month: month, day: 1)
+    }
+}

@@ -93,9 +93,15 @@ import FoundationXML
         for offset in stride(from: 0, to: 1200, by: 3) { entries.append(Fixture.entry(first.adding(days: offset)!.description, pain: offset % 11)) }
         let report = Report(days: JournalDays(symptoms: entries), from: first, to: first.adding(days: 1199)!, generated: "now")
         let chart = Self.svgs(in: report.html())[0]
-        // About 40 months: quarter months only, so at most 14 labels.
+        // 2023-01-01 to 2026-04-14: one label a year (2023, 2024, 2025, 2026).
         let labels = chart.components(separatedBy: "class=\"tick\">").count - 1 - 6
-        #expect(labels > 5 && labels <= 14, "\(labels) axis labels")
+        #expect(labels == 4, "\(labels) axis labels")
+        #expect(chart.contains(">2025</text>"))
+        // The whole range a journal can hold: still a dozen labels or so, and made at once.
+        let everything = Report(days: JournalDays(symptoms: entries), from: Fixture.day("0001-01-01"), to: Fixture.day("9999-12-31"), generated: "now")
+        let wide = Self.svgs(in: everything.html())[0]
+        let wideLabels = wide.components(separatedBy: "class=\"tick\">").count - 1 - 6
+        #expect(wideLabels >= 10 && wideLabels <= 14, "\(wideLabels) axis labels")
         #expect(XMLParser(data: Data(chart.utf8)).parse())
     }
 }
