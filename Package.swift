@@ -153,7 +153,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FlareCLITests",
-            dependencies: ["TestSupport", "ToolSupport", "FlareStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["TestSupport", "ToolSupport", "FlareStore", "FlareWire", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "FlareStoreTests",

@@ -42,7 +42,7 @@ public struct RelaySession: Sendable {
     static let batchAllowance = 64
 
     /// The protocol versions this relay speaks.
-    public static let versions: ClosedRange<UInt64> = 1...1
+    public static let versions: ClosedRange<UInt64> = FlareRelease.protocolVersions
 
     let storage: any RelayStorage
     let settings: Settings

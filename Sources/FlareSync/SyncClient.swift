@@ -98,7 +98,7 @@ public struct SyncClient: Sendable {
         let deviceKey = identity.deviceKey
         let vaultWire = identity.vault
         let nonce = Random.bytes(32)
-        try await link.send(.hello(lowestVersion: 1, highestVersion: 1, vault: vaultWire, deviceKey: deviceKey.publicKey, nonce: nonce))
+        try await link.send(.hello(lowestVersion: FlareRelease.protocolVersions.lowerBound, highestVersion: FlareRelease.protocolVersions.upperBound, vault: vaultWire, deviceKey: deviceKey.publicKey, nonce: nonce))
         guard case .challenge(let version, let relayNonce, let session, let maximumFrame, let idleSeconds) = try await link.receive(while: "saying hello")
         else { throw SyncError.protocolViolation("the relay did not answer hello with a challenge") }
         guard version == 1 else { throw SyncError.protocolViolation("the relay chose version \(version), which this device did not offer") }

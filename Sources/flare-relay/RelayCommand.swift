@@ -11,6 +11,7 @@ struct RelayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flare-relay",
         abstract: "A self-hosted relay for Flare vaults: it stores and forwards sealed envelopes it cannot read.",
+        version: FlareRelease.description,
         subcommands: [Serve.self, Invite.self, Vaults.self])
 }
 

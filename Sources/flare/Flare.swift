@@ -1,4 +1,5 @@
 import ArgumentParser
+import FlareWire
 
 @main
 struct Flare: AsyncParsableCommand {
@@ -20,6 +21,7 @@ struct Flare: AsyncParsableCommand {
 
             Shell completions: flare --generate-completion-script bash (or zsh, fish).
             """,
+        version: FlareRelease.description,
         subcommands: [
             Init.self, Join.self, Log.self, Edit.self, Treat.self, Took.self, CheckInCommand.self, List.self, Show.self, Summary.self, Insights.self, ReportCommand.self,
             History.self, Delete.self, Undo.self,

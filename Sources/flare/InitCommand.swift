@@ -26,7 +26,7 @@ struct Init: ParsableCommand {
 struct Join: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create this device's vault from another device's pairing code.",
-        discussion: "The device starts empty; syncing (issue 6) brings the journal over."
+        discussion: "The device starts empty; the first flare sync (with --relay) brings the journal over."
     )
 
     @Argument(help: "The pairing code `flare init` showed (case and hyphens do not matter).")
