@@ -191,3 +191,27 @@ struct Undo: ParsableCommand {
         }
     }
 }
+
+struct Passphrase: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Change the passphrase that unlocks this device's vault.",
+        discussion: """
+            Asks for the current passphrase as every command does, then for the new one twice \
+            (or reads it from --new-passphrase-file or $FLARE_NEW_PASSPHRASE). A passphrase that \
+            is short or well known is refused, with the reason. Other devices keep their own \
+            passphrases; the journal itself is not re-encrypted, only the keys that unlock it.
+            """)
+
+    @OptionGroup var vault: VaultOptions
+    @Option(help: "Read the new passphrase from the first line of this file.") var newPassphraseFile: String?
+
+    func run() throws {
+        try reporting {
+            try vault.withVault { opened in
+                let passphrase = try VaultOptions.newPassphrase(file: newPassphraseFile)
+                try opened.changePassphrase(to: passphrase)
+            }
+            print("The passphrase is changed; use the new one from now on.")
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FlareCrypto
 import FlareStore
 import Foundation
 
@@ -35,21 +36,46 @@ struct VaultOptions: ParsableArguments {
                 throw CLIError.usage("Cannot read the passphrase file \(passphraseFile).")
             }
             let line = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
-            return try Self.checked(line)
+            return try Self.checked(line, new: confirming)
         }
         if let passphrase = ProcessInfo.processInfo.environment["FLARE_PASSPHRASE"] {
-            return try Self.checked(passphrase)
+            return try Self.checked(passphrase, new: confirming)
         }
         let first = try Terminal.readSecret(prompt: confirming ? "New passphrase: " : "Passphrase: ")
         if confirming {
+            // Refused before it is typed twice: the second prompt would only waste the effort.
+            _ = try Self.checked(first, new: true)
             let second = try Terminal.readSecret(prompt: "Same passphrase again: ")
             guard first == second else { throw CLIError.usage("The two passphrases differ; nothing was created.") }
         }
-        return try Self.checked(first)
+        return try Self.checked(first, new: confirming)
     }
 
-    private static func checked(_ passphrase: String) throws -> String {
-        guard !passphrase.isEmpty else { throw CLIError.usage("The passphrase is empty; choose one of at least 8 characters.") }
+    /// A new passphrase for this vault: from `file`, else `$FLARE_NEW_PASSPHRASE`, else asked
+    /// twice on the terminal; refused when too weak.
+    static func newPassphrase(file: String?) throws -> String {
+        if let file {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw CLIError.usage("Cannot read the passphrase file \(file).") }
+            return try checked(text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? "", new: true)
+        }
+        if let passphrase = ProcessInfo.processInfo.environment["FLARE_NEW_PASSPHRASE"] { return try checked(passphrase, new: true) }
+        let first = try checked(try Terminal.readSecret(prompt: "New passphrase: "), new: true)
+        guard try Terminal.readSecret(prompt: "Same passphrase again: ") == first else {
+            throw CLIError.usage("The two passphrases differ; the passphrase was not changed.")
+        }
+        return first
+    }
+
+    /// `passphrase` if it can be used: not empty, and for a `new` one not too weak
+    /// (`PassphraseStrength`); an existing vault opens with whatever it was made with.
+    private static func checked(_ passphrase: String, new: Bool) throws -> String {
+        guard !passphrase.isEmpty else {
+            throw CLIError.usage("The passphrase is empty; choose one of at least \(PassphraseStrength.minimumLength) characters.")
+        }
+        if new, let weakness = PassphraseStrength.weakness(of: passphrase) {
+            throw CLIError.usage(
+                "That passphrase is too weak: \(weakness). It is all that guards the journal if the vault file is ever copied; choose a longer one, for example four or five unrelated words. Nothing was created.")
+        }
         return passphrase
     }
 
