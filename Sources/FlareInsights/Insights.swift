@@ -30,27 +30,17 @@ extension JournalDays {
     /// Pain on the day after a short night against the day after a longer one.
     func sleepAndNextDayPain(_ records: [DayRecord]) -> Insight {
         let title = "Sleep and next-day pain"
-        let pairs = records.compactMap { record in record.sleepHours.flatMap { hours in record.pain.map { (hours, $0) } } }
-        let short = Sample(pairs.filter { $0.0 < InsightRules.shortNightHours }.map(\.1))
-        let longer = Sample(pairs.filter { $0.0 >= InsightRules.shortNightHours }.map(\.1))
         let limit = Figure.threshold(InsightRules.shortNightHours)
-        guard short.count >= InsightRules.minimumEachSide, longer.count >= InsightRules.minimumEachSide else {
+        let split = FactorSplit(records, factor: \.sleepHours) { $0 < InsightRules.shortNightHours }
+        let (short, longer) = (split.with, split.without)
+        guard split.enough else {
             return Insight(
                 kind: .sleepAndNextDayPain, title: title,
                 notEnough: "Not enough data yet: \(nights(short.count)) under \(limit) hours and \(nights(longer.count)) of \(limit) hours or more have pain logged the day after; at least \(InsightRules.minimumEachSide) of each are needed.",
                 figures: ["short_nights": Double(short.count), "longer_nights": Double(longer.count)])
         }
-        let comparison = Comparison(longer, short)
-        let r = correlation(pairs)
-        var sentence = "After \(nights(short.count)) under \(limit) hours of sleep, your pain the next day averaged \(Figure.one(short.mean!)); after \(nights(longer.count)) of \(limit) hours or more, \(Figure.one(longer.mean!)): \(Figure.change(comparison.difference!)) (\(Figure.interval(comparison.interval)))."
-        if let r { sentence += " Over all \(nights(pairs.count)), \(relation(r, more: "sleep", less: "pain"))." }
-        var figures = [
-            "short_nights": Double(short.count), "longer_nights": Double(longer.count), "pain_after_short_nights": short.mean!,
-            "pain_after_longer_nights": longer.mean!, "difference": comparison.difference!,
-        ]
-        figures["correlation"] = r
-        figures["interval_low"] = comparison.interval?.lowerBound
-        figures["interval_high"] = comparison.interval?.upperBound
+        var sentence = "After \(nights(short.count)) under \(limit) hours of sleep, your pain the next day averaged \(Figure.one(short.mean!)); after \(nights(longer.count)) of \(limit) hours or more, \(Figure.one(longer.mean!)): \(split.change)."
+        if let r = split.correlation { sentence += " Over all \(nights(split.pairs.count)), \(relation(r, more: "sleep", less: "pain"))." }
         return Insight(
             kind: .sleepAndNextDayPain, title: title, sentence: sentence,
             table: [
@@ -58,33 +48,26 @@ extension JournalDays {
                 ["Under \(limit) h", String(short.count), Figure.one(short.mean!)],
                 ["\(limit) h or more", String(longer.count), Figure.one(longer.mean!)],
             ],
-            figures: figures)
+            figures: split.figures([
+                "short_nights": Double(short.count), "longer_nights": Double(longer.count), "pain_after_short_nights": short.mean!,
+                "pain_after_longer_nights": longer.mean!,
+            ]))
     }
 
     /// Pain on high-stress days against the other days.
     func stressAndSameDayPain(_ records: [DayRecord]) -> Insight {
         let title = "Stress and same-day pain"
-        let pairs = records.compactMap { record in record.stress.flatMap { stress in record.pain.map { (stress, $0) } } }
-        let high = Sample(pairs.filter { $0.0 >= InsightRules.highStress }.map(\.1))
-        let lower = Sample(pairs.filter { $0.0 < InsightRules.highStress }.map(\.1))
         let limit = Figure.threshold(InsightRules.highStress)
-        guard high.count >= InsightRules.minimumEachSide, lower.count >= InsightRules.minimumEachSide else {
+        let split = FactorSplit(records, factor: \.stress) { $0 >= InsightRules.highStress }
+        let (high, lower) = (split.with, split.without)
+        guard split.enough else {
             return Insight(
                 kind: .stressAndSameDayPain, title: title,
                 notEnough: "Not enough data yet: \(Figure.days(high.count)) with stress of \(limit) or more and \(Figure.days(lower.count)) below it have pain logged; at least \(InsightRules.minimumEachSide) of each are needed.",
                 figures: ["high_stress_days": Double(high.count), "other_days": Double(lower.count)])
         }
-        let comparison = Comparison(lower, high)
-        let r = correlation(pairs)
-        var sentence = "On \(Figure.days(high.count)) with stress of \(limit) or more out of 10, your pain averaged \(Figure.one(high.mean!)); on \(Figure.days(lower.count)) with less stress, \(Figure.one(lower.mean!)): \(Figure.change(comparison.difference!)) (\(Figure.interval(comparison.interval)))."
-        if let r { sentence += " Over all \(Figure.days(pairs.count)), \(relation(r, more: "stress", less: "pain"))." }
-        var figures = [
-            "high_stress_days": Double(high.count), "other_days": Double(lower.count), "pain_on_high_stress_days": high.mean!,
-            "pain_on_other_days": lower.mean!, "difference": comparison.difference!,
-        ]
-        figures["correlation"] = r
-        figures["interval_low"] = comparison.interval?.lowerBound
-        figures["interval_high"] = comparison.interval?.upperBound
+        var sentence = "On \(Figure.days(high.count)) with stress of \(limit) or more out of 10, your pain averaged \(Figure.one(high.mean!)); on \(Figure.days(lower.count)) with less stress, \(Figure.one(lower.mean!)): \(split.change)."
+        if let r = split.correlation { sentence += " Over all \(Figure.days(split.pairs.count)), \(relation(r, more: "stress", less: "pain"))." }
         return Insight(
             kind: .stressAndSameDayPain, title: title, sentence: sentence,
             table: [
@@ -92,7 +75,10 @@ extension JournalDays {
                 ["Stress \(limit) or more", String(high.count), Figure.one(high.mean!)],
                 ["Stress under \(limit)", String(lower.count), Figure.one(lower.mean!)],
             ],
-            figures: figures)
+            figures: split.figures([
+                "high_stress_days": Double(high.count), "other_days": Double(lower.count), "pain_on_high_stress_days": high.mean!,
+                "pain_on_other_days": lower.mean!,
+            ]))
     }
 
     /// Which triggers were logged in the 48 hours before each flare-up began, against how
@@ -228,6 +214,40 @@ extension JournalDays {
                 ["Days logged", String(before.count), String(after.count), ""],
             ],
             figures: figures)
+    }
+}
+
+/// The days with both a factor (sleep, stress) and pain, split into those where `has` holds
+/// and the rest: the pain of each side compared, and the factor's correlation with pain.
+private struct FactorSplit {
+    let pairs: [(Double, Double)]
+    let with: Sample
+    let without: Sample
+
+    init(_ records: [DayRecord], factor: (DayRecord) -> Double?, has: (Double) -> Bool) {
+        pairs = records.compactMap { record in factor(record).flatMap { value in record.pain.map { (value, $0) } } }
+        with = Sample(pairs.filter { has($0.0) }.map(\.1))
+        without = Sample(pairs.filter { !has($0.0) }.map(\.1))
+    }
+
+    var enough: Bool { with.count >= InsightRules.minimumEachSide && without.count >= InsightRules.minimumEachSide }
+
+    /// Pain with the factor against without it.
+    var comparison: Comparison { Comparison(without, with) }
+
+    var correlation: Double? { FlareInsights.correlation(pairs) }
+
+    /// "2.1 higher (95% interval 1.2 to 2.9 higher)".
+    var change: String { "\(Figure.change(comparison.difference!)) (\(Figure.interval(comparison.interval)))" }
+
+    /// `named` with the difference, its interval and the correlation added.
+    func figures(_ named: [String: Double]) -> [String: Double] {
+        var figures = named
+        figures["difference"] = comparison.difference
+        figures["correlation"] = correlation
+        figures["interval_low"] = comparison.interval?.lowerBound
+        figures["interval_high"] = comparison.interval?.upperBound
+        return figures
     }
 }
 
