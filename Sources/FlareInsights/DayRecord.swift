@@ -1,23 +1,19 @@
 import FlareJournal
 
-/// One day of the journal as the analyses read it: each rating the day's mean over its symptom
-/// entries and its check-in, sleep from the check-in if it has it (else the entries' mean), and
-/// what was logged where.
+/// One day of the journal as the analyses read it: each rating the report uses, the day's mean
+/// over its symptom entries and its check-in; sleep from the check-in if it has it (else the
+/// entries' mean); and what was logged where.
 public struct DayRecord: Equatable, Sendable {
     public let day: Day
-    /// Symptom entries that day.
-    public var entries = 0
     public var pain: Double?
     public var worstPain: Int?
     public var fatigue: Double?
     public var stiffness: Double?
     public var cognitiveFatigue: Double?
-    public var tenderness: Double?
     public var stress: Double?
     /// The night before this day (as a morning entry or check-in reports it).
     public var sleepHours: Double?
     public var sleepQuality: Double?
-    public var mood: Double?
     /// Some entry that day was marked as a flare-up.
     public var flare = false
     /// Index regions where pain was logged that day.
@@ -37,20 +33,16 @@ struct DayTally {
     var fatigue: [Double] = []
     var stiffness: [Double] = []
     var cognitiveFatigue: [Double] = []
-    var tenderness: [Double] = []
     var stress: [Double] = []
     var sleepHours: [Double] = []
     var sleepQuality: [Double] = []
-    var mood: [Double] = []
     var checkInSleep: Double?
 
     mutating func add(_ entry: SymptomEntry, to record: inout DayRecord) {
-        record.entries += 1
         Self.append(entry.pain, to: &pain)
         Self.append(entry.fatigue, to: &fatigue)
         Self.append(entry.stiffness, to: &stiffness)
         Self.append(entry.cognitiveFatigue, to: &cognitiveFatigue)
-        Self.append(entry.tenderness, to: &tenderness)
         Self.append(entry.stress, to: &stress)
         Self.append(entry.sleepQuality, to: &sleepQuality)
         if let hours = entry.sleepHours { sleepHours.append(hours) }
@@ -74,7 +66,6 @@ struct DayTally {
         Self.append(checkIn.fatigue, to: &fatigue)
         Self.append(checkIn.stress, to: &stress)
         Self.append(checkIn.sleepQuality, to: &sleepQuality)
-        Self.append(checkIn.mood, to: &mood)
         if let value = checkIn.pain?.value { record.worstPain = max(record.worstPain ?? value, value) }
         if let hours = checkIn.sleepHours { checkInSleep = hours }
     }
@@ -84,11 +75,9 @@ struct DayTally {
         record.fatigue = Sample(fatigue).mean
         record.stiffness = Sample(stiffness).mean
         record.cognitiveFatigue = Sample(cognitiveFatigue).mean
-        record.tenderness = Sample(tenderness).mean
         record.stress = Sample(stress).mean
         record.sleepHours = checkInSleep ?? Sample(sleepHours).mean
         record.sleepQuality = Sample(sleepQuality).mean
-        record.mood = Sample(mood).mean
     }
 
     private static func append(_ rating: Rating?, to values: inout [Double]) {

@@ -75,5 +75,10 @@ public enum Figure {
         return "95% interval from \(one(-low)) lower to \(one(high)) higher"
     }
 
+    /// "3 of 66 (5%)".
+    public static func part(_ part: Int, of whole: Int) -> String {
+        "\(part) of \(whole) (\(percent(whole == 0 ? 0 : Double(part) / Double(whole))))"
+    }
+
     public static func days(_ count: Int) -> String { count == 1 ? "1 day" : "\(count) days" }
 }

@@ -128,15 +128,14 @@ extension JournalDays {
             sentence = "No suspected trigger was logged more often in the 48 hours before your \(flareUps.count) flare-ups than on other days."
         } else {
             let named = standouts.prefix(3).map { trigger, flares, others in
-                "\(trigger.text) before \(flares) of \(flareUps.count) (\(Figure.percent(share(flares, flareUps.count)))) against \(others) of \(otherDays.count) other days (\(Figure.percent(share(others, otherDays.count))))"
+                "\(trigger.text) before \(Figure.part(flares, of: flareUps.count)) against \(others) of \(otherDays.count) other days (\(Figure.percent(share(others, otherDays.count))))"
             }
             sentence = "In the 48 hours before your \(flareUps.count) flare-ups, you had logged " + list(named) + "."
         }
         return Insight(
             kind: .triggersBeforeFlareUps, title: title, sentence: sentence,
             table: [["Trigger", "Before flare-ups", "Other days"]] + rows.map { trigger, flares, others in
-                [trigger.text, "\(flares) of \(flareUps.count) (\(Figure.percent(share(flares, flareUps.count))))",
-                 "\(others) of \(otherDays.count) (\(Figure.percent(share(others, otherDays.count))))"]
+                [trigger.text, Figure.part(flares, of: flareUps.count), Figure.part(others, of: otherDays.count)]
             },
             figures: figures)
     }

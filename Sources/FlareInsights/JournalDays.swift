@@ -16,17 +16,20 @@ public struct TreatmentCourse: Sendable {
         self.doseChanges = doseChanges.sorted { $0.at < $1.at }
     }
 
-    /// The dose it had at `moment`.
-    public func dose(at moment: Moment) -> String? { DoseChange.dose(at: moment, changes: doseChanges, current: treatment.dose) }
+    /// The dose it had at the end of `day`: that of the last dose change by then, else the dose
+    /// the first change replaced, else the treatment's dose.
+    public func dose(endOf day: Day) -> String? {
+        doseChanges.last { $0.at.day <= day }?.dose ?? doseChanges.first?.from ?? treatment.dose
+    }
 }
 
 /// The journal laid out by day, the form every statistic of a report reads: one `DayRecord`
-/// per day with anything logged, the flare-up entries' times and the treatments.
+/// per day with anything logged, its flare-ups, the triggers logged and the treatments.
 public struct JournalDays: Sendable {
     /// Days with anything logged, by day number.
     public let days: [Int: DayRecord]
-    /// Each flare-up entry's time, in order (an episode starts at its first).
-    public let flareEntries: [Moment]
+    /// Every flare-up in the journal, oldest first.
+    public let flareUps: [FlareUp]
     /// Each entry's triggers with its time, in time order, for the windows before flare-ups.
     public let triggerLogs: [(at: Moment, triggers: Set<Term>)]
     public let treatments: [TreatmentCourse]
@@ -70,7 +73,7 @@ public struct JournalDays: Sendable {
         for event in events { touch(event.at.day) { _, _ in } }
         for (number, tally) in tallies { tally.finish(&records[number]!) }
         days = records
-        flareEntries = symptoms.filter(\.flare).map(\.at).sorted()
+        flareUps = FlareUp.runs(in: records, onsets: symptoms.filter(\.flare).map(\.at))
         triggerLogs = symptoms.filter { !$0.triggers.isEmpty }.map { ($0.at, $0.triggers) }.sorted { $0.at < $1.at }
         let byTreatment = Dictionary(grouping: events, by: \.treatment)
         let changes = Dictionary(grouping: doseChanges, by: \.treatment)
@@ -79,9 +82,6 @@ public struct JournalDays: Sendable {
         }
             .sorted { ($0.treatment.started?.secondsSince1970 ?? .min, $0.treatment.name) < ($1.treatment.started?.secondsSince1970 ?? .min, $1.treatment.name) }
     }
-
-    /// The record of `day`, if anything was logged then.
-    public subscript(day: Day) -> DayRecord? { days[day.number] }
 
     /// The logged days from `first` to `last` (inclusive), in order.
     public func records(from first: Day, to last: Day) -> [DayRecord] {

@@ -91,11 +91,10 @@ extension JournalDays {
             if let stopped = treatment.stopped?.day, stopped < first { return nil }
             let events = course.events.filter { $0.at.day >= first && $0.at.day <= last }
             let changes = course.doseChanges.filter { $0.at.day >= first && $0.at.day <= last }
-            let endOfPeriod = course.doseChanges.last { $0.at.day <= last }?.dose ?? course.doseChanges.first?.from ?? treatment.dose
             var sideEffects: [String: Int] = [:]
             for event in events { for effect in event.sideEffects { sideEffects[effect.text, default: 0] += 1 } }
             return TreatmentSummary(
-                id: course.id, name: treatment.name, kind: treatment.kind, dose: course.doseChanges.isEmpty ? treatment.dose : endOfPeriod,
+                id: course.id, name: treatment.name, kind: treatment.kind, dose: course.dose(endOf: last),
                 doseAtStart: changes.first?.from, doseChanges: changes, schedule: treatment.schedule,
                 started: treatment.started?.day, stopped: treatment.stopped?.day,
                 taken: events.filter { $0.status != .skipped }.count, skipped: events.filter { $0.status == .skipped }.count,

@@ -15,7 +15,7 @@ extension Day {
 
     /// The day numbered `number` (see `number`), within the years 1…9999 that `Moment` allows.
     public init?(number: Int) {
-        guard (Day(year: 1, month: 1, day: 1).number...Day(year: 9999, month: 12, day: 31).number).contains(number) else { return nil }
+        guard Self.numbers.contains(number) else { return nil }
         let z = number + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
@@ -26,6 +26,9 @@ extension Day {
         let month = shifted < 10 ? shifted + 3 : shifted - 9
         self.init(year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day)
     }
+
+    /// The day numbers of 0001-01-01 … 9999-12-31.
+    static let numbers = Day(year: 1, month: 1, day: 1).number...Day(year: 9999, month: 12, day: 31).number
 
     /// The day `count` days later (earlier if negative); nil past the years 1…9999.
     public func adding(days count: Int) -> Day? { Day(number: number + count) }

@@ -155,6 +155,8 @@ final class RelayConnection: ChannelDuplexHandler {
     private var byteTokens: Double
     private var lastRefill = NIODeadline.now()
     private var lastFrame = NIODeadline.now()
+    /// Since when replies have waited on a socket the device does not read from.
+    private var unwritableSince: NIODeadline?
     private var idleCheck: RepeatedTask?
     private var logger: Logger
     /// The latest server seq to tell the device in a `notify`, while its replies drain.
@@ -191,13 +193,18 @@ final class RelayConnection: ChannelDuplexHandler {
         logger[metadataKey: "peer"] = "\(context.channel.remoteAddress?.description ?? "?")"
         logger.debug("connected")
         // No complete frame for the idle time closes the connection: a silent device and a
-        // slow-loris one (bytes trickling, never a frame) alike.
+        // slow-loris one (bytes trickling, never a frame) alike. So do replies left unread for
+        // the idle time: while they wait they count against the whole relay's queue.
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let check = max(.milliseconds(100), min(idle, .seconds(1)))
         idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: check, delay: check) { _ in
             let (connection, context) = bound.value
-            if NIODeadline.now() - connection.lastFrame > connection.idle {
+            let now = NIODeadline.now()
+            if now - connection.lastFrame > connection.idle {
                 connection.logger.info("closed: no whole frame for the idle time")
+                connection.close(context: context)
+            } else if let since = connection.unwritableSince, now - since > connection.idle {
+                connection.logger.info("closed: replies left unread for the idle time")
                 connection.close(context: context)
             }
         }
@@ -232,6 +239,7 @@ final class RelayConnection: ChannelDuplexHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
+        unwritableSince = context.channel.isWritable ? nil : (unwritableSince ?? .now())
         if context.channel.isWritable {
             sendNotify(context: context)
             processNext(context: context)
@@ -270,11 +278,8 @@ final class RelayConnection: ChannelDuplexHandler {
         // and so does everyone while the whole relay has too much queued.
         guard context.channel.isWritable else { return }
         guard counters.bytesQueued < limits.queuedBytes else {
-            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            context.eventLoop.scheduleTask(in: .milliseconds(20)) {
-                let (connection, context) = bound.value
-                connection.processNext(context: context)
-            }
+            // One wake-up at a time: `isThrottled` holds this connection until it comes.
+            wake(after: .milliseconds(20), context: context)
             return
         }
         let payload = pending.removeFirst()
@@ -302,7 +307,7 @@ final class RelayConnection: ChannelDuplexHandler {
             connection.inFlight = false
             switch result {
             case .success(let (session, outcome)):
-                if let failure = outcome.failure { connection.logger.error("storage failed", metadata: ["error": "\(failure)"]) }
+                if let failure = outcome.failure { connection.logger.error("storage failed", metadata: ["error": "\(String(reflecting: failure))"]) }
                 connection.session = session
                 connection.apply(outcome, context: context)
             case .failure(let error):
@@ -335,10 +340,9 @@ final class RelayConnection: ChannelDuplexHandler {
 
     private func send(_ messages: [Message], close: Bool, context: ChannelHandlerContext) {
         guard !closing else { return }
-        var bytes = 0
+        var frames: [ByteBuffer] = []
         for message in messages {
-            let frame = context.channel.allocator.frame(message)
-            bytes += frame.readableBytes
+            frames.append(context.channel.allocator.frame(message))
             switch message {
             case .batch(let items, _): counters.update { $0.envelopesOut += items.count }
             case .error(let code, let text):
@@ -346,9 +350,8 @@ final class RelayConnection: ChannelDuplexHandler {
                 logger.notice("refused", metadata: ["code": "\(code)", "reason": "\(text)"])
             default: break
             }
-            write(frame, context: context)
         }
-        counters.update { $0.bytesOut += bytes }
+        write(frames, context: context)
         if close {
             closing = true
             // Close once the replies are written, so the device reads why.
@@ -358,14 +361,20 @@ final class RelayConnection: ChannelDuplexHandler {
         }
     }
 
-    /// Writes `frame`, counting it as queued until the socket takes it (or the write fails).
-    private func write(_ frame: ByteBuffer, context: ChannelHandlerContext) {
-        let size = frame.readableBytes
-        counters.update { $0.bytesQueued += size }
+    /// Writes `frames`, counting them as sent and as queued until the socket takes the last
+    /// (writes complete in order, and all fail together when the connection goes).
+    private func write(_ frames: [ByteBuffer], context: ChannelHandlerContext) {
+        guard let last = frames.last else { return }
+        let size = frames.reduce(0) { $0 + $1.readableBytes }
+        counters.update {
+            $0.bytesOut += size
+            $0.bytesQueued += size
+        }
+        for frame in frames.dropLast() { context.write(wrapOutboundOut(frame), promise: nil) }
         let promise = context.eventLoop.makePromise(of: Void.self)
         let counters = counters
         promise.futureResult.whenComplete { _ in counters.update { $0.bytesQueued -= size } }
-        context.write(wrapOutboundOut(frame), promise: promise)
+        context.write(wrapOutboundOut(last), promise: promise)
     }
 
     /// Sends the latest server seq owed to the device in a `notify`, once its replies drain:
@@ -373,7 +382,7 @@ final class RelayConnection: ChannelDuplexHandler {
     private func sendNotify(context: ChannelHandlerContext) {
         guard let latest = notifyOwed, context.channel.isWritable, !closing else { return }
         notifyOwed = nil
-        write(context.channel.allocator.frame(.notify(latestServerSeq: latest)), context: context)
+        write([context.channel.allocator.frame(.notify(latestServerSeq: latest))], context: context)
         context.flush()
         counters.update { $0.notifies += 1 }
     }
@@ -398,16 +407,21 @@ final class RelayConnection: ChannelDuplexHandler {
         refill()
         guard frameTokens < 0 || byteTokens < 0 else { return false }
         let wait = max(-frameTokens / limits.framesPerSecond, -byteTokens / limits.bytesPerSecond)
-        let delay = TimeAmount.nanoseconds(Int64(wait * 1e9) + 1)
-        throttledUntil = .now() + delay
         counters.update { $0.throttled += 1 }
+        wake(after: .nanoseconds(Int64(wait * 1e9) + 1), context: context)
+        return true
+    }
+
+    /// Holds the connection (`isThrottled` is true) for `delay`, then goes on with
+    /// `processNext`: the one wake-up pending for it.
+    private func wake(after delay: TimeAmount, context: ChannelHandlerContext) {
+        throttledUntil = .now() + delay
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         context.eventLoop.scheduleTask(in: delay) {
             let (connection, context) = bound.value
             connection.throttledUntil = nil
             connection.processNext(context: context)
         }
-        return true
     }
 
     private func resumeReading(context: ChannelHandlerContext) {

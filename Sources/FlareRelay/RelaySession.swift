@@ -65,10 +65,7 @@ public struct RelaySession: Sendable {
             return try dispatch(message)
         } catch let error as RelayError {
             switch error {
-            case .storageFull(let cause):
-                state = .closed
-                return Outcome(replies: [.error(error.code, message: error.description)], close: true, failure: StorageFailure(cause))
-            case .damagedStorage:
+            case .storageFull, .damagedStorage:
                 state = .closed
                 return Outcome(replies: [.error(error.code, message: error.description)], close: true, failure: error)
             default:
@@ -175,11 +172,4 @@ public struct RelaySession: Sendable {
         let position = try storage.position(of: vault)
         return Outcome(replies: [.welcome(store: position.store, serverSeq: position.serverSeq, held: try storage.held(in: vault))])
     }
-}
-
-/// The storage's own words for a failure, kept for the relay's log.
-struct StorageFailure: Error, CustomStringConvertible {
-    let description: String
-
-    init(_ description: String) { self.description = description }
 }

@@ -1,7 +1,7 @@
 import FlareWire
 
 /// Why the relay refused a request; each maps to a protocol error code.
-public enum RelayError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum RelayError: Error, Equatable, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     case unknownVault(WireID)
     case badInvite
     case seqGap(replica: WireID, held: UInt64, first: UInt64)
@@ -34,6 +34,12 @@ public enum RelayError: Error, Equatable, Sendable, CustomStringConvertible {
         case .storageFull: return "the relay's disk is full; nothing of the request was stored"
         case .damagedStorage(let what): return "the relay's storage is damaged (\(what)); nothing of the request was stored"
         }
+    }
+
+    /// For the relay's own log: the description, with the storage's words for a full disk.
+    public var debugDescription: String {
+        if case .storageFull(let cause) = self { return "\(description): \(cause)" }
+        return description
     }
 }
 

@@ -13,13 +13,16 @@ struct BodyMap {
         case rect(x: Double, y: Double, width: Double, height: Double)
         case ellipse(cx: Double, cy: Double, rx: Double, ry: Double)
 
-        var svg: String {
+        /// The element with `attributes` and `content` (a `<title>`, say) inside it.
+        func element(_ attributes: String, _ content: String = "") -> String {
+            let (tag, geometry): (String, String)
             switch self {
             case .rect(let x, let y, let width, let height):
-                return "<rect x=\"\(coordinate(x))\" y=\"\(coordinate(y))\" width=\"\(coordinate(width))\" height=\"\(coordinate(height))\" rx=\"5\""
+                (tag, geometry) = ("rect", "x=\"\(coordinate(x))\" y=\"\(coordinate(y))\" width=\"\(coordinate(width))\" height=\"\(coordinate(height))\" rx=\"5\"")
             case .ellipse(let cx, let cy, let rx, let ry):
-                return "<ellipse cx=\"\(coordinate(cx))\" cy=\"\(coordinate(cy))\" rx=\"\(coordinate(rx))\" ry=\"\(coordinate(ry))\""
+                (tag, geometry) = ("ellipse", "cx=\"\(coordinate(cx))\" cy=\"\(coordinate(cy))\" rx=\"\(coordinate(rx))\" ry=\"\(coordinate(ry))\"")
             }
+            return content.isEmpty ? "<\(tag) \(geometry) \(attributes)/>" : "<\(tag) \(geometry) \(attributes)>\(content)</\(tag)>"
         }
 
         var center: (Double, Double) {
@@ -68,10 +71,11 @@ struct BodyMap {
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 400 330\" role=\"img\" aria-labelledby=\"body-title\" class=\"body-map\">"
         svg += "<title id=\"body-title\">Where pain was logged, by share of days, on the 19 Widespread Pain Index regions</title>"
         svg += "<ellipse cx=\"100\" cy=\"34\" rx=\"17\" ry=\"21\" class=\"outline\"/>"
-        for shape in Self.backOutline { svg += shape.svg + " class=\"outline\"/>" }
+        for shape in Self.backOutline { svg += shape.element("class=\"outline\"") }
         for (region, shape) in Self.front + Self.back {
             let share = shares[region] ?? 0
-            svg += shape.svg + " class=\"region\" fill-opacity=\"\(coordinate(0.08 + 0.92 * share))\"><title>\(escaped(region.rawValue)): \(Figure.percent(share)) of days</title></" + (shape.isEllipse ? "ellipse>" : "rect>")
+            svg += shape.element(
+                "class=\"region\" fill-opacity=\"\(coordinate(0.08 + 0.92 * share))\"", "<title>\(escaped(region.rawValue)): \(Figure.percent(share)) of days</title>")
             if share > 0 {
                 let (x, y) = shape.center
                 let style = share > 0.5 ? "share light" : "share"
@@ -83,8 +87,4 @@ struct BodyMap {
         svg += "<text x=\"62\" y=\"20\" class=\"tick\">R</text><text x=\"134\" y=\"20\" class=\"tick\">L</text>"
         return svg + "</svg>"
     }
-}
-
-extension BodyMap.Shape {
-    var isEllipse: Bool { if case .ellipse = self { true } else { false } }
 }

@@ -165,35 +165,32 @@ public final class Vault {
         try open(at: path, lock: VaultLock(path: try checkedFile(path))) { _ in unlock }
     }
 
-    /// Opens with the unlock `unlocking` gives for the vault row as stored (read once).
+    /// Opens with the unlock `unlocking` gives for the vault row as stored (read once). A file
+    /// that is not a vault leaves no lock file beside it.
     private static func open(at path: String, lock: VaultLock, unlocking: (StoredKeyring) throws -> VaultUnlock) throws -> Vault {
         do {
-            return try open(at: path, locked: lock, unlocking: unlocking)
+            return try storageErrors(path: path) {
+                let database = try connect(path)
+                let stored = try database.read { db in try StoredKeyring.read(db, path: path) }
+                let unlock = try unlocking(stored)
+                guard stored.salt == unlock.salt, stored.parameters == unlock.parameters else { throw StoreError.wrongPassphrase }
+                let binding = RowBinding(vault: stored.vaultID, device: stored.replicaID)
+                let keyring: Keyring
+                do {
+                    keyring = try Keyring.open(stored.sealed, with: unlock.key, associatedData: binding.keyring(salt: stored.salt, parameters: stored.parameters))
+                } catch {
+                    throw StoreError.wrongPassphrase
+                }
+                let keys = keyring.vaultSecret.keys()
+                guard keys.vaultID == stored.vaultID else {
+                    throw StoreError.corrupted([CorruptRow(table: "vault", key: "1", problem: "the vault id does not match the vault secret")])
+                }
+                try Schema.migrator.migrate(database)
+                return try Vault(path: path, database: database, lock: lock, keyring: keyring, keys: keys, replicaID: stored.replicaID)
+            }
         } catch StoreError.notAVault(let path) {
             lock.discard()
             throw StoreError.notAVault(path: path)
-        }
-    }
-
-    private static func open(at path: String, locked lock: VaultLock, unlocking: (StoredKeyring) throws -> VaultUnlock) throws -> Vault {
-        try storageErrors(path: path) {
-            let database = try connect(path)
-            let stored = try database.read { db in try StoredKeyring.read(db, path: path) }
-            let unlock = try unlocking(stored)
-            guard stored.salt == unlock.salt, stored.parameters == unlock.parameters else { throw StoreError.wrongPassphrase }
-            let binding = RowBinding(vault: stored.vaultID, device: stored.replicaID)
-            let keyring: Keyring
-            do {
-                keyring = try Keyring.open(stored.sealed, with: unlock.key, associatedData: binding.keyring(salt: stored.salt, parameters: stored.parameters))
-            } catch {
-                throw StoreError.wrongPassphrase
-            }
-            let keys = keyring.vaultSecret.keys()
-            guard keys.vaultID == stored.vaultID else {
-                throw StoreError.corrupted([CorruptRow(table: "vault", key: "1", problem: "the vault id does not match the vault secret")])
-            }
-            try Schema.migrator.migrate(database)
-            return try Vault(path: path, database: database, lock: lock, keyring: keyring, keys: keys, replicaID: stored.replicaID)
         }
     }
 

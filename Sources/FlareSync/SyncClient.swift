@@ -101,7 +101,7 @@ public struct SyncClient: Sendable {
         try await link.send(.hello(lowestVersion: FlareRelease.protocolVersions.lowerBound, highestVersion: FlareRelease.protocolVersions.upperBound, vault: vaultWire, deviceKey: deviceKey.publicKey, nonce: nonce))
         guard case .challenge(let version, let relayNonce, let session, let maximumFrame, let idleSeconds) = try await link.receive(while: "saying hello")
         else { throw SyncError.protocolViolation("the relay did not answer hello with a challenge") }
-        guard version == 1 else { throw SyncError.protocolViolation("the relay chose version \(version), which this device did not offer") }
+        guard FlareRelease.protocolVersions.contains(version) else { throw SyncError.protocolViolation("the relay chose version \(version), which this device did not offer") }
         let signature = deviceKey.signature(for: Transcript.auth(
             vault: vaultWire, deviceKey: deviceKey.publicKey, deviceNonce: nonce, relayNonce: relayNonce, session: session, version: version))
         let joining = !state.admitted || invite != nil

@@ -209,17 +209,17 @@ func rating(_ text: String?, _ field: String) throws -> Rating? {
     try text.map { text throws(JournalError) in try Rating(parsing: text, field: field) }
 }
 
-func terms(_ words: [String], _ field: String) throws -> Set<Term> {
-    Set(try words.map { word throws(JournalError) in try Term(word, field: field) })
+func terms(_ words: [String], _ field: String) throws -> Set<Term> { Set(try termList(words, field)) }
+
+/// `words` as terms of `field`, in the order given.
+func termList(_ words: [String], _ field: String) throws(JournalError) -> [Term] {
+    try words.map { word throws(JournalError) in try Term(word, field: field) }
 }
 
 /// The words given as `--region` and `--new-region`, as the journal stores them; the first
 /// unknown `--region` word, in the order given, is the one refused.
 func regionWords(_ known: [String], new: [String]) throws -> Set<Term> {
-    func parsed(_ words: [String], _ field: String) throws(JournalError) -> [Term] {
-        try words.map { word throws(JournalError) in try Term(word, field: field) }
-    }
-    return try BodyRegion.storedWords(known: parsed(known, "region"), new: parsed(new, "new-region"))
+    try BodyRegion.storedWords(known: termList(known, "region"), new: termList(new, "new-region"))
 }
 
 func hours(_ text: String?) throws -> Double? {
@@ -263,7 +263,7 @@ struct GuidedLog {
     private mutating func list(_ question: String, field: String) -> [Term] {
         var words: [Term] = []
         _ = answer(question) { text in
-            words = try text.split(separator: ",").map { word throws(JournalError) in try Term(String(word), field: field) }
+            words = try termList(text.split(separator: ",").map(String.init), field)
         }
         return words
     }

@@ -28,53 +28,46 @@ struct VaultOptions: ParsableArguments {
         return data + "/flare/journal.flare"
     }
 
-    /// The passphrase: from `--passphrase-file`, `FLARE_PASSPHRASE`, or the terminal (asked
-    /// twice, without echo, when `confirming`).
+    /// The passphrase: from `--passphrase-file`, `FLARE_PASSPHRASE`, or the terminal; when
+    /// `confirming`, a new one (`newPassphrase`), asked twice on the terminal.
     func passphrase(confirming: Bool = false) throws -> String {
-        if let passphraseFile {
-            guard let text = try? String(contentsOfFile: passphraseFile, encoding: .utf8) else {
-                throw CLIError.usage("Cannot read the passphrase file \(passphraseFile).")
-            }
-            let line = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
-            return try Self.checked(line, new: confirming)
-        }
-        if let passphrase = ProcessInfo.processInfo.environment["FLARE_PASSPHRASE"] {
-            return try Self.checked(passphrase, new: confirming)
-        }
-        let first = try Terminal.readSecret(prompt: confirming ? "New passphrase: " : "Passphrase: ")
-        if confirming {
-            // Refused before it is typed twice: the second prompt would only waste the effort.
-            _ = try Self.checked(first, new: true)
-            let second = try Terminal.readSecret(prompt: "Same passphrase again: ")
-            guard first == second else { throw CLIError.usage("The two passphrases differ; nothing was created.") }
-        }
-        return try Self.checked(first, new: confirming)
+        if confirming { return try Self.newPassphrase(file: passphraseFile, variable: "FLARE_PASSPHRASE", unchanged: "nothing was created") }
+        if let passphraseFile { return try Self.checked(Self.firstLine(of: passphraseFile)) }
+        if let passphrase = ProcessInfo.processInfo.environment["FLARE_PASSPHRASE"] { return try Self.checked(passphrase) }
+        return try Self.checked(Terminal.readSecret(prompt: "Passphrase: "))
     }
 
-    /// A new passphrase for this vault: from `file`, else `$FLARE_NEW_PASSPHRASE`, else asked
-    /// twice on the terminal; refused when too weak.
-    static func newPassphrase(file: String?) throws -> String {
-        if let file {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw CLIError.usage("Cannot read the passphrase file \(file).") }
-            return try checked(text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? "", new: true)
-        }
-        if let passphrase = ProcessInfo.processInfo.environment["FLARE_NEW_PASSPHRASE"] { return try checked(passphrase, new: true) }
-        let first = try checked(try Terminal.readSecret(prompt: "New passphrase: "), new: true)
+    /// A new passphrase: from `file`, else `$variable`, else asked twice on the terminal;
+    /// refused when too weak, the refusal ending with `unchanged` ("nothing was created").
+    static func newPassphrase(
+        file: String?, variable: String = "FLARE_NEW_PASSPHRASE", unchanged: String = "the passphrase was not changed"
+    ) throws -> String {
+        if let file { return try checked(firstLine(of: file), newUnless: unchanged) }
+        if let passphrase = ProcessInfo.processInfo.environment[variable] { return try checked(passphrase, newUnless: unchanged) }
+        // Refused before it is typed twice: the second prompt would only waste the effort.
+        let first = try checked(try Terminal.readSecret(prompt: "New passphrase: "), newUnless: unchanged)
         guard try Terminal.readSecret(prompt: "Same passphrase again: ") == first else {
-            throw CLIError.usage("The two passphrases differ; the passphrase was not changed.")
+            throw CLIError.usage("The two passphrases differ; \(unchanged).")
         }
         return first
     }
 
-    /// `passphrase` if it can be used: not empty, and for a `new` one not too weak
-    /// (`PassphraseStrength`); an existing vault opens with whatever it was made with.
-    private static func checked(_ passphrase: String, new: Bool) throws -> String {
+    /// The first line of the passphrase file `path`.
+    private static func firstLine(of path: String) throws -> String {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError.usage("Cannot read the passphrase file \(path).") }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+    }
+
+    /// `passphrase` if it can be used: not empty, and for a new one (`newUnless` given: how
+    /// the refusal ends) not too weak (`PassphraseStrength`); an existing vault opens with
+    /// whatever it was made with.
+    private static func checked(_ passphrase: String, newUnless unchanged: String? = nil) throws -> String {
         guard !passphrase.isEmpty else {
             throw CLIError.usage("The passphrase is empty; choose one of at least \(PassphraseStrength.minimumLength) characters.")
         }
-        if new, let weakness = PassphraseStrength.weakness(of: passphrase) {
+        if let unchanged, let weakness = PassphraseStrength.weakness(of: passphrase) {
             throw CLIError.usage(
-                "That passphrase is too weak: \(weakness). It is all that guards the journal if the vault file is ever copied; choose a longer one, for example four or five unrelated words. Nothing was created.")
+                "That passphrase is too weak: \(weakness). It is all that guards the journal if the vault file is ever copied; choose a longer one, for example four or five unrelated words. \(unchanged.prefix(1).uppercased() + unchanged.dropFirst()).")
         }
         return passphrase
     }
@@ -91,9 +84,10 @@ struct VaultOptions: ParsableArguments {
 
     /// How long a command waits for another flare process (a `flare sync --watch` syncing,
     /// say, which holds the vault for a moment) before giving up: `$FLARE_LOCK_WAIT` seconds,
-    /// else 30.
-    static var lockPatience: TimeInterval {
-        ProcessInfo.processInfo.environment["FLARE_LOCK_WAIT"].flatMap(TimeInterval.init).map { max(0, $0) } ?? 30
+    /// else 30; at most an hour, so no value waits for ever.
+    static var lockPatience: Duration {
+        let seconds = ProcessInfo.processInfo.environment["FLARE_LOCK_WAIT"].flatMap(Double.init).flatMap { $0.isNaN ? nil : $0 } ?? 30
+        return .milliseconds(Int64(min(max(0, seconds), 3600) * 1000))
     }
 
     /// Opens the vault, waiting while another process has it open: briefly in silence, then
@@ -101,15 +95,15 @@ struct VaultOptions: ParsableArguments {
     /// so each try is cheap.
     private func openWaiting() throws -> Vault {
         let passphrase = try passphrase()
-        let start = Date()
+        let start = ContinuousClock.now
         let patience = Self.lockPatience
         var told = false
         while true {
             do {
                 return try Vault.open(at: path, passphrase: passphrase)
-            } catch StoreError.locked where Date().timeIntervalSince(start) < patience {
-                if !told, Date().timeIntervalSince(start) >= 2 {
-                    FileManager.default.standardErrorWrite("flare: waiting for another flare process (a sync?) to finish with the vault…\n")
+            } catch StoreError.locked where ContinuousClock.now - start < patience {
+                if !told, ContinuousClock.now - start >= .seconds(2) {
+                    FileHandle.standardError.write(Data("flare: waiting for another flare process (a sync?) to finish with the vault…\n".utf8))
                     told = true
                 }
                 usleep(50_000)
@@ -126,12 +120,5 @@ struct VaultOptions: ParsableArguments {
         } catch {
             throw CLIError.cannotCreate("Cannot create the folder \(folder): \(error.localizedDescription)")
         }
-    }
-}
-
-extension FileManager {
-    /// Writes `text` to standard error.
-    func standardErrorWrite(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
     }
 }
