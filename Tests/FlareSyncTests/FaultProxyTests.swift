@@ -213,12 +213,18 @@ extension FaultProxyTests {
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var offset = 0
+        var received: [UInt8] = []
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, min($0.count, 1000), Int32(MSG_NOSIGNAL)) }
+            // A reset that arrives while sending is reported to the send, once: the reads after
+            // it would only see the end of the stream.
+            if sent < 0, errno == ECONNRESET {
+                close(fd)
+                return (received, .error(ECONNRESET))
+            }
             if sent <= 0 { break }
             offset += sent
         }
-        var received: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
             let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
