@@ -14,7 +14,10 @@ import TestSupport
         let storage: SQLiteRelayStorage
         let server: RelayServer
 
-        static func start(settings: RelaySession.Settings = .init(), limits: RelayServer.Limits = .init()) async throws -> Relay {
+        /// A relay on loopback. Its connections may idle for ten minutes unless a test says
+        /// otherwise: on a loaded machine a test's own thread can be held up for a minute
+        /// between two of its steps, and the relay must not close on it meanwhile.
+        static func start(settings: RelaySession.Settings = .init(idleSeconds: 600), limits: RelayServer.Limits = .init()) async throws -> Relay {
             let folder = try TemporaryFolder()
             let storage = try SQLiteRelayStorage(path: folder.path("relay.sqlite"))
             let server = try await RelayServer.start(
@@ -106,7 +109,7 @@ import TestSupport
     }
 
     @Test func oversizedGarbledAndTruncatedFramesCloseOnlyTheirConnection() async throws {
-        let relay = try await Relay.start(settings: .init(maximumFrame: 4096, open: true))
+        let relay = try await Relay.start(settings: .init(maximumFrame: 4096, idleSeconds: 600, open: true))
         let (_, bystander) = try Self.bystander(relay)
         let before = try relay.stored()
 
@@ -153,7 +156,7 @@ import TestSupport
     }
 
     @Test func connectionsOverTheCapAreToldSoAndClosed() async throws {
-        let relay = try await Relay.start(settings: .init(open: true), limits: .init(maximumConnections: 2))
+        let relay = try await Relay.start(settings: .init(idleSeconds: 600, open: true), limits: .init(maximumConnections: 2))
         let first = try WireClient(port: relay.server.port)
         let second = try WireClient(port: relay.server.port)
         #expect(try Self.stillServed(first) && Self.stillServed(second))
@@ -166,7 +169,7 @@ import TestSupport
     }
 
     @Test func aFloodIsThrottledNotDropped() async throws {
-        let relay = try await Relay.start(settings: .init(open: true), limits: .init(framesPerSecond: 20))
+        let relay = try await Relay.start(settings: .init(idleSeconds: 600, open: true), limits: .init(framesPerSecond: 20))
         let flooder = try WireClient(port: relay.server.port)
         for nonce in 0..<60 { flooder.send(.ping(nonce: UInt32(nonce))) }
         var answered: [UInt32] = []
@@ -177,7 +180,7 @@ import TestSupport
     }
 
     @Test func stoppingTellsConnectedDevicesAndKeepsWhatWasAcknowledged() async throws {
-        let relay = try await Relay.start(settings: .init(open: true))
+        let relay = try await Relay.start(settings: .init(idleSeconds: 600, open: true))
         let (device, client) = try Self.bystander(relay)
         try await relay.server.stop()
         guard case .error(.shuttingDown, _)? = try client.receive() else { Issue.record("no shuttingDown"); return }

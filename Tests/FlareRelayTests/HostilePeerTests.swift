@@ -84,7 +84,7 @@ import TestSupport
     @Test func aDeviceThatNeverReadsCannotSwampTheRelay() async throws {
         let perConnection = 256 * 1024
         let relay = try await AdversaryTests.Relay.start(
-            settings: .init(open: true), limits: .init(queuedBytesPerConnection: perConnection, queuedBytes: 4 << 20))
+            settings: .init(idleSeconds: 600, open: true), limits: .init(queuedBytesPerConnection: perConnection, queuedBytes: 4 << 20))
         let (device, honest) = try AdversaryTests.bystander(relay)
         // Fill the vault with enough to make each batch large.
         let replica = WireID([UInt8](repeating: 0x44, count: 16))!
