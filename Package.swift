@@ -52,7 +52,7 @@ let package = Package(
             name: "FlareStore",
             dependencies: ["FlareCRDT", "FlareCrypto", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .target(name: "FlareJournal", dependencies: ["FlareCRDT", "FlareStore"]),
+        .target(name: "FlareJournal", dependencies: ["FlareBytes", "FlareCRDT", "FlareStore"]),
         .target(name: "FlareFixtures", dependencies: ["FlareCRDT"]),
         .target(name: "FlareInsights", dependencies: ["FlareJournal"]),
         .target(name: "FlareReport", dependencies: ["FlareInsights", "FlareJournal"]),

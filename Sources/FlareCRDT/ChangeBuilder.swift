@@ -55,6 +55,14 @@ public struct ChangeBuilder {
         try record(.create(document: id, type: type))
     }
 
+    /// Brings back the deleted document `id` with every field it had: a `create` of its type
+    /// after the delete, which touches it (ENCODING.md: a create of an existing document).
+    public mutating func revive(_ id: String) throws {
+        guard let document = current(id) else { throw EditError.documentMissing(id) }
+        guard !document.isLive else { throw EditError.documentExists(id) }
+        try record(.create(document: id, type: document.type))
+    }
+
     /// Writes `value` to the register `field`.
     public mutating func set(_ id: String, _ field: String, to value: Scalar) throws {
         try writable(id, field, as: .register)

@@ -79,6 +79,14 @@ public struct Document: Sendable {
         deletedThrough.isEmpty || touchedBy.contains { deletedThrough[$0.replica] < $0.seq }
     }
 
+    /// The replicas whose edits keep the document live though a delete of it was made: they
+    /// touched it in changes no delete had seen. Empty when it was never deleted, or is
+    /// deleted.
+    public var keptAliveBy: [ReplicaID] {
+        guard !deletedThrough.isEmpty else { return [] }
+        return touchedBy.filter { deletedThrough[$0.replica] < $0.seq }.map(\.replica)
+    }
+
     /// The visible fields by name. Where one name holds several kinds, the lowest kind shows.
     public var visibleFields: [(name: String, field: Field)] {
         var result: [(name: String, field: Field)] = []

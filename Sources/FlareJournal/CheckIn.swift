@@ -46,10 +46,19 @@ public struct CheckIn: JournalRecord {
         ]
     }
 
+    /// Without `day` when `id` is the day's own id (`check-in-2026-11-27`): the id says the
+    /// day, and two devices checking in for it would otherwise both write it.
+    public func fields(as id: String) -> [String: FieldValue] {
+        var fields = fields
+        if id == Self.id(for: day) { fields["day"] = nil }
+        return fields
+    }
+
     public init(reading fields: inout RecordFields) throws(JournalError) {
-        let dayText = fields.string("day")
+        // The `day` field where there is one (earlier versions, imported ids), else the id's.
+        let dayText = fields.string("day") ?? (fields.id.hasPrefix("check-in-") ? String(fields.id.dropFirst("check-in-".count)) : nil)
         guard let dayText, let day = try? Day(parsing: dayText) else {
-            throw .unreadable(record: fields.id, field: "day", found: dayText ?? "nothing")
+            throw .unreadable(record: fields.id, field: "day", found: fields.string("day") ?? "nothing")
         }
         self.day = day
         pain = fields.rating("pain")

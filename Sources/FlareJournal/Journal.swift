@@ -158,10 +158,20 @@ public struct Conflict: Hashable, Sendable {
     /// Every value one could choose.
     public var candidates: [Scalar] { [shown] + others }
 
+    /// Which field of which record, whatever its values.
+    public var place: String { "\(record)\u{0}\(field)" }
+
+    /// The fields of `document` whose concurrent writes hold different values. Devices that
+    /// wrote the same value apart agree: that is no conflict for a person to resolve.
     static func all(in document: Document, id: String) -> [Conflict] {
         document.visibleFields.compactMap { name, field in
-            guard case .register(let register) = field, !register.conflicts.isEmpty else { return nil }
-            return Conflict(record: id, field: name, shown: register.winner.value, others: register.conflicts.map(\.value))
+            guard case .register(let register) = field else { return nil }
+            var others: [Scalar] = []
+            for value in register.conflicts.map(\.value) where value != register.winner.value && !others.contains(value) {
+                others.append(value)
+            }
+            guard !others.isEmpty else { return nil }
+            return Conflict(record: id, field: name, shown: register.winner.value, others: others)
         }
     }
 }

@@ -20,8 +20,8 @@ public enum JournalError: Error, Equatable, Sendable, CustomStringConvertible {
     case wrongType(record: String, expected: String, found: String)
     /// This device has made no change that can be undone.
     case nothingToUndo
-    /// The last change deleted a record, which cannot be brought back by a later change.
-    case cannotUndoDelete
+    /// Nothing undone to redo: no undo yet, or an edit since.
+    case nothingToRedo
 
     public var description: String {
         switch self {
@@ -43,9 +43,9 @@ public enum JournalError: Error, Equatable, Sendable, CustomStringConvertible {
         case .wrongType(let record, let expected, let found):
             return "\(record) is a \(found), not a \(expected)."
         case .nothingToUndo:
-            return "Nothing to undo: this device has not changed the journal yet."
-        case .cannotUndoDelete:
-            return "The last change deleted a record, and a deleted record cannot be brought back; log it again."
+            return "Nothing to undo: this device has made no change to the journal that is not undone already."
+        case .nothingToRedo:
+            return "Nothing to redo: nothing was undone since the last edit on this device."
         }
     }
 }

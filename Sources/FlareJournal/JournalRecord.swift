@@ -18,8 +18,15 @@ public protocol JournalRecord: Hashable, Sendable {
     static var idPrefix: String { get }
     /// Every field by name, absent ones as `.scalar(.null)`, an empty set or an empty text.
     var fields: [String: FieldValue] { get }
+    /// The fields to write for the document `id`: `fields`, less any the id already says
+    /// (which two devices would otherwise write concurrently, as a conflict of equal values).
+    func fields(as id: String) -> [String: FieldValue]
     /// Reads a record, leaving out (and noting in `fields.problems`) what cannot be read.
     init(reading fields: inout RecordFields) throws(JournalError)
+}
+
+extension JournalRecord {
+    public func fields(as id: String) -> [String: FieldValue] { fields }
 }
 
 /// A stored document's fields, read leniently: a field holding something its record type
@@ -140,11 +147,13 @@ extension ChangeBuilder {
             throw JournalError.wrongType(record: id, expected: Record.recordType, found: existing.type)
         }
         if existing == nil { try create(id, type: Record.recordType) }
-        for (field, value) in record.fields.sorted(by: { $0.key < $1.key }) where only?.contains(field) ?? true {
+        for (field, value) in record.fields(as: id).sorted(by: { $0.key < $1.key }) where only?.contains(field) ?? true {
             let current = document(id)!.field(field)
             switch value {
             case .scalar(let scalar):
-                if case .register(let register)? = current, register.winner.value == scalar, register.conflicts.isEmpty { continue }
+                // A value equal to the one shown is left alone, even in a conflict: an edit of one field
+                // must not settle another field's conflict (`Journal.resolve` does that, when asked).
+                if case .register(let register)? = current, register.winner.value == scalar { continue }
                 if current == nil, scalar == .null { continue }
                 try set(id, field, to: scalar)
             case .terms(let terms):

@@ -9,8 +9,8 @@ public struct DaySummary: Equatable, Sendable {
     public let maxPain: Int?
     public let meanFatigue: Double?
     public let meanStress: Double?
-    /// Entries marked as a flare-up.
-    public let flares: Int
+    /// Whether an entry that day is marked as a flare-up: a flare-up day.
+    public let flareUp: Bool
     /// From the check-in if it has them, else the mean of the entries that do.
     public let sleepHours: Double?
     public let treatmentsTaken: Int
@@ -26,7 +26,8 @@ public struct WeekSummary: Equatable, Sendable {
     public let entries: Int
     /// The mean of the days' mean pain: each day counts once, however much was logged.
     public let meanPain: Double?
-    public let flares: Int
+    /// Days with an entry marked as a flare-up.
+    public let flareUpDays: Int
     public let meanSleepHours: Double?
     public let treatmentsTaken: Int
     public let treatmentsSkipped: Int
@@ -58,7 +59,7 @@ extension Journal {
                 maxPain: pains.max(),
                 meanFatigue: mean(logged.compactMap(\.fatigue?.value).map(Double.init) + (checkIns[day]?.fatigue.map { [Double($0.value)] } ?? [])),
                 meanStress: mean(logged.compactMap(\.stress?.value).map(Double.init) + (checkIns[day]?.stress.map { [Double($0.value)] } ?? [])),
-                flares: logged.filter(\.flare).count,
+                flareUp: logged.contains(where: \.flare),
                 sleepHours: checkIns[day]?.sleepHours ?? mean(logged.compactMap(\.sleepHours)),
                 treatmentsTaken: done.filter { $0.status != .skipped }.count,
                 treatmentsSkipped: done.filter { $0.status == .skipped }.count)
@@ -75,7 +76,7 @@ extension Journal {
                 days: days.count,
                 entries: days.reduce(0) { $0 + $1.entries },
                 meanPain: mean(days.compactMap(\.meanPain)),
-                flares: days.reduce(0) { $0 + $1.flares },
+                flareUpDays: days.filter(\.flareUp).count,
                 meanSleepHours: mean(days.compactMap(\.sleepHours)),
                 treatmentsTaken: days.reduce(0) { $0 + $1.treatmentsTaken },
                 treatmentsSkipped: days.reduce(0) { $0 + $1.treatmentsSkipped })

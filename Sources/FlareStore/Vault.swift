@@ -300,8 +300,11 @@ public final class Vault {
     /// Makes any number of local changes in `body` and stores them in one transaction: all
     /// of them are durable when this returns, none if it throws (including when `body` throws).
     /// Inside `body`, read the state through the batch (`VaultBatch.state`), not the vault.
+    ///
+    /// `localState`, if given, is stored in the same transaction (see `setLocalState`), so what
+    /// this device notes about the changes (an undo, say) is durable exactly when they are.
     @discardableResult
-    public func write(_ body: (inout VaultBatch) throws -> Void) throws -> [Change] {
+    public func write(settingLocalState localState: LocalState? = nil, _ body: (inout VaultBatch) throws -> Void) throws -> [Change] {
         var batch = VaultBatch(replica: takeReplica(), wallClock: wallClock)
         do {
             try body(&batch)
@@ -309,7 +312,7 @@ public final class Vault {
             try restore(batch.replica, discarding: !batch.made.isEmpty)
             throw error
         }
-        try persist(batch.replica, applied: batch.made, buffered: [], unbuffered: [])
+        try persist(batch.replica, applied: batch.made, buffered: [], unbuffered: [], localState: localState)
         return batch.made
     }
 

@@ -2,12 +2,12 @@
 /// with the sync protocol versions it speaks. Bumped by hand at each release (SwiftPM has no
 /// package version to read it from).
 public enum FlareRelease {
-    public static let version = "0.12.0"
+    public static let version = "0.13.0"
 
     /// The sync protocol versions this release speaks (Protocol/PROTOCOL.md).
     public static let protocolVersions: ClosedRange<UInt64> = 1...1
 
-    /// "0.12.0 (sync protocol 1)".
+    /// "0.13.0 (sync protocol 1)".
     public static var description: String {
         let protocols = protocolVersions.count == 1 ? "\(protocolVersions.lowerBound)" : "\(protocolVersions.lowerBound)–\(protocolVersions.upperBound)"
         return "\(version) (sync protocol \(protocols))"

@@ -34,10 +34,12 @@ enum ExitStatus: Int32 {
 enum CLIError: Error, CustomStringConvertible {
     case usage(String)
     case cannotCreate(String)
+    /// No such record (or vault), named for the person, exit 66.
+    case notFound(String)
 
     var description: String {
         switch self {
-        case .usage(let message), .cannotCreate(let message): return message
+        case .usage(let message), .cannotCreate(let message), .notFound(let message): return message
         }
     }
 }
@@ -80,6 +82,7 @@ func describe(_ error: Error) -> (ExitStatus, String) {
         switch error {
         case .usage: return (.usage, error.description)
         case .cannotCreate: return (.cannotCreate, error.description)
+        case .notFound: return (.noInput, error.description)
         }
     case let error as JournalError:
         switch error {

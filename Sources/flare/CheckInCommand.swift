@@ -13,19 +13,20 @@ struct CheckInCommand: ParsableCommand {
             """)
 
     @OptionGroup var vault: VaultOptions
-    @Option(help: "The day (YYYY-MM-DD, today, yesterday); default today.") var day: String = "today"
-    @Option(help: "Pain overall, 0–10.") var pain: String?
-    @Option(help: "Fatigue overall, 0–10.") var fatigue: String?
-    @Option(name: .customLong("sleep-hours"), help: "Hours slept last night.") var sleepHours: String?
-    @Option(name: .customLong("sleep-quality"), help: "Sleep quality, 0–10.") var sleepQuality: String?
-    @Option(help: "Stress, 0–10.") var stress: String?
-    @Option(help: "Mood, 0–10.") var mood: String?
+    @Option(help: "The day: today (default), yesterday or 2026-11-27.") var day: String = "today"
+    @OptionGroup var future: FutureOption
+    @Option(parsing: .unconditional, help: "Pain overall, 0–10.") var pain: String?
+    @Option(parsing: .unconditional, help: "Fatigue overall, 0–10.") var fatigue: String?
+    @Option(name: .customLong("sleep-hours"), parsing: .unconditional, help: "Hours slept last night.") var sleepHours: String?
+    @Option(name: .customLong("sleep-quality"), parsing: .unconditional, help: "Sleep quality, 0–10.") var sleepQuality: String?
+    @Option(parsing: .unconditional, help: "Stress, 0–10.") var stress: String?
+    @Option(parsing: .unconditional, help: "Mood, 0–10.") var mood: String?
     @Option(help: "A note.") var note: String?
     @Flag(help: "Print the check-in as JSON.") var json = false
 
     func run() throws {
         try reporting {
-            let day = try ["today", "yesterday"].contains(day.lowercased()) ? HumanTime.parse(day).day : Day(parsing: day)
+            let day = try HumanTime.checked(HumanTime.day(day, field: "day"), field: "day", future: future.future)
             let fields = (
                 pain: try rating(pain, "pain"), fatigue: try rating(fatigue, "fatigue"), sleepHours: try hours(sleepHours),
                 sleepQuality: try rating(sleepQuality, "sleep-quality"), stress: try rating(stress, "stress"), mood: try rating(mood, "mood"))

@@ -31,7 +31,7 @@ struct Export: ParsableCommand {
                 switch format {
                 case .changes:
                     let summary = try opened.exportChanges(to: output!)
-                    print("Exported \(summary.changeCount) changes (\(summary.byteCount) bytes) to \(output!).")
+                    print("Exported \(plural(summary.changeCount, "change")) (\(plural(summary.byteCount, "byte"))) to \(output!).")
                     return
                 case .json: text = try Self.json(Journal(vault: opened)) + "\n"
                 case .csv: text = Self.csv(Journal(vault: opened))
@@ -110,9 +110,13 @@ struct Import: ParsableCommand {
             guard let data = FileManager.default.contents(atPath: file) else { throw CLIError.usage("Cannot read \(file).") }
             try vault.withVault { opened in
                 if data.prefix(3) == Data("FLX".utf8) {
+                    let journal = Journal(vault: opened)
+                    let baseline = journal.baseline()
                     let report = try opened.importChanges(from: file)
-                    print("Imported \(report.applied.count) changes; \(report.duplicates.count) were already here, \(report.buffered.count) wait for changes not yet here.")
+                    print(
+                        "Imported \(plural(report.applied.count, "change")); \(report.duplicates.count) \(report.duplicates.count == 1 ? "was" : "were") already here, \(report.buffered.count) \(report.buffered.count == 1 ? "waits" : "wait") for changes not yet here.")
                     for rejection in report.rejected { print("refused \(rejection.change): \(rejection.reason)") }
+                    for line in try journal.news(since: baseline).lines(in: opened.replica, names: journal.deviceNames()) { print(line) }
                     return
                 }
                 let export: Any
@@ -122,7 +126,7 @@ struct Import: ParsableCommand {
                     throw CLIError.usage("\(file) is neither a changes file nor JSON.")
                 }
                 let result = try Journal(vault: opened).importRecords(export)
-                print("Imported \(result.added) new records; \(result.updated) updated, \(result.unchanged) already as in the file.")
+                print("Imported \(plural(result.added, "new record")); \(result.updated) updated, \(result.unchanged) already as in the file.")
             }
         }
     }

@@ -24,7 +24,7 @@ struct Flare: AsyncParsableCommand {
         version: FlareRelease.description,
         subcommands: [
             Init.self, Join.self, Log.self, Edit.self, Treat.self, Took.self, CheckInCommand.self, List.self, Show.self, Summary.self, Insights.self, ReportCommand.self,
-            History.self, Delete.self, Undo.self,
+            History.self, Delete.self, Undo.self, Redo.self,
             Conflicts.self, Passphrase.self, Export.self, Import.self, Sync.self, Status.self, RelayCommand.self, Doctor.self, Fixtures.self,
         ]
     )

@@ -1,11 +1,12 @@
 import ArgumentParser
 import FlareJournal
+import FlareStore
 import Foundation
 
 /// The fields of a symptom entry as flags, one per field, shared by `log` and `edit`. A flag
 /// given sets its field (lists are replaced by the values given); a flag left out leaves it.
 struct SymptomOptions: ParsableArguments {
-    @Option(help: "Pain, 0–10.") var pain: String?
+    @Option(parsing: .unconditional, help: "Pain, 0–10.") var pain: String?
     @Option(
         name: .customLong("region"),
         help: "Where it hurts (repeat): a region such as neck, \"lower back\", \"left hip\"; shoulders, hips, thighs for both sides; head, hands, feet, knees; widespread.")
@@ -13,15 +14,15 @@ struct SymptomOptions: ParsableArguments {
     @Option(name: .customLong("new-region"), help: "A place Flare does not know, logged as you write it (repeat).")
     var newRegions: [String] = []
     @Option(name: .customLong("quality"), help: "How it feels: aching, burning, deep soreness, … (repeat).") var qualities: [String] = []
-    @Option(help: "Stiffness, 0–10.") var stiffness: String?
+    @Option(parsing: .unconditional, help: "Stiffness, 0–10.") var stiffness: String?
     @Option(name: .customLong("stiffness-timing"), help: "When stiffness is worst: \"after rest\", \"on waking\" (repeat).")
     var stiffnessTiming: [String] = []
-    @Option(help: "Physical fatigue, 0–10.") var fatigue: String?
-    @Option(name: .customLong("cognitive-fatigue"), help: "Concentration and fog, 0–10.") var cognitiveFatigue: String?
-    @Option(help: "Tenderness to light touch, 0–10.") var tenderness: String?
-    @Option(name: .customLong("sleep-hours"), help: "Hours slept last night.") var sleepHours: String?
-    @Option(name: .customLong("sleep-quality"), help: "Sleep quality, 0–10.") var sleepQuality: String?
-    @Option(help: "Stress, 0–10.") var stress: String?
+    @Option(parsing: .unconditional, help: "Physical fatigue, 0–10.") var fatigue: String?
+    @Option(name: .customLong("cognitive-fatigue"), parsing: .unconditional, help: "Concentration and fog, 0–10.") var cognitiveFatigue: String?
+    @Option(parsing: .unconditional, help: "Tenderness to light touch, 0–10.") var tenderness: String?
+    @Option(name: .customLong("sleep-hours"), parsing: .unconditional, help: "Hours slept last night.") var sleepHours: String?
+    @Option(name: .customLong("sleep-quality"), parsing: .unconditional, help: "Sleep quality, 0–10.") var sleepQuality: String?
+    @Option(parsing: .unconditional, help: "Stress, 0–10.") var stress: String?
     @Flag(inversion: .prefixedNo, help: "Whether it is a flare-up.") var flare: Bool?
     @Option(name: .customLong("trigger"), help: "A suspected trigger (repeat).") var triggers: [String] = []
     @Option(help: "A note.") var note: String?
@@ -73,29 +74,38 @@ struct Log: ParsableCommand {
     )
 
     @OptionGroup var vault: VaultOptions
-    @Option(help: "When: now (default), 08:30, yesterday 21:00, 2026-11-27 08:30, or ISO 8601.")
+    @Option(help: "When: now (default), 08:30, yesterday 21:00, 2026-11-27 08:30, or ISO 8601; a day alone means noon.")
     var at: String = "now"
+    @OptionGroup var future: FutureOption
     @OptionGroup var fields: SymptomOptions
     @Flag(help: "Ask for each field in turn (the default on a terminal when no field is given).") var guided = false
     @Flag(help: "Print the new entry as JSON.") var json = false
 
     func run() throws {
         try reporting {
-            var fields = fields
-            if guided || fields.isEmpty {
-                guard guided || isatty(STDIN_FILENO) == 1 else {
-                    throw CLIError.usage("Give at least one field (e.g. --pain 6), or answer questions with `flare log --guided`.")
-                }
-                var questions = GuidedLog()
-                fields = try SymptomOptions.parse(questions.ask())
+            guard guided || fields.isEmpty else {
+                // Everything is checked before the vault is opened: a refused entry writes nothing.
+                let entry = try fields.applied(to: SymptomEntry(at: HumanTime.moment(at, field: "at", future: future.future)))
+                try vault.withVault { opened in try write(entry, to: opened) }
+                return
             }
-            // Everything is checked before the vault is opened: a refused entry writes nothing.
-            let entry = try fields.applied(to: SymptomEntry(at: HumanTime.parse(at)))
+            guard guided || isatty(STDIN_FILENO) == 1 else {
+                throw CLIError.usage("Give at least one field (e.g. --pain 6), or answer questions with `flare log --guided`.")
+            }
+            // The vault is opened (and a mistyped passphrase asked again) before the first
+            // question, so no answer is typed for an entry that then cannot be written.
             try vault.withVault { opened in
-                let id = try Journal(vault: opened).log(entry)
-                if json { try printJSON(entry.jsonObject(id: id)) } else { print("Logged \(id).") }
+                var questions = GuidedLog(future: future.future)
+                let answers = try questions.ask(defaultTime: at)
+                let entry = try SymptomOptions.parse(answers.flags).applied(to: SymptomEntry(at: answers.at))
+                try write(entry, to: opened)
             }
         }
+    }
+
+    private func write(_ entry: SymptomEntry, to opened: Vault) throws {
+        let id = try Journal(vault: opened).log(entry)
+        if json { try printJSON(entry.jsonObject(id: id)) } else { print("Logged \(id).") }
     }
 }
 
@@ -109,6 +119,11 @@ struct Edit: ParsableCommand {
             written, so edits made elsewhere to other fields are kept. \
             Example: flare edit s-k2m9x4qa --pain 7 --no-flare
 
+            --region (and --quality, --stiffness-timing, --trigger, --side-effect) replaces the \
+            whole list; --add-region and --remove-region (and --add-quality, --remove-trigger, …) \
+            change one word and keep the rest; --add-new-region adds a place of your own. \
+            Example: flare edit s-k2m9x4qa --add-region "left hip" --remove-trigger cold
+
             A new --dose for a treatment is also kept in its dose history, as a dose change dated \
             now or at --at (flare list shows it). Example: flare edit t-jyg15gta --dose "25 mg" \
             --at 2026-12-01
@@ -121,7 +136,9 @@ struct Edit: ParsableCommand {
     struct SymptomEdit: ParsableArguments {
         @OptionGroup var vault: VaultOptions
         @Option var at: String?
+        @OptionGroup var future: FutureOption
         @OptionGroup var fields: SymptomOptions
+        @OptionGroup var lists: SymptomListEdits
         @Flag var json = false
     }
 
@@ -135,6 +152,7 @@ struct Edit: ParsableCommand {
     struct EventEdit: ParsableArguments {
         @OptionGroup var vault: VaultOptions
         @OptionGroup var fields: EventOptions
+        @OptionGroup var lists: EventListEdits
         @Flag var json = false
     }
 
@@ -150,8 +168,9 @@ struct Edit: ParsableCommand {
                 switch type {
                 case SymptomEntry.recordType:
                     let edit = try parse(SymptomEdit.self)
-                    var entry = try edit.fields.applied(to: journal.stored(id, as: SymptomEntry.self).record)
-                    if let at = edit.at { entry.at = try HumanTime.parse(at) }
+                    let stored = try journal.stored(id, as: SymptomEntry.self).record
+                    var entry = try edit.fields.applied(to: edit.lists.applied(to: stored, id: id, replacing: edit.fields))
+                    if let at = edit.at { entry.at = try HumanTime.moment(at, field: "at", future: edit.future.future) }
                     (changed, object, json) = (try journal.update(id, to: entry), entry.jsonObject(id: id), edit.json)
                 case Treatment.recordType:
                     let edit = try parse(TreatmentEdit.self)
@@ -160,7 +179,7 @@ struct Edit: ParsableCommand {
                     }
                     let before = try journal.stored(id, as: Treatment.self).record
                     let treatment = try edit.fields.applied(to: before)
-                    let at = try edit.at.map { try HumanTime.parse($0) } ?? Moment(Date())
+                    let at = try edit.at.map { try HumanTime.moment($0, field: "at", future: edit.fields.future.future) } ?? Moment(Date())
                     let result = try journal.update(treatment: id, to: treatment, doseChangedAt: at)
                     if let recorded = result.doseChange, let dose = treatment.dose {
                         doseChange = "; dose \(before.dose ?? "none") → \(dose) from \(at.day), as \(recorded)"
@@ -168,7 +187,8 @@ struct Edit: ParsableCommand {
                     (changed, object, json) = (result.changed, treatment.jsonObject(id: id), edit.json)
                 case TreatmentEvent.recordType:
                     let edit = try parse(EventEdit.self)
-                    let event = try edit.fields.applied(to: journal.stored(id, as: TreatmentEvent.self).record)
+                    let stored = try journal.stored(id, as: TreatmentEvent.self).record
+                    let event = try edit.fields.applied(to: edit.lists.applied(to: stored, id: id, replacing: edit.fields))
                     (changed, object, json) = (try journal.update(id, to: event), event.jsonObject(id: id), edit.json)
                 default:
                     throw CLIError.usage("\(id) is a \(type); `flare edit` changes symptom entries, treatments and treatment events.")
@@ -178,12 +198,38 @@ struct Edit: ParsableCommand {
         }
     }
 
-    /// The flags, read as `Edit`'s fields for one type of record.
+    /// The flags, read as `Edit`'s fields for one type of record. A flag that belongs to
+    /// another type of record is named as such, with the flags this one takes: ArgumentParser
+    /// alone would suggest the nearest spelling, which is the wrong advice here.
     private func parse<Fields: ParsableArguments>(_ type: Fields.Type) throws -> Fields {
         do {
             return try Fields.parse(flags)
         } catch {
-            throw CLIError.usage(Fields.message(for: error))
+            let message = Fields.message(for: error)
+            guard let unknown = message.firstMatch(of: /Unknown option '(--[a-z-]+)'/)?.1 else { throw CLIError.usage(message) }
+            let kinds: [(name: String, flags: Set<String>)] = [
+                ("symptom entries", Self.fieldFlags(SymptomEdit.self)), ("treatments", Self.fieldFlags(TreatmentEdit.self)),
+                ("treatment events", Self.fieldFlags(EventEdit.self)),
+            ]
+            let own = Self.fieldFlags(Fields.self)
+            let owner = kinds.first { $0.flags.contains(String(unknown)) }.map { " (it is a field of \($0.name))" }
+                ?? Spelling.nearest(to: String(unknown), among: own).map { " (did you mean \($0)?)" } ?? ""
+            throw CLIError.usage(
+                "\(id) is \(Self.article(of: Fields.self)); \(unknown) is not one of its fields\(owner). Its fields: \(own.sorted().joined(separator: ", ")).")
+        }
+    }
+
+    /// The flags that set fields, as the help of `Fields` lists them.
+    private static func fieldFlags<Fields: ParsableArguments>(_ type: Fields.Type) -> Set<String> {
+        let general: Set<String> = ["--vault", "--passphrase-file", "--json", "--help", "--future"]
+        return Set(Fields.helpMessage().matches(of: /--[a-z][a-z-]*/).map { String($0.output) }).subtracting(general)
+    }
+
+    private static func article<Fields: ParsableArguments>(of type: Fields.Type) -> String {
+        switch type {
+        case is SymptomEdit.Type: return "a symptom entry"
+        case is TreatmentEdit.Type: return "a treatment"
+        default: return "a treatment event"
         }
     }
 
@@ -231,33 +277,70 @@ func hours(_ text: String?) throws -> Double? {
 }
 
 /// `flare log --guided`: one question per field on standard error, answers read line by line
-/// from standard input (a person at a terminal, or a script). An empty answer skips the field;
-/// an answer that cannot be used is explained and asked again; the end of input stops asking.
+/// from standard input (a person at a terminal, or a script). An empty answer skips the field
+/// (or, for when, keeps the default); an answer that cannot be used is explained and asked
+/// again, checked with the answers before it as the entry will be, so an entry whose questions
+/// were all answered is always written; the end of input stops asking.
 struct GuidedLog {
+    /// Whether a time more than a day ahead is taken (`--future`).
+    let future: Bool
     private var finished = false
+    private var at = Moment(Date())
+    private var flags: [String] = []
 
-    /// The answers as the flags `flare log` would have been given.
-    mutating func ask() -> [String] {
-        var flags: [String] = []
-        func add(_ flag: String, _ value: String?) { if let value { flags += [flag, value] } }
-        add("--pain", rating("Pain, 0–10", field: "pain"))
-        flags += regions()
-        for quality in list("How it feels (e.g. \(Vocabulary.qualities.prefix(3).joined(separator: ", ")))", field: "quality") {
-            add("--quality", quality.text)
+    init(future: Bool) { self.future = future }
+
+    /// The answers: when, and the fields as the flags `flare log` would have been given.
+    /// `defaultTime` (`--at`, usually "now") is the time an empty answer to "when" keeps.
+    mutating func ask(defaultTime: String) throws -> (at: Moment, flags: [String]) {
+        var when = try HumanTime.moment(defaultTime, field: "at", future: future)
+        _ = answer("When (Enter for \(defaultTime); e.g. 08:30, yesterday 21:00, 2026-11-27 08:30)") { [future] text in
+            when = try HumanTime.moment(text, field: "at", future: future)
         }
-        add("--stiffness", rating("Stiffness, 0–10", field: "stiffness"))
-        add("--fatigue", rating("Physical fatigue, 0–10", field: "fatigue"))
-        add("--cognitive-fatigue", rating("Concentration and fog, 0–10", field: "cognitive fatigue"))
-        add("--sleep-hours", answer("Hours slept last night") { text in _ = try hours(text) })
-        add("--stress", rating("Stress, 0–10", field: "stress"))
+        at = when
+        field("Pain, 0–10", "--pain")
+        flags += regions()
+        words("How it feels (e.g. \(Vocabulary.qualities.prefix(3).joined(separator: ", ")))", "--quality")
+        if let stiffness = field("Stiffness, 0–10", "--stiffness"), stiffness != "0" {
+            words("When is stiffness worst (\(SymptomEntry.stiffnessTimings.joined(separator: ", ")))", "--stiffness-timing")
+        }
+        field("Physical fatigue, 0–10", "--fatigue")
+        field("Concentration and fog, 0–10", "--cognitive-fatigue")
+        field("Tenderness to light touch, 0–10", "--tenderness")
+        field("Hours slept last night", "--sleep-hours")
+        field("Sleep quality, 0–10", "--sleep-quality")
+        field("Stress, 0–10", "--stress")
         if let flare = yesOrNo("A flare-up?") { flags.append(flare ? "--flare" : "--no-flare") }
-        for trigger in list("Suspected triggers (comma-separated)", field: "trigger") { add("--trigger", trigger.text) }
-        add("--note", answer("Note") { _ in })
-        return flags
+        words("Suspected triggers (comma-separated)", "--trigger")
+        field("Note", "--note")
+        return (at, flags)
     }
 
-    private mutating func rating(_ question: String, field: String) -> String? {
-        answer(question) { text in _ = try Rating(parsing: text, field: field) }
+    /// `flags`, checked as `flare log` would check them for an entry at `at`.
+    private static func check(_ flags: [String], at: Moment) throws {
+        let options: SymptomOptions
+        do { options = try SymptomOptions.parse(flags) } catch { throw CLIError.usage(SymptomOptions.message(for: error)) }
+        _ = try options.applied(to: SymptomEntry(at: at))
+    }
+
+    /// Asks for one value of `flag`; the answer, or nil when skipped.
+    @discardableResult
+    private mutating func field(_ question: String, _ flag: String) -> String? {
+        let (before, at) = (flags, at)
+        let checked = answer(question) { text in try Self.check(before + [flag, text], at: at) }
+        if let checked { flags += [flag, checked] }
+        return checked
+    }
+
+    /// Asks for a comma-separated list of `flag` values.
+    private mutating func words(_ question: String, _ flag: String) {
+        let (before, at) = (flags, at)
+        var given: [String] = []
+        let answered = answer(question) { text in
+            given = try termList(text.split(separator: ",").map(String.init), String(flag.dropFirst(2))).flatMap { [flag, $0.text] }
+            try Self.check(before + given, at: at)
+        }
+        if answered != nil { flags += given }
     }
 
     private mutating func list(_ question: String, field: String) -> [Term] {

@@ -7,16 +7,31 @@ import Foundation
 struct Delete: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Delete a record.",
-        discussion: "An edit another device makes to it before it hears of the delete brings it back, so nothing typed elsewhere is lost.")
+        discussion: """
+            On a terminal it shows the record and asks first, unless --yes. `flare undo` brings \
+            a deleted record back. An edit another device makes to it before it hears of the \
+            delete keeps it, so nothing typed elsewhere is lost; `flare sync` says so when that \
+            happens.
+            """)
 
     @OptionGroup var vault: VaultOptions
     @Argument(help: "The record's id.") var id: String
+    @Flag(name: .shortAndLong, help: "Delete without asking.") var yes = false
 
     func run() throws {
         try reporting {
             try vault.withVault { opened in
-                try Journal(vault: opened).delete(id)
-                print("Deleted \(id).")
+                let journal = Journal(vault: opened)
+                if !yes, isatty(STDIN_FILENO) == 1 {
+                    let item = try journal.item(id)
+                    FileHandle.standardError.write(Data("\(item.line(journal.treatments()))\nDelete \(id)? y/N: ".utf8))
+                    guard let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased(), ["y", "yes"].contains(answer) else {
+                        print("Kept \(id).")
+                        return
+                    }
+                }
+                try journal.delete(id)
+                print("Deleted \(id); flare undo brings it back.")
             }
         }
     }
@@ -35,12 +50,14 @@ struct History: ParsableCommand {
             try vault.withVault { opened in
                 let journal = Journal(vault: opened)
                 let names = journal.deviceNames()
-                let edits = try journal.history(of: id, field: field).map { entry -> [String: Any] in
+                let document = opened.replica.document(id)
+                let entries = try journal.history(of: id, field: field)
+                let edits = entries.filter { !Self.shownWithItsTime($0, among: entries) }.map { entry -> [String: Any] in
                     let when = Date(timeIntervalSince1970: TimeInterval(entry.clock.milliseconds) / 1000)
                     var edit: [String: Any] = [
                         "at": ISO8601DateFormatter().string(from: when),
                         "device": names[entry.change.replica] ?? entry.change.replica.description,
-                        "edit": entry.operation.summary,
+                        "edit": Self.describe(entry, among: entries, in: document),
                     ]
                     if let field = entry.operation.field { edit["field"] = field }
                     return edit
@@ -49,102 +66,53 @@ struct History: ParsableCommand {
                     try printJSON(edits)
                     return
                 }
-                for edit in edits {
-                    print("\(edit["at"]!)  \(edit["device"]!)  \(edit["edit"]!)")
+                for (entry, edit) in zip(entries.filter { !Self.shownWithItsTime($0, among: entries) }, edits) {
+                    let when = FieldText.time(Moment(Date(timeIntervalSince1970: TimeInterval(entry.clock.milliseconds) / 1000)))
+                    print("\(when)  \(edit["device"]!)  \(edit["edit"]!)")
                 }
             }
         }
     }
-}
 
-extension FlareCRDT.Operation {
-    /// What the edit did, in a few words.
-    var summary: String {
-        switch self {
+    /// Whether `entry` sets a time's UTC offset in a change that also sets the time, so the
+    /// two read as one edit.
+    private static func shownWithItsTime(_ entry: HistoryEntry, among entries: [HistoryEntry]) -> Bool {
+        guard case .set(_, let name, _) = entry.operation, name.hasSuffix(offsetSuffix) else { return false }
+        let time = String(name.dropLast(offsetSuffix.count))
+        return entries.contains { $0.change == entry.change && $0.operation.field == time }
+    }
+
+    private static let offsetSuffix = "_utc_offset"
+
+    /// What the edit did, in a few words, with values as a person reads them.
+    static func describe(_ entry: HistoryEntry, among entries: [HistoryEntry], in document: Document?) -> String {
+        switch entry.operation {
         case .create(_, let type): return "created (\(type))"
-        case .set(_, let field, let value): return "\(field) = \(value)"
-        case .add(_, let field, let element): return "\(field) + \(element)"
-        case .remove(_, let field, let element): return "\(field) − \(element)"
-        case .increment(_, let field, let amount): return "\(field) += \(amount)"
-        case .insertText(_, let field, _, let text): return "\(field): typed \"\(text)\""
-        case .deleteText(_, let field, let ranges): return "\(field): erased \(ranges.reduce(0) { $0 + Int($1.count) }) characters"
+        case .set(_, let field, let value):
+            if field.hasSuffix(offsetSuffix), case .int(let minutes) = value {
+                return "\(FieldText.name(String(field.dropLast(offsetSuffix.count)))) moved to UTC\(FieldText.offset(minutes))"
+            }
+            let isTime = FieldText.isTime(field, in: document)
+            var offset = FieldText.offset(of: field, in: document)
+            for other in entries where other.change == entry.change {
+                if case .set(_, field + offsetSuffix, .int(let minutes)) = other.operation, Moment.offsets.contains(Int(clamping: minutes)) {
+                    offset = Int(minutes)
+                }
+            }
+            return "\(FieldText.name(field)) = \(FieldText.value(value, isTime: isTime, offset: offset))"
+        case .add(_, let field, let element): return "\(FieldText.name(field)) + \(element)"
+        case .remove(_, let field, let element): return "\(FieldText.name(field)) − \(element)"
+        case .increment(_, let field, let amount): return "\(FieldText.name(field)) += \(amount)"
+        case .insertText(_, let field, _, let text): return "\(FieldText.name(field)): typed \"\(text)\""
+        case .deleteText(_, let field, let ranges):
+            let erased = ranges.reduce(0) { total, range in
+                let (sum, overflow) = total.addingReportingOverflow(Int(clamping: range.count))
+                return overflow ? Int.max : sum
+            }
+            return "\(FieldText.name(field)): erased \(plural(erased, "character"))"
         case .delete: return "deleted"
         }
     }
-}
-
-struct Conflicts: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Fields that devices set differently while apart: the value shown, and the others.",
-        subcommands: [ListConflicts.self, Resolve.self],
-        defaultSubcommand: ListConflicts.self)
-
-    struct ListConflicts: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the conflicts.")
-
-        @OptionGroup var vault: VaultOptions
-        @Flag(help: "Print a JSON array of conflicts.") var json = false
-
-        func run() throws {
-            try reporting {
-                try vault.withVault { opened in
-                    let conflicts = Journal(vault: opened).conflicts()
-                    if json {
-                        try printJSON(conflicts.map(\.jsonObject))
-                        return
-                    }
-                    if conflicts.isEmpty { print("No conflicts.") }
-                    for conflict in conflicts { print(conflict.line) }
-                }
-            }
-        }
-    }
-
-    struct Resolve: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Choose the value a conflicting field keeps, on every device once synced.",
-            discussion: "Example: flare conflicts resolve s-k2m9x4qa pain 4")
-
-        @OptionGroup var vault: VaultOptions
-        @Argument(help: "The record's id.") var id: String
-        @Argument(help: "The field.") var field: String
-        @Argument(help: "The value to keep, as `flare conflicts` shows it.") var value: String
-
-        func run() throws {
-            try reporting {
-                try vault.withVault { opened in
-                    let journal = Journal(vault: opened)
-                    guard let conflict = journal.conflicts().first(where: { $0.record == id && $0.field == field }) else {
-                        throw CLIError.usage("\(id) has no conflict in \(field); `flare conflicts` lists them.")
-                    }
-                    guard let chosen = conflict.candidates.first(where: { $0.plain == value }) else {
-                        throw CLIError.usage("\(value) is not one of the values of \(field): \(conflict.candidates.map(\.plain).joined(separator: ", ")).")
-                    }
-                    try journal.resolve(conflict, choosing: chosen)
-                    print("\(id) \(field) is now \(chosen.plain).")
-                }
-            }
-        }
-    }
-}
-
-extension Scalar {
-    /// The value as a person types it: strings without quotes.
-    var plain: String {
-        if case .string(let text) = self { return text }
-        return description
-    }
-}
-
-extension Conflict {
-    /// How the CLI shows it: `s-k2m9x4qa  pain: shows 5; also 7`.
-    var line: String { "\(record)  \(field): shows \(shown.plain); also \(others.map(\.plain).joined(separator: ", "))" }
-
-    /// How `--json` shows it.
-    var jsonObject: [String: Any] { ["id": record, "field": field, "shown": shown.plain, "others": others.map(\.plain)] }
-
-    /// Which field of which record, whatever its values.
-    var place: String { "\(record)\u{0}\(field)" }
 }
 
 struct Doctor: ParsableCommand {
@@ -166,7 +134,8 @@ struct Doctor: ParsableCommand {
                     ])
                     return
                 }
-                print("The vault is sound: \(report.changeCount) changes in \(report.changeRowCount) rows, \(report.bufferedCount) waiting for others, \(report.fileBytes) bytes.")
+                print(
+                    "The vault is sound: \(plural(report.changeCount, "change")) in \(plural(report.changeRowCount, "row")), \(report.bufferedCount) waiting for others, \(plural(report.fileBytes, "byte")).")
             }
         }
     }
@@ -174,10 +143,12 @@ struct Doctor: ParsableCommand {
 
 struct Undo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Revert this device's last change with a new change, which syncs like any edit.",
+        abstract: "Take back this device's last change, then the one before, and so on.",
         discussion: """
-            A record the change logged is deleted; fields it edited go back to their earlier \
-            values. Undoing twice redoes. A delete cannot be undone.
+            Each undo reverts one change this device made, with a new change that syncs like any \
+            edit: a record it logged is deleted, a record it deleted is back, fields it edited go \
+            back to their earlier values. Run it again to go further back; `flare redo` goes \
+            forward again, until a new edit. Edits from other devices are not undone here.
             """)
 
     @OptionGroup var vault: VaultOptions
@@ -185,8 +156,36 @@ struct Undo: ParsableCommand {
     func run() throws {
         try reporting {
             try vault.withVault { opened in
-                let records = try Journal(vault: opened).undoLastChange()
-                print("Undid the last change to \(records.joined(separator: ", ")).")
+                print(Self.sentence(try Journal(vault: opened).undo(), redoing: false))
+            }
+        }
+    }
+
+    /// "Undid a change: s-k2m9x4qa is deleted; t-jyg15gta is back."
+    static func sentence(_ effects: [UndoEffect], redoing: Bool) -> String {
+        let verb = redoing ? "Redid" : "Undid"
+        let parts = effects.map { effect -> String in
+            switch effect {
+            case .reverted(let id): return redoing ? "\(id) has that change's values again" : "\(id) has the values it had before that change"
+            case .removed(let id): return "\(id) is deleted"
+            case .restored(let id): return "\(id) is back"
+            }
+        }
+        return parts.isEmpty ? "\(verb) a change that no longer had anything to take back." : "\(verb) a change: \(parts.joined(separator: "; "))."
+    }
+}
+
+struct Redo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Put back what the last `flare undo` took back (repeat to go further).",
+        discussion: "Possible until a new edit is made on this device.")
+
+    @OptionGroup var vault: VaultOptions
+
+    func run() throws {
+        try reporting {
+            try vault.withVault { opened in
+                print(Undo.sentence(try Journal(vault: opened).redo(), redoing: true))
             }
         }
     }

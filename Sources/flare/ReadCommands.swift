@@ -8,8 +8,7 @@ struct List: ParsableCommand {
         abstract: "List the journal in time order, filtered by day, type, region or trigger.")
 
     @OptionGroup var vault: VaultOptions
-    @Option(help: "First day (YYYY-MM-DD).") var from: String?
-    @Option(help: "Last day (YYYY-MM-DD).") var to: String?
+    @OptionGroup var range: DayRange
     @Option(name: .customLong("type"), help: "symptom, treatment, treatment-event, dose-change or check-in (repeat).")
     var types: [String] = []
     @Option(help: "Only entries with a region that overlaps this one (shoulders finds left shoulder girdle too).") var region: String?
@@ -22,9 +21,9 @@ struct List: ParsableCommand {
             if let unknown = types.first(where: { !known.contains($0) }) {
                 throw CLIError.usage("Unknown type \(unknown); use one of \(known.joined(separator: ", ")).")
             }
+            let (from, to) = try range.bounds()
             let filter = TimelineFilter(
-                from: try from.map { text throws(JournalError) in try Day(parsing: text, field: "from") },
-                to: try to.map { text throws(JournalError) in try Day(parsing: text, field: "to") },
+                from: from, to: to,
                 types: Set(types), region: try region.map { text throws(JournalError) in try Term(text, field: "region") },
                 trigger: try trigger.map { text throws(JournalError) in try Term(text, field: "trigger") })
             try vault.withVault { opened in

@@ -9,22 +9,18 @@ import Foundation
 struct ReportPeriod: ParsableArguments {
     static let defaultDays = 90
 
-    @Option(help: "First day (YYYY-MM-DD, today or yesterday). Default: 89 days before --to.") var from: String?
-    @Option(help: "Last day (YYYY-MM-DD, today or yesterday). Default: today.") var to: String?
+    @OptionGroup var range: DayRange
 
-    /// The first and last day, checked.
+    /// The first and last day, checked; `--from` alone runs to today, `--to` alone starts 89
+    /// days before it.
     func days(now: Date = Date()) throws -> (first: Day, last: Day) {
-        let last = try to.map { try Self.day($0, field: "to", now: now) } ?? Moment(now).day
-        let first = try from.map { try Self.day($0, field: "from", now: now) } ?? last.adding(days: -(Self.defaultDays - 1)) ?? last
-        guard first <= last else {
-            throw ValidationError("--from \(first) is after --to \(last); give the earlier day first.")
+        let (first, last) = try range.bounds(now: now)
+        let end = last ?? Moment(now).day
+        let start = first ?? end.adding(days: -(Self.defaultDays - 1)) ?? end
+        guard start <= end else {
+            throw CLIError.usage("--from \(start) is after today (\(end)); give --to as well, or an earlier day.")
         }
-        return (first, last)
-    }
-
-    private static func day(_ text: String, field: String, now: Date) throws -> Day {
-        if ["today", "yesterday"].contains(text.lowercased()) { return try HumanTime.parse(text, now: now).day }
-        return try Day(parsing: text, field: field)
+        return (start, end)
     }
 }
 
@@ -33,7 +29,8 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Write a report for a clinician: one HTML file with a visit summary, charts and insights.",
         discussion: """
-            The file is self-contained (no scripts, nothing fetched) and prints cleanly: use the \
+            The period is --from to --to, by default the 90 days ending today. The file is \
+            self-contained (no scripts, nothing fetched) and prints cleanly: use the \
             browser's print or "save as PDF" for A4 or Letter pages; page 1 is the visit summary. It \
             is computed on this device from the vault and is written readable only by you; it leaves \
             the device only if you hand it over.
@@ -97,7 +94,7 @@ struct Insights: ParsableCommand {
         abstract: "What went together in the journal: sleep and pain, stress and pain, triggers before flare-ups, treatments.",
         discussion: """
             The same insights as the report's, each with the numbers behind it, or what data it \
-            still needs. They show what went together, never what caused what.
+            still needs, for --from to --to (by default the 90 days ending today). They show what went together, never what caused what.
             """)
 
     @OptionGroup var vault: VaultOptions

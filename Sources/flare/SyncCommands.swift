@@ -39,30 +39,27 @@ struct Sync: AsyncParsableCommand {
             }
             try await vault.withVault { opened in
                 let journal = Journal(vault: opened)
-                let conflictsBefore = Set(journal.conflicts().map(\.place))
+                let baseline = journal.baseline()
                 var client = SyncClient(invite: invite)
                 let bar = ProgressBar(lines: progress)
                 if bar.isShown { client.progress = { bar.show($0) } }
                 let report = try await client.sync(opened, relay: address)
                 bar.finish()
-                let newConflicts = journal.conflicts().filter { !conflictsBefore.contains($0.place) }
+                let news = try journal.news(since: baseline)
+                let names = journal.deviceNames()
                 if json {
-                    try printJSON([
+                    try printJSON(news.jsonObject(in: opened.replica, names: names).merging([
                         "relay": report.relay.description, "joined": report.joined, "relay_was_reset": report.relayWasReset,
                         "sent_changes": report.sentChanges, "sent_envelopes": report.sentEnvelopes,
                         "received_envelopes": report.receivedEnvelopes, "applied_changes": report.appliedChanges,
                         "waiting_changes": report.bufferedChanges, "bytes_sent": report.bytesSent, "bytes_received": report.bytesReceived,
                         "problems": report.problems,
-                        "new_conflicts": newConflicts.map(\.jsonObject),
-                    ] as [String: Any])
+                    ] as [String: Any]) { $1 })
                     return
                 }
                 print(Self.summary(report))
                 for problem in report.problems { print(Style.red("  " + problem)) }
-                if !newConflicts.isEmpty {
-                    print("New conflicts (choose with flare conflicts resolve):")
-                    for conflict in newConflicts { print("  " + conflict.line) }
-                }
+                for line in news.lines(in: opened.replica, names: names) { print(line) }
             }
         }
     }
@@ -248,7 +245,7 @@ final class ProgressBar: Sendable {
     func show(_ progress: SyncProgress) {
         guard onTerminal else {
             let verb = progress.phase == .receiving ? "Receiving" : "Sending"
-            FileHandle.standardError.write(Data("\(verb) \(progress.envelopesDone)/\(progress.envelopesTotal) envelopes, \(ByteCount(progress.bytes))\n".utf8))
+            FileHandle.standardError.write(Data("\(verb) \(progress.envelopesDone)/\(plural(progress.envelopesTotal, "envelope")), \(ByteCount(progress.bytes))\n".utf8))
             return
         }
         let width = 24
@@ -256,7 +253,7 @@ final class ProgressBar: Sendable {
         let filled = Int(fraction * Double(width))
         let verb = progress.phase == .receiving ? "Receiving" : "Sending  "
         let line = "\r\(verb) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] "
-            + "\(progress.envelopesDone)/\(progress.envelopesTotal) envelopes, \(ByteCount(progress.bytes))"
+            + "\(progress.envelopesDone)/\(plural(progress.envelopesTotal, "envelope")), \(ByteCount(progress.bytes))"
         FileHandle.standardError.write(Data(line.utf8))
     }
 

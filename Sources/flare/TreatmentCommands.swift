@@ -12,6 +12,7 @@ struct TreatmentOptions: ParsableArguments {
     @Option(help: "When it started (a time or a day).") var started: String?
     @Option(help: "When it stopped.") var stopped: String?
     @Option(help: "A note.") var note: String?
+    @OptionGroup var future: FutureOption
 
     /// `treatment` with the given fields set, checked as a new treatment would be.
     func applied(to treatment: Treatment) throws -> Treatment {
@@ -25,8 +26,9 @@ struct TreatmentOptions: ParsableArguments {
         return try Treatment(
             kind: treatment.kind, name: name ?? treatment.name, medicationClass: medicationClass ?? treatment.medicationClass,
             dose: dose ?? treatment.dose, schedule: schedule ?? treatment.schedule,
-            started: try started.map { try HumanTime.parse($0) } ?? treatment.started,
-            stopped: try stopped.map { try HumanTime.parse($0) } ?? treatment.stopped, note: note ?? treatment.note)
+            started: try started.map { try HumanTime.moment($0, field: "started", future: future.future) } ?? treatment.started,
+            stopped: try stopped.map { try HumanTime.moment($0, field: "stopped", future: future.future) } ?? treatment.stopped,
+            note: note ?? treatment.note)
     }
 }
 
@@ -60,9 +62,10 @@ struct EventOptions: ParsableArguments {
     @Option(help: "taken (default for a new one), done or skipped.") var status: String?
     @Option(help: "When (default now for a new one).") var at: String?
     @Option(help: "The dose, if not the usual.") var dose: String?
-    @Option(help: "How much it helped, 0–10.") var effect: String?
+    @Option(parsing: .unconditional, help: "How much it helped, 0–10.") var effect: String?
     @Option(name: .customLong("side-effect"), help: "A side effect (repeat).") var sideEffects: [String] = []
     @Option(help: "A note.") var note: String?
+    @OptionGroup var future: FutureOption
 
     func applied(to event: TreatmentEvent) throws -> TreatmentEvent {
         let status = try self.status.map { text in
@@ -72,7 +75,7 @@ struct EventOptions: ParsableArguments {
             return status
         }
         return try TreatmentEvent(
-            treatment: event.treatment, at: try at.map { try HumanTime.parse($0) } ?? event.at, status: status ?? event.status,
+            treatment: event.treatment, at: try at.map { try HumanTime.moment($0, field: "at", future: future.future) } ?? event.at, status: status ?? event.status,
             dose: dose ?? event.dose, effect: try rating(effect, "effect") ?? event.effect,
             sideEffects: sideEffects.isEmpty ? event.sideEffects : try terms(sideEffects, "side-effect"), note: note ?? event.note)
     }
@@ -110,7 +113,12 @@ extension Journal {
         if vault.replica.document(reference)?.type == Treatment.recordType { return reference }
         let named = all(Treatment.self).records.filter { $0.record.name.lowercased() == reference.lowercased() }
         guard named.count == 1 else {
-            if named.isEmpty { throw JournalError.unknownRecord(reference) }
+            if named.isEmpty {
+                let names = all(Treatment.self).records.map(\.record.name)
+                let hint = Spelling.nearest(to: reference, among: names).map { "; did you mean \($0)?" }
+                    ?? (names.isEmpty ? "; there are none yet: add one with `flare treat`." : "; the treatments are \(names.sorted().joined(separator: ", ")).")
+                throw CLIError.notFound("No treatment called \(reference) and no treatment with that id\(hint)")
+            }
             throw CLIError.usage("\(named.count) treatments are called \(reference); use one of their ids: \(named.map(\.id).joined(separator: ", ")).")
         }
         return named[0].id

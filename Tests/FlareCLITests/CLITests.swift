@@ -106,7 +106,7 @@ import TestSupport
         }
 
         // Guided: one question per field; a bad answer is explained and asked again.
-        let guided = try Self.flare(["log", "--guided", "--json"], vault: vault, input: "7\nneck, hips\n\n\n11\n6\n\n\n\ny\npoor sleep\nrough night\n")
+        let guided = try Self.flare(["log", "--guided", "--json"], vault: vault, input: "\n7\nneck, hips\n\n\n11\n6\n\n\n\n\n\ny\npoor sleep\nrough night\n")
         #expect(guided.status == 0, "\(guided.errors)")
         let answered = try #require(guided.json as? [String: Any])
         #expect(answered["pain"] as? Int == 7)

@@ -43,11 +43,11 @@ import TestSupport
 
         // Guided: an unknown word is named and logged only when confirmed; "n" asks again.
         let guided = try Self.flare(
-            ["log", "--guided", "--json"], vault: vault, input: "4\nneck, ankle\nn\nneck, ankle\ny\n\n\n\n\n\n\n\n\n\n")
+            ["log", "--guided", "--json"], vault: vault, input: "\n4\nneck, ankle\nn\nneck, ankle\ny\n\n\n\n\n\n\n\n\n\n")
         #expect(guided.status == 0, "\(guided.errors)")
         #expect(try Self.object(guided)["regions"] as? [String] == ["ankle", "neck"])
         #expect(guided.errors.components(separatedBy: "\"ankle\" is not a region Flare knows. Log it as a new region? y/n").count == 3)
-        let nearly = try Self.flare(["log", "--guided", "--json"], vault: vault, input: "4\nnekc\ny\n")
+        let nearly = try Self.flare(["log", "--guided", "--json"], vault: vault, input: "\n4\nnekc\ny\n")
         #expect(try Self.object(nearly)["regions"] as? [String] == ["nekc"])
         #expect(nearly.errors.contains("\"nekc\" is not a region Flare knows (did you mean \"neck\"?). Log it as a new region? y/n"))
 

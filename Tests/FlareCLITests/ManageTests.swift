@@ -46,7 +46,7 @@ import TestSupport
         let relogged = try #require((try Self.flare(["log", "--pain", "3", "--json"], vault: vault).json as? [String: Any])?["id"] as? String)
         #expect(try Self.flare(["edit", relogged, "--pain", "4"], vault: vault).status == 0)
         let undone = try Self.flare(["undo"], vault: vault)
-        #expect(undone.output == "Undid the last change to \(relogged).\n")
+        #expect(undone.output == "Undid a change: \(relogged) has the values it had before that change.\n")
         #expect((try Self.flare(["show", relogged, "--json"], vault: vault).json as? [String: Any])?["pain"] as? Int == 3)
 
         let doctor = try #require(try Self.flare(["doctor", "--json"], vault: vault).json as? [String: Any])
@@ -174,7 +174,7 @@ import TestSupport
         }
         let weeks = try #require(try Self.flare(["summary", "--week", "--json"], vault: vault).json as? [[String: Any]])
         #expect(weeks.count == 12)
-        #expect(weeks.contains { ($0["flares"] as? Int ?? 0) > 0 })
+        #expect(weeks.contains { ($0["flare_up_days"] as? Int ?? 0) > 0 })
     }
 
     @Test func editingTreatmentsEventsAndCheckIns() throws {
@@ -217,12 +217,15 @@ import TestSupport
         #expect(days.map { $0["day"] as? String } == ["2026-11-23", "2026-11-25"])
         #expect(days.first?["mean_pain"] as? Double == 7)
         #expect(days.first?["max_pain"] as? Int == 8)
-        #expect(days.first?["flares"] as? Int == 2)
+        #expect(days.first?["flare_up"] as? Bool == true)
         let weeks = try #require(try Self.flare(["summary", "--week", "--json"], vault: vault).json as? [[String: Any]])
         #expect(weeks.count == 1)
         #expect(weeks.first?["mean_pain"] as? Double == 5)
-        #expect(try Self.flare(["summary", "--from", "2026-11-24"], vault: vault).output.hasPrefix("2026-11-25  entries 1"))
-        #expect(try Self.flare(["summary", "--from", "yesterday"], vault: vault).status == 65)
+        #expect(weeks.first?["flare_up_days"] as? Int == 2, "two days, though three entries are marked")
+        #expect(try Self.flare(["summary", "--from", "2026-11-24"], vault: vault).output == "2026-11-25  1 entry · pain 3.0 (worst 3) · flare-up\n")
+        #expect(try Self.flare(["summary", "--week"], vault: vault).output
+            == "week of 2026-11-23  2 days logged · 3 entries · pain 5.0 · 2 flare-up days\n")
+        #expect(try Self.flare(["summary", "--from", "someday"], vault: vault).status == 65)
     }
 
     /// Two devices of one vault exchange a changes file both ways, edit one entry apart, and

@@ -115,7 +115,7 @@ import TestSupport
         var treatment = try journal.stored(pill, as: Treatment.self).record
         treatment.dose = "150 mg"
         let change = try #require(try journal.update(treatment: pill, to: treatment, doseChangedAt: Self.at("2026-11-20", 9)).doseChange)
-        #expect(Set(try journal.undoLastChange()) == [pill, change])
+        #expect(Set(try journal.undo().map(\.record)) == [pill, change])
         #expect(try journal.stored(pill, as: Treatment.self).record.dose == "75 mg")
         #expect(journal.doseHistory(of: pill).isEmpty)
         try journal.vault.close()

@@ -89,32 +89,50 @@ import TestSupport
         try laptop.vault.close()
     }
 
-    @Test func undoRevertsTheLastChangeOfThisDevice() throws {
+    @Test func undoWalksBackAndRedoWalksForward() throws {
         let folder = try TemporaryFolder()
         let journal = try Self.journal(in: folder)
-        #expect(throws: JournalError.nothingToUndo) { try journal.undoLastChange() }
+        #expect(throws: JournalError.nothingToUndo) { try journal.undo() }
+        #expect(throws: JournalError.nothingToRedo) { try journal.redo() }
         let id = try journal.log(SymptomEntry(
             at: Self.at("2026-11-20", 8), pain: Rating(6, field: "pain"), regions: [Self.region("neck")], note: "stiff"))
-        var entry = try journal.stored(id, as: SymptomEntry.self).record
-        let original = entry
+        let original = try journal.stored(id, as: SymptomEntry.self).record
+        var entry = original
         entry.pain = try Rating(9, field: "pain")
         entry.regions.insert(Self.region("hips"))
         entry.note = "very stiff"
         entry.at = try Self.at("2026-11-20", 9)
         try journal.update(id, to: entry)
+        try journal.delete(id)
 
-        #expect(try journal.undoLastChange() == [id])
+        // Back, step by step: the delete, the edit, the log.
+        #expect(try journal.undo() == [.restored(id)])
+        #expect(try journal.stored(id, as: SymptomEntry.self).record == entry)
+        #expect(try journal.undo() == [.reverted(id)])
         #expect(try journal.stored(id, as: SymptomEntry.self).record == original)
-        // Undoing the undo redoes.
-        try journal.undoLastChange()
+        #expect(try journal.undo() == [.removed(id)])
+        #expect(throws: JournalError.unknownRecord(id)) { try journal.stored(id, as: SymptomEntry.self) }
+        #expect(throws: JournalError.nothingToUndo) { try journal.undo() }
+
+        // Forward again.
+        #expect(try journal.redo() == [.restored(id)])
+        #expect(try journal.stored(id, as: SymptomEntry.self).record == original)
+        #expect(try journal.redo() == [.reverted(id)])
         #expect(try journal.stored(id, as: SymptomEntry.self).record == entry)
 
-        // Undoing a log removes the entry; a delete cannot be undone.
+        // A new edit ends the redo; undo then takes back the edit, then the redo before it.
         let other = try journal.log(SymptomEntry(at: Self.at("2026-11-21", 8), pain: Rating(2, field: "pain")))
-        #expect(try journal.undoLastChange() == [other])
-        #expect(throws: JournalError.unknownRecord(other)) { try journal.stored(other, as: SymptomEntry.self) }
-        #expect(throws: JournalError.cannotUndoDelete) { try journal.undoLastChange() }
+        #expect(throws: JournalError.nothingToRedo) { try journal.redo() }
+        #expect(try journal.undo() == [.removed(other)])
+        #expect(try journal.undo() == [.reverted(id)])
+        #expect(try journal.stored(id, as: SymptomEntry.self).record == original)
+
+        // The undo log survives reopening the vault.
+        let path = journal.vault.path
         try journal.vault.close()
+        let reopened = Journal(vault: try Vault.open(at: path, passphrase: Self.passphrase))
+        #expect(try reopened.redo() == [.reverted(id)])
+        try reopened.vault.close()
     }
 
     @Test func timelineFiltersAndSummaries() throws {
@@ -146,7 +164,7 @@ import TestSupport
         #expect(first.entries == 2)
         #expect(first.meanPain == 7)  // 6, 8 and the check-in's 7
         #expect(first.maxPain == 8)
-        #expect(first.flares == 1)
+        #expect(first.flareUp)
         #expect(first.sleepHours == 5.5)  // the check-in's, over the entry's 6
         #expect(first.treatmentsTaken == 1)
         #expect(days[1].treatmentsSkipped == 1)
@@ -156,6 +174,7 @@ import TestSupport
         #expect(weeks[0].days == 2)
         #expect(weeks[0].entries == 3)
         #expect(weeks[0].meanPain == 5)  // days 7 and 3
+        #expect(weeks[0].flareUpDays == 1)
         #expect(weeks[0].treatmentsTaken == 1 && weeks[0].treatmentsSkipped == 1)
         #expect(try Day(parsing: "2026-11-22").monday.description == "2026-11-16")
         try journal.vault.close()
