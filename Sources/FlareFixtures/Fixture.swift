@@ -2,12 +2,14 @@ import FlareCRDT
 import Foundation
 
 /// A conflict-merge fixture: replicas, a script of edits and deliveries, and the expected
-/// outcome. The format is specified in Protocol/FIXTURES.md.
+/// outcome. The format is specified in Protocol/FIXTURES.md; Protocol/fixture.schema.json
+/// says the same in JSON Schema.
 public struct Fixture: Sendable {
     /// One scripted step.
     public enum Step: Sendable {
-        /// One change made by `replica` at `wallMilliseconds` (nil: one second after its last).
-        case change(replica: String, wallMilliseconds: UInt64?, operations: [FixtureOperation])
+        /// One change made by `replica` at wall time `wallMilliseconds` (the file's `at`, or
+        /// its default already worked out).
+        case change(replica: String, wallMilliseconds: UInt64, operations: [FixtureOperation])
         /// Both replicas receive every change the other holds.
         case sync(String, String)
         /// `to` receives these of `from`'s own changes, in this order.
@@ -20,6 +22,9 @@ public struct Fixture: Sendable {
         public var conflicts: JSONValue?
     }
 
+    /// Fixture files are small; a bigger file is refused before it is read.
+    public static let maximumFileSize = 8 << 20
+
     public let name: String
     public let replicas: [String]
     public let steps: [Step]
@@ -27,144 +32,220 @@ public struct Fixture: Sendable {
     public let expected: Expectation
     public let perReplica: [String: Expectation]
 
-    /// Parses a fixture; throws `FixtureError.malformed` saying what is wrong.
-    public init(json data: Data) throws {
-        let root: JSONValue
-        do { root = try JSONValue.parse(data) } catch {
-            throw FixtureError.malformed("not valid JSON (\(error))")
-        }
-        let object = try Self.object(root, "the fixture", allowed: ["name", "replicas", "steps", "expect"])
-        guard case .string(let name)? = object["name"], !name.isEmpty else {
-            throw FixtureError.malformed("\"name\" must be a non-empty string")
-        }
+    /// Parses a fixture. `fileName` (without `.json`), when given, must equal its `name`.
+    /// Throws every problem found, each with its path and line:column.
+    public init(json data: Data, fileName: String? = nil) throws(FixtureError) {
+        try self.init(bytes: [UInt8](data), fileName: fileName)
+    }
+
+    public init(bytes: [UInt8], fileName: String? = nil) throws(FixtureError) {
+        var checker = JSONChecker(kind: .malformed)
+        let (root, syntax) = JSONReader.read(bytes)
+        checker.add(syntax)
+        guard let root else { throw FixtureError(checker.sortedProblems) }
+        let parsed = Self.parse(root, fileName: fileName, &checker)
+        guard let parsed, checker.problems.isEmpty else { throw FixtureError(checker.sortedProblems) }
+        self = parsed
+    }
+
+    private init(name: String, replicas: [String], steps: [Step], converged: Bool?, expected: Expectation, perReplica: [String: Expectation]) {
         self.name = name
-        replicas = try Self.strings(object["replicas"], "\"replicas\"")
-        guard !replicas.isEmpty, Set(replicas).count == replicas.count else {
-            throw FixtureError.malformed("\"replicas\" must list distinct names")
-        }
-        for replica in replicas where FixtureRunner.replicaID(named: replica) == nil {
-            throw FixtureError.malformed("replica name \"\(replica)\" must be 1 to 16 bytes of UTF-8")
-        }
-        guard case .array(let stepValues)? = object["steps"] else {
-            throw FixtureError.malformed("\"steps\" must be an array")
-        }
-        var steps: [Step] = []
-        for (index, value) in stepValues.enumerated() {
-            do { steps.append(try Self.step(value, replicas: replicas)) } catch FixtureError.malformed(let problem) {
-                throw FixtureError.malformed("step \(index + 1): \(problem)")
-            }
-        }
+        self.replicas = replicas
         self.steps = steps
-        let expect = try Self.object(object["expect"] ?? .object([:]), "\"expect\"",
-                                     allowed: ["converged", "state", "conflicts", "replicas"])
-        switch expect["converged"] {
-        case nil: converged = nil
-        case .bool(let value)?: converged = value
-        default: throw FixtureError.malformed("\"expect.converged\" must be true or false")
-        }
-        expected = Expectation(state: expect["state"], conflicts: expect["conflicts"])
-        var perReplica: [String: Expectation] = [:]
-        for (replica, value) in try Self.object(expect["replicas"] ?? .object([:]), "\"expect.replicas\"") {
-            guard replicas.contains(replica) else {
-                throw FixtureError.malformed("\"expect.replicas\" names unknown replica \"\(replica)\"")
-            }
-            let member = try Self.object(value, "\"expect.replicas.\(replica)\"", allowed: ["state", "conflicts"])
-            perReplica[replica] = Expectation(state: member["state"], conflicts: member["conflicts"])
-        }
+        self.converged = converged
+        self.expected = expected
         self.perReplica = perReplica
     }
 
-    private static func object(_ value: JSONValue, _ what: String, allowed: Set<String>? = nil) throws -> [String: JSONValue] {
-        guard case .object(let members) = value else { throw FixtureError.malformed("\(what) must be an object") }
-        if let allowed, let unknown = members.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw FixtureError.malformed("\(what) has unknown key \"\(unknown)\"")
-        }
-        return members
-    }
-
-    private static func strings(_ value: JSONValue?, _ what: String) throws -> [String] {
-        guard case .array(let values)? = value else { throw FixtureError.malformed("\(what) must be an array of strings") }
-        return try values.map {
-            guard case .string(let string) = $0 else { throw FixtureError.malformed("\(what) must be an array of strings") }
-            return string
-        }
-    }
-
-    private static func replica(_ value: JSONValue?, _ what: String, in replicas: [String]) throws -> String {
-        guard case .string(let name)? = value else { throw FixtureError.malformed("\(what) must be a replica name") }
-        guard replicas.contains(name) else { throw FixtureError.malformed("\(what) names unknown replica \"\(name)\"") }
-        return name
-    }
-
-    private static func step(_ value: JSONValue, replicas: [String]) throws -> Step {
-        guard case .object(let members) = value else { throw FixtureError.malformed("a step must be an object") }
-        if members["sync"] != nil {
-            _ = try object(value, "a sync step", allowed: ["sync"])
-            let pair = try strings(members["sync"], "\"sync\"")
-            guard pair.count == 2, pair[0] != pair[1] else {
-                throw FixtureError.malformed("\"sync\" must name two different replicas")
+    private static func parse(_ root: JSONNode, fileName: String?, _ checker: inout JSONChecker) -> Fixture? {
+        let keys = FixtureFormat.objects["fixture"]!
+        guard let members = checker.members(root, .root, "a fixture", required: keys.required, optional: keys.optional) else { return nil }
+        var name: String?
+        if let node = members["name"], let value = checker.string(node, .root + "name", "\"name\"") {
+            if value.isEmpty {
+                checker.report("\"name\" must not be empty", node, .root + "name")
+            } else if let fileName, !value.unicodeScalars.elementsEqual(fileName.unicodeScalars) {
+                checker.report("\"name\" is \(JSONValue.quote(value)) but the file is \(fileName).json; they must be equal", node, .root + "name")
             }
-            return .sync(try replica(.string(pair[0]), "\"sync\"", in: replicas),
-                         try replica(.string(pair[1]), "\"sync\"", in: replicas))
+            name = value
         }
-        if let deliver = members["deliver"] {
-            _ = try object(value, "a deliver step", allowed: ["deliver"])
-            let body = try object(deliver, "\"deliver\"", allowed: ["from", "to", "seqs"])
-            let from = try replica(body["from"], "\"deliver.from\"", in: replicas)
-            let to = try replica(body["to"], "\"deliver.to\"", in: replicas)
-            guard from != to else { throw FixtureError.malformed("\"deliver\" must go between two different replicas") }
-            guard case .array(let seqValues)? = body["seqs"] else {
-                throw FixtureError.malformed("\"deliver.seqs\" must be an array of positive integers")
-            }
-            let seqs: [UInt64] = try seqValues.map {
-                guard case .int(let seq) = $0, seq > 0 else {
-                    throw FixtureError.malformed("\"deliver.seqs\" must be an array of positive integers")
+        let replicas = members["replicas"].map { self.replicas($0, &checker) } ?? []
+        var steps: [Step] = []
+        if let node = members["steps"], let list = checker.array(node, .root + "steps", "\"steps\"") {
+            var made: [String: UInt64] = [:]
+            var wall: [String: UInt64] = [:]
+            for (index, step) in list.enumerated() {
+                if let step = Self.step(step, .root + "steps" + index, replicas: replicas, made: &made, wall: &wall, &checker) {
+                    steps.append(step)
                 }
-                return UInt64(seq)
             }
+        }
+        var converged: Bool?
+        var expected = Expectation()
+        var perReplica: [String: Expectation] = [:]
+        if let node = members["expect"] {
+            let path = JSONPath.root + "expect"
+            let keys = FixtureFormat.objects["expect"]!
+            if let expect = checker.members(node, path, "\"expect\"", required: keys.required, optional: keys.optional) {
+                converged = expect["converged"].flatMap { checker.bool($0, path + "converged", "\"expect.converged\"") }
+                expected = Self.expectation(expect, path, &checker)
+                if let node = expect["replicas"], case .object(let list) = node.content {
+                    let keys = FixtureFormat.objects["replicaExpect"]!
+                    for member in list {
+                        let memberPath = path + "replicas" + member.key
+                        guard let replica = replicas.first(where: { $0 == member.key }) else {
+                            checker.append(FixtureProblem(.malformed, "\"expect.replicas\" names \(JSONValue.quote(member.key)), which is not one of the replicas",
+                                                            path: memberPath, position: member.keyPosition))
+                            continue
+                        }
+                        if let own = checker.members(member.value, memberPath, "a replica's expectations",
+                                                     required: keys.required, optional: keys.optional) {
+                            perReplica[replica] = Self.expectation(own, memberPath, &checker)
+                        }
+                    }
+                } else if let node = expect["replicas"] {
+                    _ = checker.members(node, path + "replicas", "\"expect.replicas\"", required: [])
+                }
+            }
+        }
+        guard let name else { return nil }
+        return Fixture(name: name, replicas: replicas, steps: steps, converged: converged, expected: expected, perReplica: perReplica)
+    }
+
+    private static func replicas(_ node: JSONNode, _ checker: inout JSONChecker) -> [String] {
+        let path = JSONPath.root + "replicas"
+        guard let list = checker.array(node, path, "\"replicas\"", nonEmpty: true) else { return [] }
+        var names: [String] = []
+        for (index, element) in list.enumerated() {
+            guard let name = checker.string(element, path + index, "a replica name") else { continue }
+            if FixtureFormat.replicaID(named: name) == nil {
+                checker.report("replica name \(JSONValue.quote(name)) must be 1 to 16 bytes of UTF-8", element, path + index)
+            } else if names.contains(name) {
+                checker.report("replica \(JSONValue.quote(name)) is listed twice", element, path + index)
+            } else {
+                names.append(name)
+            }
+        }
+        return names
+    }
+
+    private static func step(
+        _ node: JSONNode, _ path: JSONPath, replicas: [String], made: inout [String: UInt64], wall: inout [String: UInt64],
+        _ checker: inout JSONChecker
+    ) -> Step? {
+        guard case .object = node.content else {
+            _ = checker.members(node, path, "a step", required: [])
+            return nil
+        }
+        if node["sync"] != nil {
+            let keys = FixtureFormat.objects["syncStep"]!
+            guard let members = checker.members(node, path, "a sync step", required: keys.required, optional: keys.optional),
+                  let pair = members["sync"].flatMap({ checker.array($0, path + "sync", "\"sync\"") }) else { return nil }
+            guard pair.count == 2 else {
+                checker.report("\"sync\" must name two replicas, not \(pair.count)", members["sync"]!, path + "sync")
+                return nil
+            }
+            let a = checker.replica(pair[0], path + "sync" + 0, "\"sync\"", in: replicas)
+            let b = checker.replica(pair[1], path + "sync" + 1, "\"sync\"", in: replicas)
+            guard let a, let b else { return nil }
+            guard a != b else {
+                checker.report("\"sync\" must name two different replicas", members["sync"]!, path + "sync")
+                return nil
+            }
+            return .sync(a, b)
+        }
+        if node["deliver"] != nil {
+            let keys = FixtureFormat.objects["deliverStep"]!
+            guard let members = checker.members(node, path, "a deliver step", required: keys.required, optional: keys.optional),
+                  let deliver = members["deliver"] else { return nil }
+            let bodyPath = path + "deliver"
+            let bodyKeys = FixtureFormat.objects["deliver"]!
+            guard let body = checker.members(deliver, bodyPath, "\"deliver\"", required: bodyKeys.required, optional: bodyKeys.optional) else { return nil }
+            let from = body["from"].flatMap { checker.replica($0, bodyPath + "from", "\"deliver.from\"", in: replicas) }
+            let to = body["to"].flatMap { checker.replica($0, bodyPath + "to", "\"deliver.to\"", in: replicas) }
+            if let from, let to, from == to { checker.report("\"deliver\" must go between two different replicas", deliver, bodyPath) }
+            var seqs: [UInt64] = []
+            if let node = body["seqs"], let list = checker.array(node, bodyPath + "seqs", "\"deliver.seqs\"", nonEmpty: true) {
+                for (index, element) in list.enumerated() {
+                    guard let seq = checker.integer(element, bodyPath + "seqs" + index, "a seq", in: 1...Int64.max) else { continue }
+                    if let from, UInt64(seq) > made[from, default: 0] {
+                        checker.report("\(from) has made \(made[from, default: 0]) changes before this step, so it has no change \(seq)",
+                                       element, bodyPath + "seqs" + index)
+                    }
+                    seqs.append(UInt64(seq))
+                }
+            }
+            guard let from, let to, from != to else { return nil }
             return .deliver(from: from, to: to, seqs: seqs)
         }
-        _ = try object(value, "a change step", allowed: ["replica", "at", "ops"])
-        let name = try replica(members["replica"], "\"replica\"", in: replicas)
-        var wall: UInt64?
-        if let at = members["at"] {
-            guard case .string(let text) = at, let milliseconds = FixtureClock.milliseconds(iso8601: text) else {
-                throw FixtureError.malformed("\"at\" must be an ISO 8601 UTC time such as 2026-03-01T08:00:00Z")
+        let keys = FixtureFormat.objects["changeStep"]!
+        guard let members = checker.members(node, path, "a change step (or a step with \"sync\" or \"deliver\")",
+                                            required: keys.required, optional: keys.optional) else { return nil }
+        let replica = members["replica"].flatMap { checker.replica($0, path + "replica", "\"replica\"", in: replicas) }
+        var at: UInt64?
+        if let node = members["at"], let text = checker.string(node, path + "at", "\"at\"") {
+            at = FixtureTime.milliseconds(iso8601: text)
+            if at == nil {
+                checker.report("\"at\" must be a UTC time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z written like 2026-03-01T08:00:00Z, not \(JSONValue.quote(text))",
+                               node, path + "at")
             }
-            wall = milliseconds
         }
-        guard case .array(let opValues)? = members["ops"], !opValues.isEmpty else {
-            throw FixtureError.malformed("\"ops\" must be a non-empty array")
+        var operations: [FixtureOperation] = []
+        var opsValid = false
+        if let node = members["ops"], let list = checker.array(node, path + "ops", "\"ops\"", nonEmpty: true) {
+            opsValid = !list.isEmpty
+            for (index, element) in list.enumerated() {
+                if let operation = FixtureOperation.parse(element, path + "ops" + index, &checker) {
+                    operations.append(operation)
+                } else {
+                    opsValid = false
+                }
+            }
         }
-        return .change(replica: name, wallMilliseconds: wall, operations: try opValues.map(FixtureOperation.init))
+        guard let replica else { return nil }
+        made[replica, default: 0] += 1
+        let wallTime = at ?? wall[replica].map { $0 + 1000 } ?? FixtureTime.defaultStart
+        wall[replica] = wallTime
+        guard opsValid, members["at"] == nil || at != nil else { return nil }
+        return .change(replica: replica, wallMilliseconds: wallTime, operations: operations)
+    }
+
+    private static func expectation(_ members: [String: JSONNode], _ path: JSONPath, _ checker: inout JSONChecker) -> Expectation {
+        var expectation = Expectation()
+        if let node = members["state"], ExpectedShape.state.check(node, path + "state", &checker) {
+            expectation.state = node.value
+        }
+        if let node = members["conflicts"], ExpectedShape.conflicts.check(node, path + "conflicts", &checker) {
+            expectation.conflicts = node.value
+        }
+        return expectation
     }
 }
 
-/// What is wrong with a fixture file.
-public enum FixtureError: Error, Equatable, CustomStringConvertible {
-    case malformed(String)
+/// The keys and names of the fixture format, shared by the parser and the test that holds
+/// Protocol/fixture.schema.json to it.
+public enum FixtureFormat {
+    /// The keys each object of a fixture must have and may have, by the name of its
+    /// definition in the schema's `$defs`.
+    public static let objects: [String: (required: [String], optional: [String])] = [
+        "fixture": (["name", "replicas", "steps", "expect"], []),
+        "changeStep": (["replica", "ops"], ["at"]),
+        "syncStep": (["sync"], []),
+        "deliverStep": (["deliver"], []),
+        "deliver": (["from", "to", "seqs"], []),
+        "expect": ([], ["converged", "state", "conflicts", "replicas"]),
+        "replicaExpect": ([], ["state", "conflicts"]),
+        "document": (["type", "fields"], []),
+        "createOp": (["create", "type"], []),
+    ]
 
-    public var description: String {
-        switch self {
-        case .malformed(let problem): return problem
-        }
-    }
-}
+    /// Every op's key, in the order FIXTURES.md lists them.
+    public static let operations = ["create", "set", "add", "remove", "incr", "insert", "delete_text", "delete"]
 
-/// Parses the fixtures' `at` times.
-enum FixtureClock {
-    /// A replica's first step without `at` happens at 2026-01-01T00:00:00Z.
-    static let defaultStart: UInt64 = 1_767_225_600_000
-
-    static func milliseconds(iso8601 text: String) -> UInt64? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        var date = formatter.date(from: text)
-        if date == nil {
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            date = formatter.date(from: text)
-        }
-        guard let seconds = date?.timeIntervalSince1970, seconds >= 0 else { return nil }
-        return UInt64((seconds * 1000).rounded())
+    /// A fixture replica's id: its name's UTF-8 bytes, zero-padded to 16, so ids sort as names do.
+    public static func replicaID(named name: String) -> ReplicaID? {
+        let bytes = Array(name.utf8)
+        guard (1...16).contains(bytes.count) else { return nil }
+        return ReplicaID(bytes: bytes + Array(repeating: 0, count: 16 - bytes.count))
     }
 }

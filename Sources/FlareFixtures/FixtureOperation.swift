@@ -1,7 +1,7 @@
 import FlareCRDT
 
-/// One op of a fixture step, as written in the file.
-public enum FixtureOperation: Sendable {
+/// One op of a fixture step, as written in the file and sent to engines.
+public enum FixtureOperation: Sendable, Equatable {
     case create(document: String, type: String)
     case set(document: String, field: String, value: Scalar)
     case add(document: String, field: String, element: String)
@@ -11,71 +11,110 @@ public enum FixtureOperation: Sendable {
     case deleteText(document: String, field: String, index: Int, count: Int)
     case delete(document: String)
 
-    init(_ value: JSONValue) throws {
-        guard case .object(let members) = value else { throw FixtureError.malformed("an op must be an object") }
-        if case .string(let document)? = members["create"] {
-            guard members.count == 2, case .string(let type)? = members["type"] else {
-                throw FixtureError.malformed("\"create\" takes a document id and a \"type\" string")
-            }
-            self = .create(document: document, type: type)
-            return
+    /// Reads an op, reporting every problem in it; nil if there was one.
+    static func parse(_ node: JSONNode, _ path: JSONPath, _ checker: inout JSONChecker) -> FixtureOperation? {
+        let before = checker.problems.count
+        guard case .object(let members) = node.content else {
+            _ = checker.members(node, path, "an op", required: [])
+            return nil
         }
-        guard members.count == 1, let (verb, argument) = members.first else {
-            throw FixtureError.malformed("an op must have exactly one verb (create also takes \"type\"): \(value)")
+        if node["create"] != nil {
+            let keys = FixtureFormat.objects["createOp"]!
+            guard let members = checker.members(node, path, "a create op", required: keys.required, optional: keys.optional) else { return nil }
+            let document = members["create"].flatMap { checker.string($0, path + "create", "\"create\" (the document id)") }
+            let type = members["type"].flatMap { checker.string($0, path + "type", "\"type\"") }
+            guard let document, let type, checker.problems.count == before else { return nil }
+            return .create(document: document, type: type)
         }
-        func arguments(_ count: Int, _ shape: String) throws -> [JSONValue] {
-            guard case .array(let values) = argument, values.count == count else {
-                throw FixtureError.malformed("\"\(verb)\" takes \(shape)")
+        let verbs = FixtureFormat.operations.map { "\"\($0)\"" }.joined(separator: ", ")
+        guard members.count == 1, let verb = members.first else {
+            checker.report(members.isEmpty ? "an op cannot be empty; it has one key of \(verbs)"
+                : "an op has exactly one key of \(verbs), not \(members.map { JSONValue.quote($0.key) }.joined(separator: ", "))", node, path)
+            return nil
+        }
+        let argumentPath = path + verb.key
+        let argument = verb.value
+        func arguments(_ shape: String, count: Int) -> [JSONNode]? {
+            guard let values = checker.array(argument, argumentPath, "\"\(verb.key)\"") else { return nil }
+            guard values.count == count else {
+                checker.report("\"\(verb.key)\" takes \(shape), \(count) values, not \(values.count)", argument, argumentPath)
+                return nil
             }
             return values
         }
-        func string(_ value: JSONValue, _ shape: String) throws -> String {
-            guard case .string(let string) = value else { throw FixtureError.malformed("\"\(verb)\" takes \(shape)") }
-            return string
+        func string(_ values: [JSONNode], _ index: Int, _ what: String) -> String? {
+            checker.string(values[index], argumentPath + index, "the \(what) of \"\(verb.key)\"")
         }
-        func integer(_ value: JSONValue, _ shape: String) throws -> Int64 {
-            guard case .int(let int) = value else { throw FixtureError.malformed("\"\(verb)\" takes \(shape)") }
-            return int
+        func index(_ values: [JSONNode], _ at: Int, _ what: String) -> Int? {
+            checker.integer(values[at], argumentPath + at, "the \(what) of \"\(verb.key)\"", in: 0...Int64.max).flatMap { Int(exactly: $0) }
         }
-        switch verb {
+        let operation: FixtureOperation?
+        switch verb.key {
         case "set":
-            let shape = "[document, field, scalar]"
-            let values = try arguments(3, shape)
-            let scalar: Scalar
-            switch values[2] {
+            guard let values = arguments("[document, field, scalar]", count: 3) else { return nil }
+            let (document, field) = (string(values, 0, "document"), string(values, 1, "field"))
+            let scalar: Scalar?
+            switch values[2].content {
             case .null: scalar = .null
             case .bool(let value): scalar = .bool(value)
             case .int(let value): scalar = .int(value)
             case .double(let value): scalar = .double(value)
             case .string(let value): scalar = .string(value)
-            case .array, .object: throw FixtureError.malformed("\"set\" takes \(shape); arrays and objects are not scalars")
+            case .invalid: scalar = nil
+            case .array, .object:
+                checker.report("the value of \"set\" must be a scalar (null, a boolean, a number or a string), not \(values[2].kindName)",
+                               values[2], argumentPath + 2)
+                scalar = nil
             }
-            self = .set(document: try string(values[0], shape), field: try string(values[1], shape), value: scalar)
+            operation = document.flatMap { document in field.flatMap { field in scalar.map { .set(document: document, field: field, value: $0) } } }
         case "add", "remove":
-            let shape = "[document, field, string]"
-            let values = try arguments(3, shape)
-            let (document, field, element) = (try string(values[0], shape), try string(values[1], shape), try string(values[2], shape))
-            self = verb == "add" ? .add(document: document, field: field, element: element)
+            guard let values = arguments("[document, field, string]", count: 3) else { return nil }
+            let (document, field, element) = (string(values, 0, "document"), string(values, 1, "field"), string(values, 2, "element"))
+            guard let document, let field, let element else { return nil }
+            operation = verb.key == "add" ? .add(document: document, field: field, element: element)
                 : .remove(document: document, field: field, element: element)
         case "incr":
-            let shape = "[document, field, integer]"
-            let values = try arguments(3, shape)
-            self = .increment(document: try string(values[0], shape), field: try string(values[1], shape),
-                              amount: try integer(values[2], shape))
+            guard let values = arguments("[document, field, integer]", count: 3) else { return nil }
+            let (document, field) = (string(values, 0, "document"), string(values, 1, "field"))
+            let amount = checker.integer(values[2], argumentPath + 2, "the amount of \"incr\"", in: Int64.min...Int64.max)
+            guard let document, let field, let amount else { return nil }
+            operation = .increment(document: document, field: field, amount: amount)
         case "insert":
-            let shape = "[document, field, index, string]"
-            let values = try arguments(4, shape)
-            self = .insert(document: try string(values[0], shape), field: try string(values[1], shape),
-                           index: Int(try integer(values[2], shape)), text: try string(values[3], shape))
+            guard let values = arguments("[document, field, index, string]", count: 4) else { return nil }
+            let (document, field) = (string(values, 0, "document"), string(values, 1, "field"))
+            let (at, text) = (index(values, 2, "index"), string(values, 3, "text"))
+            guard let document, let field, let at, let text else { return nil }
+            operation = .insert(document: document, field: field, index: at, text: text)
         case "delete_text":
-            let shape = "[document, field, index, count]"
-            let values = try arguments(4, shape)
-            self = .deleteText(document: try string(values[0], shape), field: try string(values[1], shape),
-                               index: Int(try integer(values[2], shape)), count: Int(try integer(values[3], shape)))
+            guard let values = arguments("[document, field, index, count]", count: 4) else { return nil }
+            let (document, field) = (string(values, 0, "document"), string(values, 1, "field"))
+            let (at, count) = (index(values, 2, "index"), index(values, 3, "count"))
+            guard let document, let field, let at, let count else { return nil }
+            operation = .deleteText(document: document, field: field, index: at, count: count)
         case "delete":
-            self = .delete(document: try string(argument, "a document id"))
+            operation = checker.string(argument, argumentPath, "\"delete\" (the document id)").map { .delete(document: $0) }
         default:
-            throw FixtureError.malformed("unknown op \"\(verb)\"")
+            checker.append(FixtureProblem(checker.kind, "unknown op \(JSONValue.quote(verb.key)); ops are \(verbs)",
+                                          path: argumentPath, position: verb.keyPosition))
+            return nil
+        }
+        return checker.problems.count == before ? operation : nil
+    }
+
+    /// The op as the file writes it, for engine requests.
+    var json: JSONValue {
+        func call(_ verb: String, _ values: [JSONValue]) -> JSONValue { .object([verb: .array(values)]) }
+        switch self {
+        case .create(let document, let type): return .object(["create": .string(document), "type": .string(type)])
+        case .set(let document, let field, let value): return call("set", [.string(document), .string(field), ReplicaView.json(value)])
+        case .add(let document, let field, let element): return call("add", [.string(document), .string(field), .string(element)])
+        case .remove(let document, let field, let element): return call("remove", [.string(document), .string(field), .string(element)])
+        case .increment(let document, let field, let amount): return call("incr", [.string(document), .string(field), .int(amount)])
+        case .insert(let document, let field, let index, let text):
+            return call("insert", [.string(document), .string(field), .int(Int64(index)), .string(text)])
+        case .deleteText(let document, let field, let index, let count):
+            return call("delete_text", [.string(document), .string(field), .int(Int64(index)), .int(Int64(count))])
+        case .delete(let document): return .object(["delete": .string(document)])
         }
     }
 

@@ -1,143 +1,157 @@
 import FlareCRDT
-import Foundation
 
-/// The outcome of running one fixture.
-public struct FixtureResult: Sendable, Equatable {
-    public let name: String
-    /// Nil when the fixture passed; otherwise what differed.
-    public let failure: String?
-
-    public var passed: Bool { failure == nil }
-
-    /// `PASS name` or `FAIL name: what differed`.
-    public var line: String { failure.map { "FAIL \(name): \($0)" } ?? "PASS \(name)" }
-}
-
-/// Runs fixtures against real replicas.
+/// Runs fixtures on an engine, through the engine protocol, and checks the outcome.
 public enum FixtureRunner {
-    /// A fixture replica's id: its name's UTF-8 bytes, zero-padded to 16, so ids sort as names do.
-    public static func replicaID(named name: String) -> ReplicaID? {
-        let bytes = Array(name.utf8)
-        guard (1...16).contains(bytes.count) else { return nil }
-        return ReplicaID(bytes: bytes + Array(repeating: 0, count: 16 - bytes.count))
+    /// Runs the script of `fixture` on the engine of `session`, dumps every replica, and
+    /// compares the dumps with the expectations. Whatever the engine does, this returns.
+    public static func run(_ fixture: Fixture, file: String? = nil, on session: EngineSession) -> FixtureResult {
+        var run = Run(fixture: fixture, session: session)
+        let problem = run.perform()
+        if let problem {
+            return FixtureResult(name: fixture.name, file: file, problems: [problem], trace: run.trace)
+        }
+        return FixtureResult(name: fixture.name, file: file, differences: FixtureComparison.differences(fixture, run.views), trace: run.trace)
     }
 
-    /// Runs the script and checks the expectations. A step the engine refuses (for example an
-    /// edit of a missing document) throws `FixtureError.malformed`.
-    public static func run(_ fixture: Fixture) throws -> FixtureResult {
-        var replicas: [String: Replica] = [:]
-        var lastWall: [String: UInt64] = [:]
-        for name in fixture.replicas { replicas[name] = Replica(id: replicaID(named: name)!) }
+    /// The state of one run: the stamps each change got, what has happened, the final dumps.
+    private struct Run {
+        let fixture: Fixture
+        let session: EngineSession
+        /// The stamp of each replica's change seq, at index seq - 1.
+        var stamps: [String: [HLC]] = [:]
+        var trace: [FixtureTraceEvent] = []
+        var views: [String: ReplicaView] = [:]
 
-        for (index, step) in fixture.steps.enumerated() {
-            let label = "step \(index + 1)"
-            switch step {
-            case .change(let name, let wall, let operations):
-                let at = wall ?? lastWall[name].map { $0 + 1000 } ?? FixtureClock.defaultStart
-                lastWall[name] = at
-                do {
-                    try replicas[name]!.makeChange(wallMilliseconds: at) { builder in
-                        for operation in operations { try operation.record(in: &builder) }
+        init(fixture: Fixture, session: EngineSession) {
+            self.fixture = fixture
+            self.session = session
+        }
+
+        /// Runs the fixture; the problem that stopped it, if any.
+        mutating func perform() -> FixtureProblem? {
+            do throws(EngineSession.Failure) {
+                try session.begin()
+            } catch {
+                return problem(error, during: .hello(version: EngineRequest.protocolVersion), step: nil)
+            }
+            let start = EngineRequest.replicas(fixture: fixture.name, names: fixture.replicas)
+            do throws(EngineSession.Failure) { _ = try session.call(start) } catch {
+                return problem(error, during: start, step: nil)
+            }
+            for (index, step) in fixture.steps.enumerated() {
+                if let problem = perform(step, number: index + 1) { return problem }
+            }
+            for name in fixture.replicas {
+                let request = EngineRequest.dump(replica: name)
+                do throws(EngineSession.Failure) {
+                    let answer = try session.call(request)
+                    var checker = JSONChecker(kind: .engine)
+                    for key in ["state", "conflicts"] where answer[key] == nil {
+                        checker.report("the answer lacks \"\(key)\"", answer.node, .root)
                     }
-                } catch let error as EditError {
-                    throw FixtureError.malformed("\(label) (\(name)): \(error)")
+                    guard let view = ReplicaView.read(state: answer["state"], conflicts: answer["conflicts"], .root, &checker) else {
+                        throw .wrong(Self.join(checker.problems))
+                    }
+                    views[name] = view
+                    trace.append(.dump(replica: name, view: view))
+                } catch {
+                    return problem(error, during: request, step: nil)
+                }
+            }
+            return nil
+        }
+
+        private mutating func perform(_ step: Fixture.Step, number: Int) -> FixtureProblem? {
+            switch step {
+            case .change(let replica, let at, let operations):
+                let request = EngineRequest.change(replica: replica, at: at, operations: operations)
+                do throws(EngineSession.Failure) {
+                    let answer = try session.call(request)
+                    var checker = JSONChecker(kind: .engine)
+                    let expected = Int64(stamps[replica, default: []].count + 1)
+                    let seq = answer["seq"].flatMap { checker.integer($0, .root + "seq", "\"seq\"", in: expected...expected) }
+                    if answer["seq"] == nil { checker.report("the answer lacks \"seq\"", answer.node, .root) }
+                    let stamp = answer.stamp("hlc", &checker)
+                    guard let seq, let stamp else { throw .wrong(Self.join(checker.problems)) }
+                    stamps[replica, default: []].append(stamp)
+                    trace.append(.change(step: number, replica: replica, at: at, seq: UInt64(seq), stamp: stamp))
+                } catch {
+                    return problem(error, during: request, step: number)
+                }
+            case .deliver(let from, let to, let seqs):
+                for seq in seqs {
+                    let request = EngineRequest.deliver(from: from, to: to, seq: seq)
+                    do throws(EngineSession.Failure) {
+                        let answer = try session.call(request)
+                        var checker = JSONChecker(kind: .engine)
+                        guard let stamp = answer.stamp("hlc", &checker) else { throw .wrong(Self.join(checker.problems)) }
+                        try check(stamp, of: from, seq)
+                        trace.append(.deliver(step: number, from: from, to: to, seq: seq, stamp: stamp))
+                    } catch {
+                        return problem(error, during: request, step: number)
+                    }
                 }
             case .sync(let a, let b):
-                let fromA = replicas[a]!.changes(notIn: replicas[b]!.versionVector)
-                let fromB = replicas[b]!.changes(notIn: replicas[a]!.versionVector)
-                if let failure = deliver(fromA, to: b, in: &replicas) { return result(fixture, "\(label): \(failure)") }
-                if let failure = deliver(fromB, to: a, in: &replicas) { return result(fixture, "\(label): \(failure)") }
-            case .deliver(let from, let to, let seqs):
-                let sender = replicas[from]!
-                var changes: [Change] = []
-                for seq in seqs {
-                    guard let change = sender.change(ChangeID(replica: sender.id, seq: seq)) else {
-                        throw FixtureError.malformed("\(label): \(from) has made no change \(seq)")
-                    }
-                    changes.append(change)
+                let request = EngineRequest.sync(a, b)
+                do throws(EngineSession.Failure) {
+                    let answer = try session.call(request)
+                    let receipts = try self.receipts(answer, between: a, b)
+                    trace.append(.sync(step: number, a: a, b: b, received: receipts))
+                } catch {
+                    return problem(error, during: request, step: number)
                 }
-                if let failure = deliver(changes, to: to, in: &replicas) { return result(fixture, "\(label): \(failure)") }
+            }
+            return nil
+        }
+
+        /// The `received` list of a sync answer: each change one of the two received, which
+        /// must be one made in this run, with the stamp it was made with.
+        private func receipts(_ answer: EngineSession.Answer, between a: String, _ b: String) throws(EngineSession.Failure) -> [FixtureTraceEvent.Receipt] {
+            var checker = JSONChecker(kind: .engine)
+            guard let node = answer["received"] else { throw .wrong("the answer lacks \"received\"") }
+            guard let list = checker.array(node, .root + "received", "\"received\"") else { throw .wrong(Self.join(checker.problems)) }
+            var receipts: [FixtureTraceEvent.Receipt] = []
+            for (index, entry) in list.enumerated() {
+                let path = JSONPath.root + "received" + index
+                guard let members = checker.members(entry, path, "a received change", required: ["to", "replica", "seq", "hlc"]) else { continue }
+                let to = members["to"].flatMap { checker.replica($0, path + "to", "\"to\"", in: [a, b]) }
+                let replica = members["replica"].flatMap { checker.replica($0, path + "replica", "\"replica\"", in: fixture.replicas) }
+                let seq = members["seq"].flatMap { checker.integer($0, path + "seq", "\"seq\"", in: 1...Int64.max) }
+                let stamp = members["hlc"].flatMap { EngineSession.Answer.stamp($0, path + "hlc", &checker) }
+                if let to, let replica, let seq, let stamp {
+                    receipts.append(FixtureTraceEvent.Receipt(to: to, replica: replica, seq: UInt64(seq), stamp: stamp))
+                }
+            }
+            guard checker.problems.isEmpty else { throw .wrong(Self.join(checker.problems)) }
+            for receipt in receipts { try check(receipt.stamp, of: receipt.replica, receipt.seq) }
+            return receipts
+        }
+
+        /// Fails unless `replica` made change `seq` in this run, stamped `stamp`.
+        private func check(_ stamp: HLC, of replica: String, _ seq: UInt64) throws(EngineSession.Failure) {
+            let made = stamps[replica, default: []]
+            guard seq >= 1, seq <= UInt64(made.count) else {
+                throw .wrong("it names \(replica)@\(seq), but \(replica) has made \(made.count) changes")
+            }
+            let original = made[Int(seq - 1)]
+            guard original == stamp else {
+                throw .wrong("it gives \(replica)@\(seq) the stamp \(FixtureTime.text(stamp)), but the change was made with \(FixtureTime.text(original))")
             }
         }
-        return result(fixture, check(fixture, replicas))
-    }
 
-    private static func deliver(_ changes: [Change], to name: String, in replicas: inout [String: Replica]) -> String? {
-        for change in changes {
-            do { try replicas[name]!.receive(change) } catch {
-                return "\(name) refused change \(change.id): \(error)"
+        private func problem(_ failure: EngineSession.Failure, during request: EngineRequest, step: Int?) -> FixtureProblem {
+            switch failure {
+            case .refused(let code, let message):
+                return FixtureProblem(.refused, "the engine refused \(request.summary) (\(code)): \(message)", step: step)
+            case .broken(let message):
+                return FixtureProblem(.engine, "during \(request.summary): \(message)", step: step)
+            case .wrong(let message):
+                return FixtureProblem(.engine, "the engine's answer to \(request.summary) is wrong: \(message)", step: step)
             }
         }
-        return nil
-    }
 
-    private static func result(_ fixture: Fixture, _ failure: String?) -> FixtureResult {
-        FixtureResult(name: fixture.name, failure: failure)
-    }
-
-    private static func check(_ fixture: Fixture, _ replicas: [String: Replica]) -> String? {
-        var failures: [String] = []
-        let states = replicas.mapValues { ReplicaView(replica: $0) }
-        if let converged = fixture.converged {
-            let first = states[fixture.replicas[0]]!
-            let same = fixture.replicas.allSatisfy { states[$0]! == first }
-            if same != converged {
-                failures.append(converged
-                    ? "replicas did not converge: " + fixture.replicas.map { "\($0) has \(states[$0]!.state)" }.joined(separator: "; ")
-                    : "replicas converged but were expected not to")
-            }
+        private static func join(_ problems: [FixtureProblem]) -> String {
+            problems.map(\.description).joined(separator: "; ")
         }
-        for name in fixture.replicas {
-            let view = states[name]!
-            let own = fixture.perReplica[name]
-            if let expected = own?.state ?? fixture.expected.state, !matches(expected, view.state) {
-                failures.append("\(name) state is \(view.state), expected \(expected)")
-            }
-            if let expected = own?.conflicts ?? fixture.expected.conflicts, !matchesConflicts(expected, view.conflicts) {
-                failures.append("\(name) conflicts are \(view.conflicts), expected \(expected)")
-            }
-        }
-        return failures.isEmpty ? nil : failures.joined(separator: "; ")
-    }
-
-    /// Whether `actual` matches `expected`, where any expected value may be `{"one_of": [...]}`.
-    static func matches(_ expected: JSONValue, _ actual: JSONValue) -> Bool {
-        if case .object(let members) = expected, members.count == 1, case .array(let options)? = members["one_of"] {
-            return options.contains { matches($0, actual) }
-        }
-        switch (expected, actual) {
-        case (.array(let e), .array(let a)):
-            return e.count == a.count && zip(e, a).allSatisfy { matches($0, $1) }
-        case (.object(let e), .object(let a)):
-            return e.count == a.count && e.allSatisfy { key, value in a[key].map { matches(value, $0) } ?? false }
-        default:
-            return expected.equals(actual)
-        }
-    }
-
-    /// Like `matches`, but each field's list of losing values compares as a multiset.
-    static func matchesConflicts(_ expected: JSONValue, _ actual: JSONValue) -> Bool {
-        guard case .object(let expectedDocuments) = expected, case .object(let actualDocuments) = actual,
-              Set(expectedDocuments.keys) == Set(actualDocuments.keys) else { return false }
-        for (document, expectedFields) in expectedDocuments {
-            guard case .object(let e) = expectedFields, case .object(let a) = actualDocuments[document]!,
-                  Set(e.keys) == Set(a.keys) else { return false }
-            for (field, expectedValues) in e {
-                guard case .array(let wanted) = expectedValues, case .array(let got) = a[field]!,
-                      multisetMatches(wanted, got) else { return false }
-            }
-        }
-        return true
-    }
-
-    private static func multisetMatches(_ expected: [JSONValue], _ actual: [JSONValue]) -> Bool {
-        guard expected.count == actual.count else { return false }
-        guard let first = expected.first else { return true }
-        for (index, candidate) in actual.enumerated() where matches(first, candidate) {
-            var rest = actual
-            rest.remove(at: index)
-            if multisetMatches(Array(expected.dropFirst()), rest) { return true }
-        }
-        return false
     }
 }

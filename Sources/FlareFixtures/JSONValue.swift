@@ -1,7 +1,7 @@
 import Foundation
 
 /// A parsed JSON value that keeps integers and decimals apart, as fixtures need.
-public indirect enum JSONValue: Hashable, Sendable, Decodable, CustomStringConvertible {
+public indirect enum JSONValue: Hashable, Sendable, CustomStringConvertible {
     case null
     case bool(Bool)
     case int(Int64)
@@ -9,30 +9,6 @@ public indirect enum JSONValue: Hashable, Sendable, Decodable, CustomStringConve
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int64.self) {
-            self = .int(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .double(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    /// Parses JSON text.
-    public static func parse(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
-    }
 
     /// Compact JSON with sorted keys, so equal values print equally.
     public var description: String {
@@ -51,7 +27,8 @@ public indirect enum JSONValue: Hashable, Sendable, Decodable, CustomStringConve
         }
     }
 
-    private static func quote(_ string: String) -> String {
+    /// `string` as a JSON string literal.
+    static func quote(_ string: String) -> String {
         var result = "\""
         for scalar in string.unicodeScalars {
             switch scalar {
@@ -67,11 +44,12 @@ public indirect enum JSONValue: Hashable, Sendable, Decodable, CustomStringConve
         return result + "\""
     }
 
-    /// Leaf equality as fixtures compare: numbers by value across ints and decimals, strings
-    /// by Unicode scalars (no normalization). Containers are compared by the fixture matcher.
+    /// Leaf equality as fixtures compare: numbers by exact value across ints and decimals,
+    /// strings by Unicode scalars (no normalization). Containers are compared by the fixture
+    /// matcher.
     func equals(_ other: JSONValue) -> Bool {
         switch (self, other) {
-        case (.int(let a), .double(let b)), (.double(let b), .int(let a)): return Double(a) == b
+        case (.int(let a), .double(let b)), (.double(let b), .int(let a)): return Int64(exactly: b) == a
         case (.string(let a), .string(let b)): return a.unicodeScalars.elementsEqual(b.unicodeScalars)
         default: return self == other
         }

@@ -8,6 +8,21 @@ public struct ReplicaView: Equatable, Sendable {
     /// `{doc: {field: [losing values]}}` for every register with conflicts.
     public let conflicts: JSONValue
 
+    init(state: JSONValue, conflicts: JSONValue) {
+        self.state = state
+        self.conflicts = conflicts
+    }
+
+    /// The view in an engine's `dump` answer, checked to be in the fixture form (no `one_of`);
+    /// nil, with the problems reported, if it is not.
+    static func read(state: JSONNode?, conflicts: JSONNode?, _ path: JSONPath, _ checker: inout JSONChecker) -> ReplicaView? {
+        guard let state, let conflicts else { return nil }
+        let stateValid = ExpectedShape.state.check(state, path + "state", allowingOneOf: false, &checker)
+        let conflictsValid = ExpectedShape.conflicts.check(conflicts, path + "conflicts", allowingOneOf: false, &checker)
+        guard stateValid, conflictsValid, let state = state.value, let conflicts = conflicts.value else { return nil }
+        return ReplicaView(state: state, conflicts: conflicts)
+    }
+
     public init(replica: Replica) {
         var documents: [String: JSONValue] = [:]
         var conflicts: [String: JSONValue] = [:]

@@ -9,7 +9,7 @@ import TestSupport
 @Suite struct FuzzRegressionTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let binary = root.appendingPathComponent(".build/debug/flare-fuzz")
-    static let targets = ["changes", "snapshot", "checkpoint", "export", "frames", "messages", "relay", "fixture"]
+    static let targets = ["changes", "snapshot", "checkpoint", "export", "frames", "messages", "relay", "fixture", "engine"]
 
     @Test(arguments: targets)
     func crashInputsAndSeedsRunWithoutATrap(target: String) throws {

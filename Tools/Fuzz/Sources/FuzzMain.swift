@@ -16,7 +16,8 @@ enum Harnesses {
         ("frames", WireHarnesses.frames),
         ("messages", WireHarnesses.messages),
         ("relay", RelayHarness.run),
-        ("fixture", FixtureHarness.run),
+        ("fixture", FixtureHarness.fixture),
+        ("engine", FixtureHarness.engine),
     ]
 
     static func named(_ name: String) -> (@Sendable ([UInt8]) -> Void)? {

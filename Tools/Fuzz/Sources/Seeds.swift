@@ -1,6 +1,7 @@
 #if !FUZZING
 import FlareBytes
 import FlareCRDT
+import FlareFixtures
 import FlareWire
 import Foundation
 
@@ -71,6 +72,10 @@ enum Seeds {
             let path = "Protocol/fixtures/\(name).json"
             guard let data = FileManager.default.contents(atPath: path) else { throw FuzzUsage("missing \(path)") }
             corpora["fixture", default: []].append((name, [UInt8](data)))
+            // The engine protocol's requests for the same fixture, as the runner sends them.
+            let recorder = RequestRecorder()
+            _ = FixtureRunner.run(try Fixture(json: data), on: EngineSession(transport: recorder))
+            corpora["engine", default: []].append((name, Array(recorder.lines.joined(separator: [0x0A]))))
         }
 
         for (target, inputs) in corpora.sorted(by: { $0.key < $1.key }) {
@@ -131,6 +136,24 @@ enum Seeds {
         for change in phone.changes(notIn: laptop.versionVector) { try laptop.receive(change) }
         try laptop.makeChange(wallMilliseconds: next()) { try $0.insertText("e1", "note", at: 0, "later: ") }
         return (phone, laptop)
+    }
+}
+/// Keeps the request lines a run sends to Flare's own engine, for the engine corpus.
+final class RequestRecorder: EngineTransport {
+    private let engine = InProcessEngine()
+    private(set) var lines: [[UInt8]] = []
+
+    func exchange(_ request: [UInt8]) throws(EngineTransportError) -> [UInt8] {
+        lines.append(request)
+        return try engine.exchange(request)
+    }
+
+    func stop() {
+        engine.stop()
+    }
+
+    func close() {
+        engine.close()
     }
 }
 #endif
