@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "FlareJournal", targets: ["FlareJournal"]),
         .library(name: "FlareInsights", targets: ["FlareInsights"]),
         .library(name: "FlareReport", targets: ["FlareReport"]),
+        .library(name: "FlareRemind", targets: ["FlareRemind"]),
         .library(name: "FlareWire", targets: ["FlareWire"]),
         .library(name: "FlareRelay", targets: ["FlareRelay"]),
         .library(name: "FlareSync", targets: ["FlareSync"]),
@@ -56,6 +57,7 @@ let package = Package(
         .target(name: "FlareFixtures", dependencies: ["FlareCRDT"]),
         .target(name: "FlareInsights", dependencies: ["FlareJournal"]),
         .target(name: "FlareReport", dependencies: ["FlareInsights", "FlareJournal"]),
+        .target(name: "FlareRemind"),
         .executableTarget(
             name: "flare",
             dependencies: [
@@ -63,6 +65,7 @@ let package = Package(
                 "FlareJournal",
                 "FlareInsights",
                 "FlareReport",
+                "FlareRemind",
                 "FlareSync",
                 "FlareWire",
                 "FlareStore",
@@ -132,6 +135,7 @@ let package = Package(
         .testTarget(name: "FlareFixturesTests", dependencies: ["FlareFixtures"]),
         .testTarget(name: "FlareCryptoTests", dependencies: ["FlareCrypto"]),
         .testTarget(name: "FlareJournalTests", dependencies: ["FlareJournal", "TestSupport"]),
+        .testTarget(name: "FlareRemindTests", dependencies: ["FlareRemind"]),
         .testTarget(name: "FlareInsightsTests", dependencies: ["FlareInsights", "FlareReport", "FlareJournal"]),
         .testTarget(
             name: "FlareRelayTests",
