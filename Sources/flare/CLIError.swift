@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlareCrypto
 import FlareJournal
+import FlareRemind
 import FlareStore
 import FlareSync
 import Foundation
@@ -16,7 +17,7 @@ enum ExitStatus: Int32 {
     case data = 65
     /// No such vault or record.
     case noInput = 66
-    /// The relay cannot be reached.
+    /// The relay cannot be reached, or no timer can be installed for a reminder.
     case unavailable = 69
     /// A file could not be created, or a disk (this device's or the relay's) is full.
     case cannotCreate = 73
@@ -36,10 +37,12 @@ enum CLIError: Error, CustomStringConvertible {
     case cannotCreate(String)
     /// No such record (or vault), named for the person, exit 66.
     case notFound(String)
+    /// A service flare needs is missing (no timer can be installed), exit 69.
+    case unavailable(String)
 
     var description: String {
         switch self {
-        case .usage(let message), .cannotCreate(let message), .notFound(let message): return message
+        case .usage(let message), .cannotCreate(let message), .notFound(let message), .unavailable(let message): return message
         }
     }
 }
@@ -83,6 +86,13 @@ func describe(_ error: Error) -> (ExitStatus, String) {
         case .usage: return (.usage, error.description)
         case .cannotCreate: return (.cannotCreate, error.description)
         case .notFound: return (.noInput, error.description)
+        case .unavailable: return (.unavailable, error.description)
+        }
+    case let error as ReminderError:
+        switch error {
+        case .badTime, .badName, .duplicate, .unusablePath: return (.usage, error.description)
+        case .badFile: return (.data, error.description)
+        case .unknownReminder: return (.noInput, error.description)
         }
     case let error as JournalError:
         switch error {

@@ -12,7 +12,8 @@ struct Flare: AsyncParsableCommand {
             prompt.
 
             Exit status: 0 done; 1 a check failed; 64 bad command line or value; 65 a value or \
-            file that cannot be used; 66 no such vault or record; 69 the relay cannot be reached; \
+            file that cannot be used (a damaged reminders file too); 66 no such vault, record or reminder; \
+            69 the relay cannot be reached, or no reminder timer can be installed; \
             73 cannot create a file, a disk (this device's or the relay's) is full, or the relay's \
             quota is; 74 read or write failed, or \
             the vault is damaged; 75 the vault is open elsewhere or the connection was cut, try \
@@ -25,7 +26,7 @@ struct Flare: AsyncParsableCommand {
         subcommands: [
             Init.self, Join.self, Log.self, Edit.self, Treat.self, Took.self, CheckInCommand.self, List.self, Show.self, Summary.self, Insights.self, ReportCommand.self,
             History.self, Delete.self, Undo.self, Redo.self,
-            Conflicts.self, Passphrase.self, Export.self, Import.self, Sync.self, Status.self, RelayCommand.self, Doctor.self, Fixtures.self,
+            Conflicts.self, Passphrase.self, Export.self, Import.self, Sync.self, Status.self, RelayCommand.self, Doctor.self, Remind.self, Fixtures.self,
         ]
     )
 }
