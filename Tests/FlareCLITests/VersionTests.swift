@@ -17,7 +17,7 @@ import TestSupport
     }
 
     @Test func helpNamesNoIssueNumbers() throws {
-        for command in [[], ["init"], ["join"], ["log"], ["edit"], ["sync"], ["report"], ["insights"], ["export"], ["import"], ["fixtures"]] {
+        for command in [[], ["init"], ["join"], ["log"], ["edit"], ["sync"], ["report"], ["insights"], ["export"], ["import"], ["fixtures"], ["remind"], ["remind", "add"]] {
             let help = try ChildProcess.run(CLITests.binary, command + ["--help"])
             #expect(help.status == 0, "\(command)")
             #expect(help.output.range(of: "issue [0-9]", options: .regularExpression) == nil, "flare \(command.joined(separator: " ")) --help: \(help.output)")
