@@ -12,13 +12,9 @@ struct ReminderStore {
     static func standard() -> ReminderStore { ReminderStore(folder: configHome + "/flare") }
 
     /// `$XDG_CONFIG_HOME` when absolute, else `~/.config`: also where systemd user units go.
-    /// `~` is `$HOME`, as the shell and systemd read it (Foundation's home directory ignores
-    /// `$HOME` when running as root).
     static var configHome: String {
-        let environment = ProcessInfo.processInfo.environment
-        if let config = environment["XDG_CONFIG_HOME"], config.hasPrefix("/") { return config }
-        if let home = environment["HOME"], home.hasPrefix("/") { return home + "/.config" }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".config").path
+        if let config = ProcessInfo.processInfo.environment["XDG_CONFIG_HOME"], config.hasPrefix("/") { return config }
+        return HomeFolder.path + "/.config"
     }
 
     var listPath: String { folder + "/reminders.json" }

@@ -24,7 +24,7 @@ struct VaultOptions: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         if let vault = environment["FLARE_VAULT"], !vault.isEmpty { return vault }
         let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share").path
+            ?? HomeFolder.path + "/.local/share"
         return data + "/flare/journal.flare"
     }
 

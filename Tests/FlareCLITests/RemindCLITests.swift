@@ -287,6 +287,21 @@ import TestSupport
         #expect(terminal.screen().components(separatedBy: "Time for your").count == 2, "shown once: \(terminal.screen())")
     }
 
+    /// `~` is `$HOME` for the vault and the reminders alike, even for root (whose home
+    /// Foundation takes from the account instead).
+    @Test func homeIsHOME() throws {
+        let machine = try Machine()
+        let none = try machine.flare(["list"], ["FLARE_VAULT": "", "XDG_DATA_HOME": ""])
+        #expect(none.status == 66)
+        #expect(none.errors.hasPrefix("flare: No vault at \(machine.home)/.local/share/flare/journal.flare;"))
+        #expect(try machine.flare(["remind", "add", "20:00"]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: machine.home + "/.config/flare/reminders.json"))
+        let elsewhere = machine.folder.path("config")
+        #expect(try machine.flare(["remind", "add", "21:00"], ["XDG_CONFIG_HOME": elsewhere]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: elsewhere + "/flare/reminders.json"))
+        #expect(FileManager.default.fileExists(atPath: elsewhere + "/systemd/user/flare-remind-r1.timer"))
+    }
+
     @Test func helpSaysWhereAndHow() throws {
         let help = try ChildProcess.run(CLITests.binary, ["remind", "--help"])
         #expect(help.status == 0)
