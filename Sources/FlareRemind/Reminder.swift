@@ -90,6 +90,7 @@ public struct Reminder: Hashable, Sendable {
         message.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 
-    /// `text` in double quotes, for error messages.
-    static func quoted(_ text: String) -> String { "\"\(text)\"" }
+    /// `text` in double quotes for error messages, its control characters escaped (`\u{1B}`),
+    /// so a hostile name cannot reach the terminal as an escape sequence.
+    static func quoted(_ text: String) -> String { text.debugDescription }
 }

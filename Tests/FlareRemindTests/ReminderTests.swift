@@ -98,7 +98,7 @@ import Testing
             ("{\"version\": 1, \"reminders\": [{\"id\": \"r1\", \"time\": \"20:00\", \"kind\": \"checkin\", \"scheduler\": \"at\"}]}",
              "reminders[0].scheduler is neither \"systemd\" nor \"cron\""),
             ("{\"version\": 1, \"reminders\": [{\"id\": \"r1\", \"time\": \"20:00\", \"kind\": \"took\", \"treatment\": \"a\\u001bb\", \"reference\": \"a\", \"scheduler\": \"cron\"}]}",
-             "reminders[0]: A reminder cannot name the treatment \"a\u{1B}b\": it holds a line break or other control character."),
+             #"reminders[0]: A reminder cannot name the treatment "a\u{1B}b": it holds a line break or other control character."#),
             ("{\"version\": 1, \"reminders\": [{\"id\": \"r1\", \"time\": \"20:00\", \"kind\": \"took\", \"scheduler\": \"cron\"}]}",
              "reminders[0].treatment is missing or not a string"),
             ("{\"version\": 1, \"reminders\": [{\"id\": \"r1\", \"time\": \"20:00\", \"kind\": \"checkin\", \"scheduler\": \"cron\"}, {\"id\": \"r1\"}]}",
