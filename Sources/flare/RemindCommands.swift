@@ -56,10 +56,10 @@ struct Remind: ParsableCommand {
             try reporting {
                 let time = try TimeOfDay(parsing: time)
                 let store = ReminderStore.standard()
-                // A damaged file is refused before the passphrase is asked or a timer installed.
+                // A damaged file, or no way to install a timer, is said before the passphrase is asked.
                 let list = try store.load()
-                let kind = try took.map(treatment) ?? .checkIn
-                let reminder = try Reminder(id: list.nextID, time: time, kind: kind, scheduler: try ReminderTimers.scheduler())
+                let scheduler = try ReminderTimers.scheduler()
+                let reminder = try Reminder(id: list.nextID, time: time, kind: try took.map(treatment) ?? .checkIn, scheduler: scheduler)
                 let added = try list.adding(reminder)
                 let timers = ReminderTimers(store: store, flare: Remind.program)
                 try timers.install(reminder)
