@@ -13,7 +13,7 @@ struct VaultOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Read the passphrase from the first line of this file.",
         discussion: """
-            Without it: $FLARE_PASSPHRASE, else a prompt on the terminal. While another flare process \
+            Without it: $FLARE_PASSPHRASE, else a prompt on the terminal (three tries). While another flare process \
             (a sync, say) has the vault open, a command waits for it up to $FLARE_LOCK_WAIT seconds (default 30).
             """))
     var passphraseFile: String?
@@ -28,13 +28,20 @@ struct VaultOptions: ParsableArguments {
         return data + "/flare/journal.flare"
     }
 
-    /// The passphrase: from `--passphrase-file`, `FLARE_PASSPHRASE`, or the terminal; when
-    /// `confirming`, a new one (`newPassphrase`), asked twice on the terminal.
-    func passphrase(confirming: Bool = false) throws -> String {
-        if confirming { return try Self.newPassphrase(file: passphraseFile, variable: "FLARE_PASSPHRASE", unchanged: "nothing was created") }
+    /// How many times a passphrase typed at the terminal may be wrong before a command gives up.
+    static let terminalTries = 3
+
+    /// The passphrase for a new vault (`newPassphrase`, from `--passphrase-file` or
+    /// `FLARE_PASSPHRASE`, else asked twice on the terminal).
+    func passphraseForNewVault() throws -> String {
+        try Self.newPassphrase(file: passphraseFile, variable: "FLARE_PASSPHRASE", unchanged: "nothing was created")
+    }
+
+    /// The passphrase given without asking: from `--passphrase-file`, else `FLARE_PASSPHRASE`;
+    /// nil when neither is given (then the terminal).
+    private func givenPassphrase() throws -> String? {
         if let passphraseFile { return try Self.checked(Self.firstLine(of: passphraseFile)) }
-        if let passphrase = ProcessInfo.processInfo.environment["FLARE_PASSPHRASE"] { return try Self.checked(passphrase) }
-        return try Self.checked(Terminal.readSecret(prompt: "Passphrase: "))
+        return try ProcessInfo.processInfo.environment["FLARE_PASSPHRASE"].map { try Self.checked($0) }
     }
 
     /// A new passphrase: from `file`, else `$variable`, else asked twice on the terminal;
@@ -90,17 +97,36 @@ struct VaultOptions: ParsableArguments {
         return .milliseconds(Int64(min(max(0, seconds), 3600) * 1000))
     }
 
-    /// Opens the vault, waiting while another process has it open: briefly in silence, then
-    /// saying so, for up to `lockPatience`. The lock is tried before the passphrase's KDF runs,
-    /// so each try is cheap.
+    /// Opens the vault with the passphrase given (`--passphrase-file`, else
+    /// `FLARE_PASSPHRASE`), which is not asked again when wrong (a script would only repeat
+    /// it), else with the passphrase typed at the terminal, asked again when wrong,
+    /// `terminalTries` times in all.
     private func openWaiting() throws -> Vault {
-        let passphrase = try passphrase()
+        if let passphrase = try givenPassphrase() {
+            return try waitingForOthers { try Vault.open(at: path, passphrase: passphrase) }
+        }
+        var tries = 1
+        while true {
+            let passphrase = try Self.checked(Terminal.readSecret(prompt: "Passphrase: "))
+            do {
+                return try waitingForOthers { try Vault.open(at: path, passphrase: passphrase) }
+            } catch StoreError.wrongPassphrase where tries < Self.terminalTries {
+                tries += 1
+                FileHandle.standardError.write(Data("flare: That passphrase does not unlock this vault; try again.\n".utf8))
+            }
+        }
+    }
+
+    /// Runs `open`, waiting while another process has the vault open: briefly in silence, then
+    /// saying so, for up to `lockPatience`. `Vault.open` takes the lock before the passphrase's
+    /// KDF runs, so each try is cheap.
+    private func waitingForOthers(_ open: () throws -> Vault) throws -> Vault {
         let start = ContinuousClock.now
         let patience = Self.lockPatience
         var told = false
         while true {
             do {
-                return try Vault.open(at: path, passphrase: passphrase)
+                return try open()
             } catch StoreError.locked where ContinuousClock.now - start < patience {
                 if !told, ContinuousClock.now - start >= .seconds(2) {
                     FileHandle.standardError.write(Data("flare: waiting for another flare process (a sync?) to finish with the vault…\n".utf8))
