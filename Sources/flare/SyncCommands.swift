@@ -68,8 +68,8 @@ struct Sync: AsyncParsableCommand {
     }
 
     private func watchForever(relay: RelayAddress?) async throws {
-        // Opened once to check the passphrase (asked again if mistyped) before the watch starts.
-        let unlock = try vault.withVault { $0.unlock }
+        // Opened once to check the passphrase (or take the unlock agent's key) before the watch starts.
+        let unlock = try await vault.withVault { $0.unlock }
         let json = json
         try await SyncClient(invite: invite).watch(vaultAt: vault.path, unlock: unlock, relay: relay) { event in
             let time = ISO8601DateFormatter.string(from: Date(), timeZone: .current, formatOptions: [.withTime, .withColonSeparatorInTime])

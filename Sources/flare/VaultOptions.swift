@@ -13,7 +13,8 @@ struct VaultOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Read the passphrase from the first line of this file.",
         discussion: """
-            Without it: $FLARE_PASSPHRASE, else a prompt on the terminal (three tries). While another flare process \
+            Without it: $FLARE_PASSPHRASE, else the key `flare unlock` left with the unlock agent, \
+            else a prompt on the terminal (three tries). While another flare process \
             (a sync, say) has the vault open, a command waits for it up to $FLARE_LOCK_WAIT seconds (default 30).
             """))
     var passphraseFile: String?
@@ -38,7 +39,7 @@ struct VaultOptions: ParsableArguments {
     }
 
     /// The passphrase given without asking: from `--passphrase-file`, else `FLARE_PASSPHRASE`;
-    /// nil when neither is given (then the terminal).
+    /// nil when neither is given.
     private func givenPassphrase() throws -> String? {
         if let passphraseFile { return try Self.checked(Self.firstLine(of: passphraseFile)) }
         return try ProcessInfo.processInfo.environment["FLARE_PASSPHRASE"].map { try Self.checked($0) }
@@ -79,14 +80,16 @@ struct VaultOptions: ParsableArguments {
         return passphrase
     }
 
-    /// Opens the vault, runs `body` with it and closes it (`Vault.closing(after:)`).
-    func withVault<Result>(_ body: (Vault) throws -> Result) throws -> Result {
-        try openWaiting().closing(after: body)
+    /// Opens the vault, runs `body` with it and closes it (`Vault.closing(after:)`). Without
+    /// `usingAgent`, the unlock agent's key is not used: the passphrase is asked for (commands
+    /// that prove it, `flare unlock` and `flare passphrase`).
+    func withVault<Result>(usingAgent: Bool = true, _ body: (Vault) throws -> Result) throws -> Result {
+        try openWaiting(usingAgent: usingAgent).closing(after: body)
     }
 
     /// `withVault` for commands that wait on the network.
     func withVault<Result>(_ body: (Vault) async throws -> Result) async throws -> Result {
-        try await openWaiting().closing(after: body)
+        try await openWaiting(usingAgent: true).closing(after: body)
     }
 
     /// How long a command waits for another flare process (a `flare sync --watch` syncing,
@@ -97,14 +100,16 @@ struct VaultOptions: ParsableArguments {
         return .milliseconds(Int64(min(max(0, seconds), 3600) * 1000))
     }
 
-    /// Opens the vault with the passphrase given (`--passphrase-file`, else
-    /// `FLARE_PASSPHRASE`), which is not asked again when wrong (a script would only repeat
-    /// it), else with the passphrase typed at the terminal, asked again when wrong,
-    /// `terminalTries` times in all.
-    private func openWaiting() throws -> Vault {
+    /// Opens the vault with the first of: the passphrase given (`--passphrase-file`, else
+    /// `FLARE_PASSPHRASE`), which is not retried; the unlock agent's key, when `usingAgent`;
+    /// the passphrase typed at the terminal, asked again when wrong, `terminalTries` times in
+    /// all. An explicit passphrase comes first so that a script gets exactly what it says, and
+    /// a wrong one fails instead of being masked by an unlocked key.
+    private func openWaiting(usingAgent: Bool) throws -> Vault {
         if let passphrase = try givenPassphrase() {
             return try waitingForOthers { try Vault.open(at: path, passphrase: passphrase) }
         }
+        if usingAgent, let vault = try openWithAgent() { return vault }
         var tries = 1
         while true {
             let passphrase = try Self.checked(Terminal.readSecret(prompt: "Passphrase: "))
@@ -114,6 +119,20 @@ struct VaultOptions: ParsableArguments {
                 tries += 1
                 FileHandle.standardError.write(Data("flare: That passphrase does not unlock this vault; try again.\n".utf8))
             }
+        }
+    }
+
+    /// Opens the vault with the key the unlock agent holds for it; nil when it holds none. A
+    /// key that no longer opens the vault (its passphrase was changed since) is forgotten.
+    private func openWithAgent() throws -> Vault? {
+        let agent = AgentClient()
+        guard let unlock = agent.unlock(forVaultAt: path) else { return nil }
+        do {
+            return try waitingForOthers { try Vault.open(at: path, unlock: unlock) }
+        } catch StoreError.wrongPassphrase {
+            agent.forget(vaultAt: path)
+            FileHandle.standardError.write(Data("flare: The key `flare unlock` kept no longer opens this vault (its passphrase was changed); it is forgotten.\n".utf8))
+            return nil
         }
     }
 
