@@ -112,6 +112,19 @@ import Darwin
         #expect(try sandbox.flare(["list"], passphrase: "mountain green door").status == 0)
     }
 
+    @Test func anAgentFolderOthersCouldUseIsRefused() throws {
+        let sandbox = try AgentSandbox()
+        defer { sandbox.stop() }
+        try FileManager.default.createDirectory(atPath: sandbox.agentFolder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
+        let refused = try sandbox.flare(["unlock"], passphrase: AgentSandbox.passphrase)
+        #expect(refused.status == 73)
+        #expect(refused.errors.contains("The unlock agent's folder \(sandbox.agentFolder) is open to other users"))
+        #expect(!FileManager.default.fileExists(atPath: sandbox.socket))
+        // Other commands do not use such a folder: they ask for the passphrase.
+        #expect(try sandbox.flare(["list"]).status == 64)
+        #expect(try sandbox.flare(["list"], passphrase: AgentSandbox.passphrase).status == 0)
+    }
+
     @Test func theAgentSurvivesWhatAnyClientSends() throws {
         let sandbox = try AgentSandbox()
         defer { sandbox.stop() }
