@@ -51,8 +51,9 @@ struct AgentKeys {
         }
     }
 
-    /// Whole seconds from `now` to `until`, rounded up (a key held at all has at least 1 left).
+    /// Whole seconds from `now` to `until`, rounded down (so no one is told of time a key does
+    /// not have), but at least 1 while the key is held.
     private static func seconds(from now: ContinuousClock.Instant, to until: ContinuousClock.Instant) -> UInt32 {
-        UInt32(min(max(((until - now) / .seconds(1)).rounded(.up), 1), Double(maximumSeconds)))
+        UInt32(min(max(((until - now) / .seconds(1)).rounded(.down), 1), Double(maximumSeconds)))
     }
 }
