@@ -86,7 +86,8 @@ final class TerminalSession {
     private let folder: String
 
     init(_ folder: TemporaryFolder, vault: String, _ arguments: [String], environment: [String: String] = [:]) throws {
-        self.folder = folder.path("tmux")
+        // A server of its own per session: one just told to exit may still be listening.
+        self.folder = folder.path("tmux-" + UUID().uuidString.prefix(8))
         try FileManager.default.createDirectory(atPath: self.folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let variables = environment.merging(["FLARE_VAULT": vault]) { $1 }
             .map { "\($0.key)=\(Self.quoted($0.value))" }
@@ -115,7 +116,8 @@ final class TerminalSession {
     }
 
     private func waitForScreen(_ condition: (String) -> Bool) throws -> String {
-        let deadline = ContinuousClock.now + .seconds(60)
+        // Generous: under load each Argon2id run of a command can take seconds.
+        let deadline = ContinuousClock.now + .seconds(120)
         var screen = ""
         while ContinuousClock.now < deadline {
             screen = try tmux(["capture-pane", "-p", "-J"])
