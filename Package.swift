@@ -59,6 +59,7 @@ let package = Package(
         .executableTarget(
             name: "flare",
             dependencies: [
+                "FlareBytes",
                 "FlareFixtures",
                 "FlareJournal",
                 "FlareInsights",
