@@ -61,6 +61,7 @@ let package = Package(
         .executableTarget(
             name: "flare",
             dependencies: [
+                "FlareBytes",
                 "FlareFixtures",
                 "FlareJournal",
                 "FlareInsights",

@@ -43,13 +43,17 @@ public struct TextOverlap: Sendable {
                 return ranges
             }
         }
+        // Only edits of different replicas can be concurrent, so one device's long history of a
+        // text costs one pass, not a comparison of every pair.
+        let erasing = edits.indices.filter { !erased[$0].isEmpty }
         var involved: Set<Int> = []
-        for a in edits.indices where !erased[a].isEmpty {
-            for b in edits.indices where b > a && !erased[b].isEmpty {
+        for (position, b) in erasing.enumerated() {
+            for a in erasing[..<position] where edits[a].id.replica != edits[b].id.replica {
                 let (first, second) = (edits[a], edits[b])
                 guard !second.causalPast.includes(first.id), !first.causalPast.includes(second.id),
                     Self.intersect(erased[a], erased[b]),
-                    !edits.contains(where: { $0.causalPast.includes(first.id) && $0.causalPast.includes(second.id) })
+                    // Settled by a later edit that saw both; the latest are likeliest to have.
+                    !edits[(b + 1)...].reversed().contains(where: { $0.causalPast.includes(first.id) && $0.causalPast.includes(second.id) })
                 else { continue }
                 involved.formUnion([a, b])
             }

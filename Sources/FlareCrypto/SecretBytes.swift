@@ -68,8 +68,10 @@ extension SecretBytes {
     }
 }
 
-/// Zeroes a scratch buffer that held plaintext (`sodium_memzero`, which the compiler cannot drop).
-func wipe(_ bytes: inout [UInt8]) {
+/// Zeroes a scratch buffer that held plaintext or key bytes (`sodium_memzero`, which the
+/// compiler cannot drop). Only this buffer: copies the array made when it grew are not reached,
+/// so a buffer meant for secrets is given its full capacity before it is filled.
+public func wipe(_ bytes: inout [UInt8]) {
     bytes.withUnsafeMutableBytes { buffer in
         if let base = buffer.baseAddress { sodium_memzero(base, buffer.count) }
     }

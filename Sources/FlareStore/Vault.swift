@@ -64,11 +64,19 @@ public final class Vault {
     /// This device's own signing key.
     public var deviceKey: SigningKey { keyring.deviceKey }
 
-    private init(path: String, database: DatabaseQueue, lock: VaultLock, keyring: Keyring, keys: VaultKeys, replicaID: ReplicaID) throws {
+    /// The passphrase-derived key that opens this file's keyring as it is now stored, for
+    /// reopening the vault later without the passphrase or the KDF (`flare unlock` hands it to
+    /// the unlock agent). A passphrase change replaces it.
+    public private(set) var unlock: VaultUnlock
+
+    private init(
+        path: String, database: DatabaseQueue, lock: VaultLock, keyring: Keyring, keys: VaultKeys, replicaID: ReplicaID, unlock: VaultUnlock
+    ) throws {
         self.path = path
         self.database = database
         self.lock = lock
         self.keyring = keyring
+        self.unlock = unlock
         vaultKeys = keys
         vaultID = keys.vaultID
         self.replicaID = replicaID
@@ -128,7 +136,9 @@ public final class Vault {
         }
         return try storageErrors {
             let lock = try VaultLock(path: path)
-            return try Vault(path: path, database: try Self.connect(path), lock: lock, keyring: keyring, keys: keys, replicaID: replicaID)
+            return try Vault(
+                path: path, database: try Self.connect(path), lock: lock, keyring: keyring, keys: keys, replicaID: replicaID,
+                unlock: VaultUnlock(salt: salt, parameters: parameters, key: wrappingKey))
         }
     }
 
@@ -186,7 +196,8 @@ public final class Vault {
                     throw StoreError.corrupted([CorruptRow(table: "vault", key: "1", problem: "the vault id does not match the vault secret")])
                 }
                 try Schema.migrator.migrate(database)
-                return try Vault(path: path, database: database, lock: lock, keyring: keyring, keys: keys, replicaID: stored.replicaID)
+                return try Vault(
+                    path: path, database: database, lock: lock, keyring: keyring, keys: keys, replicaID: stored.replicaID, unlock: unlock)
             }
         } catch StoreError.notAVault(let path) {
             lock.discard()
@@ -224,6 +235,7 @@ public final class Vault {
                     arguments: [Data(salt), Int64(parameters.opsLimit), Int64(parameters.memLimitBytes), Data(sealed)])
             }
         }
+        unlock = VaultUnlock(salt: salt, parameters: parameters, key: wrappingKey)
     }
 
     /// Runs `body` with the vault, then closes it, also when `body` throws. A failure to close

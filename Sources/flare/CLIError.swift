@@ -17,7 +17,7 @@ enum ExitStatus: Int32 {
     case data = 65
     /// No such vault or record.
     case noInput = 66
-    /// The relay cannot be reached, or no timer can be installed for a reminder.
+    /// The relay, or the unlock agent, cannot be reached, or no timer can be installed for a reminder.
     case unavailable = 69
     /// A file could not be created, or a disk (this device's or the relay's) is full.
     case cannotCreate = 73
@@ -123,6 +123,11 @@ func describe(_ error: Error) -> (ExitStatus, String) {
         case .cut: return (.tempFail, error.description)
         case .protocolViolation, .badEnvelope: return (.protocolError, error.description)
         case .changeTooLarge: return (.data, error.description)
+        }
+    case let error as AgentError:
+        switch error {
+        case .unsafeFolder, .full: return (.cannotCreate, error.description)
+        case .unreachable: return (.unavailable, error.description)
         }
     case let error as CryptoError:
         return (.data, "\(error)")

@@ -8,12 +8,12 @@ struct Flare: AsyncParsableCommand {
         abstract: "An offline-first, end-to-end encrypted symptom and treatment journal.",
         discussion: """
             The vault is $FLARE_VAULT, else $XDG_DATA_HOME/flare/journal.flare, unless --vault \
-            says otherwise; its passphrase comes from --passphrase-file, $FLARE_PASSPHRASE or a \
-            prompt.
+            says otherwise; its passphrase comes from --passphrase-file, $FLARE_PASSPHRASE, \
+            `flare unlock` (which keeps its key for a while) or a prompt.
 
             Exit status: 0 done; 1 a check failed; 64 bad command line or value; 65 a value or \
             file that cannot be used (a damaged reminders file too); 66 no such vault, record or reminder; \
-            69 the relay cannot be reached, or no reminder timer can be installed; \
+            69 the relay or the unlock agent cannot be reached, or no reminder timer can be installed; \
             73 cannot create a file, a disk (this device's or the relay's) is full, or the relay's \
             quota is; 74 read or write failed, or \
             the vault is damaged; 75 the vault is open elsewhere or the connection was cut, try \
@@ -26,7 +26,8 @@ struct Flare: AsyncParsableCommand {
         subcommands: [
             Init.self, Join.self, Log.self, Edit.self, Treat.self, Took.self, CheckInCommand.self, List.self, Show.self, Summary.self, Insights.self, ReportCommand.self,
             History.self, Delete.self, Undo.self, Redo.self,
-            Conflicts.self, Passphrase.self, Export.self, Import.self, Sync.self, Status.self, RelayCommand.self, Doctor.self, Remind.self, Fixtures.self,
+            Conflicts.self, Passphrase.self, Unlock.self, Lock.self, Export.self, Import.self, Sync.self, Status.self, RelayCommand.self, Doctor.self,
+            Remind.self, Fixtures.self, AgentCommand.self,
         ]
     )
 }

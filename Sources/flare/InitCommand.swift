@@ -61,7 +61,7 @@ struct NewDeviceOptions: ParsableArguments {
     func create(_ options: VaultOptions, joining secret: VaultSecret?) throws {
         let device = try Device(name: deviceName)
         try options.makeFolder()
-        let vault = try Vault.create(at: options.path, passphrase: options.passphrase(confirming: true), joining: secret)
+        let vault = try Vault.create(at: options.path, passphrase: options.passphraseForNewVault(), joining: secret)
         defer { try? vault.close() }
         try Journal(vault: vault).nameThisDevice(device)
         let showCode = secret == nil

@@ -195,10 +195,12 @@ struct Passphrase: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Change the passphrase that unlocks this device's vault.",
         discussion: """
-            Asks for the current passphrase as every command does, then for the new one twice \
+            Asks for the current passphrase as every command does (even while the vault is \
+            unlocked: `flare unlock`'s key is not enough here), then for the new one twice \
             (or reads it from --new-passphrase-file or $FLARE_NEW_PASSPHRASE). A passphrase that \
             is short or well known is refused, with the reason. Other devices keep their own \
-            passphrases; the journal itself is not re-encrypted, only the keys that unlock it.
+            passphrases; the journal itself is not re-encrypted, only the keys that unlock it. \
+            If the vault was unlocked, it is locked.
             """)
 
     @OptionGroup var vault: VaultOptions
@@ -206,10 +208,12 @@ struct Passphrase: ParsableCommand {
 
     func run() throws {
         try reporting {
-            try vault.withVault { opened in
+            try vault.withVault(usingAgent: false) { opened in
                 let passphrase = try VaultOptions.newPassphrase(file: newPassphraseFile)
                 try opened.changePassphrase(to: passphrase)
             }
+            // The agent's key would no longer open the vault; forgotten now, not at first use.
+            AgentClient().forget(vaultAt: vault.path)
             print("The passphrase is changed; use the new one from now on.")
         }
     }

@@ -49,12 +49,12 @@ struct Summary: ParsableCommand {
         return "\(day.day)  " + parts.joined(separator: " · ")
     }
 
-    /// `week of 2026-11-23  5 days logged · 9 entries · pain 5.2 · 2 flare-up days · slept 6.4 h · 12 taken`
+    /// `week of 2026-11-23  5 days logged · 9 entries · pain 5.2 · 2 flare-up days · slept 6.4 h · 12 taken` (a mean, to a tenth of an hour)
     static func line(_ week: WeekSummary) -> String {
         var parts = [plural(week.days, "day") + " logged", plural(week.entries, "entry", "entries")]
         if let pain = week.meanPain { parts.append("pain \(decimal(pain))") }
         parts.append(plural(week.flareUpDays, "flare-up day"))
-        if let sleep = week.meanSleepHours { parts.append("slept \(hours(sleep))") }
+        if let sleep = week.meanSleepHours { parts.append("slept \(decimal(sleep)) h") }
         parts += treatments(taken: week.treatmentsTaken, skipped: week.treatmentsSkipped)
         return "week of \(week.monday)  " + parts.joined(separator: " · ")
     }

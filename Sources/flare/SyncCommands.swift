@@ -65,7 +65,8 @@ struct Sync: AsyncParsableCommand {
     }
 
     private func watchForever(relay: RelayAddress?) async throws {
-        let unlock = try VaultUnlock.derive(forVaultAt: vault.path, passphrase: vault.passphrase())
+        // Opened once to check the passphrase (or take the unlock agent's key) before the watch starts.
+        let unlock = try await vault.withVault { $0.unlock }
         let json = json
         try await SyncClient(invite: invite).watch(vaultAt: vault.path, unlock: unlock, relay: relay) { event in
             let time = ISO8601DateFormatter.string(from: Date(), timeZone: .current, formatOptions: [.withTime, .withColonSeparatorInTime])

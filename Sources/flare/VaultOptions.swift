@@ -13,7 +13,8 @@ struct VaultOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Read the passphrase from the first line of this file.",
         discussion: """
-            Without it: $FLARE_PASSPHRASE, else a prompt on the terminal. While another flare process \
+            Without it: $FLARE_PASSPHRASE, else the key `flare unlock` left with the unlock agent, \
+            else a prompt on the terminal (three tries). While another flare process \
             (a sync, say) has the vault open, a command waits for it up to $FLARE_LOCK_WAIT seconds (default 30).
             """))
     var passphraseFile: String?
@@ -28,13 +29,20 @@ struct VaultOptions: ParsableArguments {
         return data + "/flare/journal.flare"
     }
 
-    /// The passphrase: from `--passphrase-file`, `FLARE_PASSPHRASE`, or the terminal; when
-    /// `confirming`, a new one (`newPassphrase`), asked twice on the terminal.
-    func passphrase(confirming: Bool = false) throws -> String {
-        if confirming { return try Self.newPassphrase(file: passphraseFile, variable: "FLARE_PASSPHRASE", unchanged: "nothing was created") }
+    /// How many times a passphrase typed at the terminal may be wrong before a command gives up.
+    static let terminalTries = 3
+
+    /// The passphrase for a new vault (`newPassphrase`, from `--passphrase-file` or
+    /// `FLARE_PASSPHRASE`, else asked twice on the terminal).
+    func passphraseForNewVault() throws -> String {
+        try Self.newPassphrase(file: passphraseFile, variable: "FLARE_PASSPHRASE", unchanged: "nothing was created")
+    }
+
+    /// The passphrase given without asking: from `--passphrase-file`, else `FLARE_PASSPHRASE`;
+    /// nil when neither is given.
+    private func givenPassphrase() throws -> String? {
         if let passphraseFile { return try Self.checked(Self.firstLine(of: passphraseFile)) }
-        if let passphrase = ProcessInfo.processInfo.environment["FLARE_PASSPHRASE"] { return try Self.checked(passphrase) }
-        return try Self.checked(Terminal.readSecret(prompt: "Passphrase: "))
+        return try ProcessInfo.processInfo.environment["FLARE_PASSPHRASE"].map { try Self.checked($0) }
     }
 
     /// A new passphrase: from `file`, else `$variable`, else asked twice on the terminal;
@@ -72,14 +80,16 @@ struct VaultOptions: ParsableArguments {
         return passphrase
     }
 
-    /// Opens the vault, runs `body` with it and closes it (`Vault.closing(after:)`).
-    func withVault<Result>(_ body: (Vault) throws -> Result) throws -> Result {
-        try openWaiting().closing(after: body)
+    /// Opens the vault, runs `body` with it and closes it (`Vault.closing(after:)`). Without
+    /// `usingAgent`, the unlock agent's key is not used: the passphrase is asked for (commands
+    /// that prove it, `flare unlock` and `flare passphrase`).
+    func withVault<Result>(usingAgent: Bool = true, _ body: (Vault) throws -> Result) throws -> Result {
+        try openWaiting(usingAgent: usingAgent).closing(after: body)
     }
 
     /// `withVault` for commands that wait on the network.
     func withVault<Result>(_ body: (Vault) async throws -> Result) async throws -> Result {
-        try await openWaiting().closing(after: body)
+        try await openWaiting(usingAgent: true).closing(after: body)
     }
 
     /// How long a command waits for another flare process (a `flare sync --watch` syncing,
@@ -90,17 +100,52 @@ struct VaultOptions: ParsableArguments {
         return .milliseconds(Int64(min(max(0, seconds), 3600) * 1000))
     }
 
-    /// Opens the vault, waiting while another process has it open: briefly in silence, then
-    /// saying so, for up to `lockPatience`. The lock is tried before the passphrase's KDF runs,
-    /// so each try is cheap.
-    private func openWaiting() throws -> Vault {
-        let passphrase = try passphrase()
+    /// Opens the vault with the first of: the passphrase given (`--passphrase-file`, else
+    /// `FLARE_PASSPHRASE`), which is not retried; the unlock agent's key, when `usingAgent`;
+    /// the passphrase typed at the terminal, asked again when wrong, `terminalTries` times in
+    /// all. An explicit passphrase comes first so that a script gets exactly what it says, and
+    /// a wrong one fails instead of being masked by an unlocked key.
+    private func openWaiting(usingAgent: Bool) throws -> Vault {
+        if let passphrase = try givenPassphrase() {
+            return try waitingForOthers { try Vault.open(at: path, passphrase: passphrase) }
+        }
+        if usingAgent, let vault = try openWithAgent() { return vault }
+        var tries = 1
+        while true {
+            let passphrase = try Self.checked(Terminal.readSecret(prompt: "Passphrase: "))
+            do {
+                return try waitingForOthers { try Vault.open(at: path, passphrase: passphrase) }
+            } catch StoreError.wrongPassphrase where tries < Self.terminalTries {
+                tries += 1
+                FileHandle.standardError.write(Data("flare: That passphrase does not unlock this vault; try again.\n".utf8))
+            }
+        }
+    }
+
+    /// Opens the vault with the key the unlock agent holds for it; nil when it holds none. A
+    /// key that no longer opens the vault (its passphrase was changed since) is forgotten.
+    private func openWithAgent() throws -> Vault? {
+        let agent = AgentClient()
+        guard let unlock = agent.unlock(forVaultAt: path) else { return nil }
+        do {
+            return try waitingForOthers { try Vault.open(at: path, unlock: unlock) }
+        } catch StoreError.wrongPassphrase {
+            agent.forget(vaultAt: path)
+            FileHandle.standardError.write(Data("flare: The key `flare unlock` kept no longer opens this vault (its passphrase was changed); it is forgotten.\n".utf8))
+            return nil
+        }
+    }
+
+    /// Runs `open`, waiting while another process has the vault open: briefly in silence, then
+    /// saying so, for up to `lockPatience`. `Vault.open` takes the lock before the passphrase's
+    /// KDF runs, so each try is cheap.
+    private func waitingForOthers(_ open: () throws -> Vault) throws -> Vault {
         let start = ContinuousClock.now
         let patience = Self.lockPatience
         var told = false
         while true {
             do {
-                return try Vault.open(at: path, passphrase: passphrase)
+                return try open()
             } catch StoreError.locked where ContinuousClock.now - start < patience {
                 if !told, ContinuousClock.now - start >= .seconds(2) {
                     FileHandle.standardError.write(Data("flare: waiting for another flare process (a sync?) to finish with the vault…\n".utf8))

@@ -146,3 +146,14 @@ import TestSupport
         #expect(try Self.flare(["list", "--passphrase-file", file], vault: vault, passphrase: nil).status == 0)
     }
 }
+
+extension TerminalSession {
+    /// `flare arguments` on a terminal of its own, as a person runs it, with the vault in
+    /// `$FLARE_VAULT` and without `$FLARE_PASSPHRASE` unless `environment` gives one.
+    convenience init(_ folder: TemporaryFolder, vault: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+        let variables = environment.merging(["FLARE_VAULT": vault]) { $1 }.map { "\($0.key)=\(Self.quoted($0.value))" }
+        let command = (["env", "-u", "FLARE_PASSPHRASE"] + variables + [Self.quoted(CLITests.binary.path)] + arguments.map(Self.quoted))
+            .joined(separator: " ")
+        try self.init(command, in: folder)
+    }
+}

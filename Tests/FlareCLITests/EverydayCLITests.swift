@@ -62,6 +62,29 @@ import TestSupport
         #expect(abs(at.timeIntervalSinceNow) < 600)
     }
 
+    /// On a terminal, guided logging asks for the passphrase before the first question and
+    /// again when it is wrong, so no answer is typed for an entry that cannot be written.
+    @Test func guidedLoggingAsksThePassphraseFirst() throws {
+        let folder = try TemporaryFolder()
+        let vault = try Self.newVault(folder)
+        let terminal = try TerminalSession(folder, vault: vault, ["log", "--guided"])
+        defer { terminal.end() }
+        try terminal.answer(prompt: 1, "not the passphrase")
+        try terminal.answer(prompt: 2, "a passphrase for tests")
+        let asked = try terminal.waitFor("When (Enter for now;")
+        #expect(!asked.components(separatedBy: "When (").first!.contains("Pain"), "no question before the passphrase")
+        #expect(asked.contains("That passphrase does not unlock this vault; try again."))
+        for answer in ["", "6", "neck"] { try terminal.send(answer) }
+        try terminal.waitFor("How it feels")
+        for _ in 0..<11 { try terminal.send("") }
+        let done = try terminal.waitForExit()
+        #expect(done.contains("Logged s-"), "\(done)")
+        let entries = try Self.records(vault)
+        #expect(entries.count == 1)
+        #expect(entries.first?["pain"] as? Int == 6)
+        #expect(entries.first?["regions"] as? [String] == ["neck"])
+    }
+
     /// `--add-…` and `--remove-…` change one word of a list and keep the rest; a word that is
     /// not there, an unknown region, or replacing and changing one list at once is refused and
     /// changes nothing.

@@ -154,9 +154,8 @@ import TestSupport
         #expect(try Self.flare(["redo"], vault: phone).output == "Redid a change: \(entry) is deleted.\n")
         #expect(try Self.flare(["undo"], vault: phone).status == 0)
 
-        let terminal = try TerminalSession(
-            "FLARE_PASSPHRASE='a passphrase for tests' \(CLITests.binary.path) delete \(entry) --vault \(phone)")
-        defer { terminal.close() }
+        let terminal = try TerminalSession(folder, vault: phone, ["delete", entry], environment: ["FLARE_PASSPHRASE": "a passphrase for tests"])
+        defer { terminal.end() }
         try terminal.waitFor("Delete \(entry)? y/N:")
         #expect(terminal.screen().contains("keep me"), "the record is shown before the question")
         try terminal.send("n")

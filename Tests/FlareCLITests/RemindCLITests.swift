@@ -279,8 +279,9 @@ import TestSupport
         let rc = machine.folder.path("bashrc")
         // The prompt is set here: Debian's bash reads /etc/bash.bashrc, which sets its own, first.
         try Data(("PS1='prompt> '\n" + hook.output).utf8).write(to: URL(fileURLWithPath: rc))
-        let terminal = try TerminalSession("env -i HOME='\(machine.home)' PATH=/usr/bin:/bin TERM=xterm bash --noprofile --rcfile '\(rc)' -i")
-        defer { terminal.close() }
+        let terminal = try TerminalSession(
+            "env -i HOME='\(machine.home)' PATH=/usr/bin:/bin TERM=xterm bash --noprofile --rcfile '\(rc)' -i", in: machine.folder)
+        defer { terminal.end() }
         try terminal.waitFor("prompt> ")
         #expect(try machine.flare(["remind", "fire", "r1"]).status == 0)
         try terminal.send("echo one")

@@ -59,17 +59,25 @@ import TestSupport
         }
         let shared = try Self.flare(["log", "--pain", "4", "--region", "lower back", "--json"], vault: phone)
         let sharedID = try #require((shared.json as? [String: Any])?["id"] as? String)
+        let doomed = try Self.flare(["log", "--pain", "2", "--json"], vault: phone)
+        let doomedID = try #require((doomed.json as? [String: Any])?["id"] as? String)
         #expect(try Self.flare(["sync"], vault: phone).status == 0)
         #expect(try Self.flare(["sync", "--relay", address], vault: laptop).status == 0)
         // Concurrent edits of the same entry on phone and laptop, while the tablet has not synced.
         #expect(try Self.flare(["edit", sharedID, "--pain", "7"], vault: phone).status == 0)
         #expect(try Self.flare(["edit", sharedID, "--pain", "5", "--note", "better after a walk"], vault: laptop).status == 0)
         #expect(try Self.flare(["checkin", "--sleep-hours", "6.5"], vault: tablet).status == 0)
+        // Deleted on the laptop while the phone edits it: the sync that brings the delete says it was kept.
+        #expect(try Self.flare(["delete", doomedID], vault: laptop).status == 0)
+        #expect(try Self.flare(["edit", doomedID, "--pain", "3"], vault: phone).status == 0)
         let status = try Self.flare(["status", "--json"], vault: laptop)
-        #expect((status.json as? [String: Any])?["unsent_own_changes"] as? Int == 1)
+        #expect((status.json as? [String: Any])?["unsent_own_changes"] as? Int == 2)
         for (vault, relayOption) in [(tablet, ["--relay", address]), (laptop, []), (phone, []), (tablet, [])] {
             let synced = try Self.flare(["sync"] + relayOption, vault: vault)
             #expect(synced.status == 0, "\(synced.errors)")
+            if vault == phone {
+                #expect(synced.output.contains("Kept \(doomedID) (symptom): it was deleted on laptop while phone edited it"), "\(synced.output)")
+            }
         }
 
         // A big import on the phone, then the relay is killed while the laptop pulls it.
