@@ -26,10 +26,7 @@ public struct Device: JournalRecord {
 
 extension Journal {
     /// Names this device.
-    public func nameThisDevice(_ device: Device) throws {
-        let id = Device.id(for: vault.replicaID)
-        try vault.makeChange { try $0.write(device, as: id) }
-    }
+    public func nameThisDevice(_ device: Device) throws { try rename(vault.replicaID, to: device) }
 
     /// Every device's name, by replica.
     public func deviceNames() -> [ReplicaID: String] {
@@ -42,5 +39,43 @@ extension Journal {
             names[replica] = stored.record.name
         }
         return names
+    }
+}
+
+/// A device of the vault as this device knows it: from its name record and the changes of
+/// its replica that have arrived here.
+public struct KnownDevice: Sendable, Equatable {
+    public let replica: ReplicaID
+    /// Its name, if its name record has arrived (a device that never synced has none here).
+    public let name: String?
+    /// When it made its first change (naming itself, when it joined).
+    public let joined: HLC?
+    /// Its latest change that has arrived here.
+    public let lastChange: HLC?
+    /// How many of its changes have arrived here.
+    public let changes: UInt64
+    public let isThisDevice: Bool
+}
+
+extension Journal {
+    /// Every device this one knows of, this one included, the earliest to join first.
+    public func devices() -> [KnownDevice] {
+        let names = deviceNames()
+        let replicas = Set(vault.replica.versionVector.map(\.replica)).union(names.keys).union([vault.replicaID])
+        let seen = vault.replica.versionVector
+        return replicas.map { replica in
+            let count = seen[replica]
+            return KnownDevice(
+                replica: replica, name: names[replica], joined: vault.replica.clock(of: ChangeID(replica: replica, seq: 1)),
+                lastChange: count == 0 ? nil : vault.replica.clock(of: ChangeID(replica: replica, seq: count)), changes: count,
+                isThisDevice: replica == vault.replicaID)
+        }.sorted { ($0.joined?.milliseconds ?? .max, $0.replica.description) < ($1.joined?.milliseconds ?? .max, $1.replica.description) }
+    }
+
+    /// Renames the device `replica` (this one or another): its name record is a record like
+    /// the others, so the new name reaches every device by syncing.
+    public func rename(_ replica: ReplicaID, to device: Device) throws {
+        let id = Device.id(for: replica)
+        try vault.makeChange { try $0.write(device, as: id) }
     }
 }
