@@ -29,35 +29,39 @@ extension Journal {
     /// naming the device is not a change to undo.
     @discardableResult
     public func undo() throws -> [UndoEffect] {
-        let (log, own) = try ownChanges()
+        let (log, changes, own) = try ownChanges()
         guard let target = log.stacks(own: own).done.last else { throw JournalError.nothingToUndo }
-        return try revert(target, own: own, noting: .undo(of: target), in: log)
+        return try revert(target, own: own, changes: changes, noting: .undo(of: target), in: log)
     }
 
     /// Reverts the latest undo not yet redone (see `undo()`); refused once a new edit follows it.
     @discardableResult
     public func redo() throws -> [UndoEffect] {
-        let (log, own) = try ownChanges()
+        let (log, changes, own) = try ownChanges()
         guard let target = log.stacks(own: own).undone.last else { throw JournalError.nothingToRedo }
-        return try revert(target, own: own, noting: .redo(of: target), in: log)
+        return try revert(target, own: own, changes: changes, noting: .redo(of: target), in: log)
     }
 
-    /// This device's undo log, and its own changes by seq (those that edit journal records:
-    /// naming the device is not an edit to undo).
-    private func ownChanges() throws -> (UndoLog, [UInt64: Change]) {
+    /// This device's undo log, every change (read and opened once, for both the stacks and
+    /// the state before the change reverted), and its own changes by seq (those that edit
+    /// journal records: naming the device is not an edit to undo).
+    private func ownChanges() throws -> (UndoLog, [Change], [UInt64: Change]) {
         let log = try UndoLog(vault.localState(UndoLog.stateName) ?? [])
         let me = vault.replicaID
+        let changes = try vault.changes()
         var own: [UInt64: Change] = [:]
-        for change in try vault.changes() where change.id.replica == me {
+        for change in changes where change.id.replica == me {
             if change.operations.contains(where: { vault.replica.documents[$0.document]?.type != Device.recordType }) {
                 own[change.id.seq] = change
             }
         }
-        return (log, own)
+        return (log, changes, own)
     }
 
     /// Makes the change that reverts own change `seq`, noting it in the undo log as `role`.
-    private func revert(_ seq: UInt64, own: [UInt64: Change], noting role: UndoLog.Role, in log: UndoLog) throws -> [UndoEffect] {
+    private func revert(
+        _ seq: UInt64, own: [UInt64: Change], changes: [Change], noting role: UndoLog.Role, in log: UndoLog
+    ) throws -> [UndoEffect] {
         guard let last = own[seq] else { throw JournalError.nothingToUndo }
         var records: [String] = []
         for operation in last.operations where !records.contains(operation.document) { records.append(operation.document) }
@@ -67,7 +71,7 @@ extension Journal {
         var past = last.dependencies
         if seq > 1 { past.raise(vault.replicaID, to: seq - 1) }
         var before = Replica(id: ReplicaID(high: 0, low: 0))
-        for change in try vault.changes() where past.includes(change.id) { _ = try before.receive(change) }
+        for change in changes where past.includes(change.id) { _ = try before.receive(change) }
 
         // Read before the write: inside it, the batch holds the replica.
         let types = Dictionary(uniqueKeysWithValues: records.map { ($0, vault.replica.documents[$0]?.type ?? "") })

@@ -69,24 +69,24 @@ struct Conflicts: ParsableCommand {
             try reporting {
                 try vault.withVault { opened in
                     let journal = Journal(vault: opened)
-                    if let overlap = try journal.textConflicts().first(where: { $0.document == id && $0.field == field }) {
-                        let names = journal.deviceNames()
-                        let chosen = try text ?? Self.version(named: value ?? "", in: overlap, names: names)
-                        try journal.resolve(overlap, with: chosen)
-                        print("\(id) \(FieldText.name(field)) is now \"\(chosen)\".")
+                    // A field's conflict first: only a note's needs the whole history read.
+                    if let conflict = journal.conflicts().first(where: { $0.record == id && $0.field == field }) {
+                        guard let value else { throw CLIError.usage("--text is for a note both devices rewrote; give the value of \(field) to keep.") }
+                        let document = opened.replica.document(id)
+                        let shown = conflict.candidates.map { FieldText.value($0, field: field, in: document) }
+                        guard let index = conflict.candidates.indices.first(where: { conflict.candidates[$0].plain == value || shown[$0] == value }) else {
+                            throw CLIError.usage("\(value) is not one of the values of \(field): \(shown.joined(separator: ", ")).")
+                        }
+                        try journal.resolve(conflict, choosing: conflict.candidates[index])
+                        print("\(id) \(FieldText.name(field)) is now \(shown[index]).")
                         return
                     }
-                    guard let conflict = journal.conflicts().first(where: { $0.record == id && $0.field == field }) else {
+                    guard let overlap = try journal.textConflicts().first(where: { $0.document == id && $0.field == field }) else {
                         throw CLIError.usage("\(id) has no conflict in \(field); `flare conflicts` lists them.")
                     }
-                    guard let value else { throw CLIError.usage("--text is for a note both devices rewrote; give the value of \(field) to keep.") }
-                    let document = opened.replica.document(id)
-                    let shown = conflict.candidates.map { FieldText.value($0, field: field, in: document) }
-                    guard let index = conflict.candidates.indices.first(where: { conflict.candidates[$0].plain == value || shown[$0] == value }) else {
-                        throw CLIError.usage("\(value) is not one of the values of \(field): \(shown.joined(separator: ", ")).")
-                    }
-                    try journal.resolve(conflict, choosing: conflict.candidates[index])
-                    print("\(id) \(FieldText.name(field)) is now \(shown[index]).")
+                    let chosen = try text ?? Self.version(named: value ?? "", in: overlap, names: journal.deviceNames())
+                    try journal.resolve(overlap, with: chosen)
+                    print("\(id) \(FieldText.name(field)) is now \"\(chosen)\".")
                 }
             }
         }
@@ -151,7 +151,7 @@ extension TextOverlap {
             "versions": versions.map { version -> [String: Any] in
                 [
                     "device": names[version.change.replica] ?? version.change.replica.description,
-                    "at": FieldText.time(Moment(Date(timeIntervalSince1970: TimeInterval(version.clock.milliseconds) / 1000))),
+                    "at": FieldText.time(version.clock),
                     "text": version.text,
                 ]
             },

@@ -26,18 +26,14 @@ struct Devices: ParsableCommand {
                     if json { return try printJSON(devices.map(\.jsonObject)) }
                     let width = devices.map(\.label.count).max() ?? 0
                     for device in devices {
-                        let joined = device.joined.map { "joined \(Self.time($0))" } ?? "not joined yet"
-                        let last = device.lastChange.map { "latest change \(Self.time($0))" } ?? "no change seen"
+                        let joined = device.joined.map { "joined \(FieldText.time($0))" } ?? "not joined yet"
+                        let last = device.lastChange.map { "latest change \(FieldText.time($0))" } ?? "no change seen"
                         let marker = device.isThisDevice ? "  (this device)" : ""
                         print("\(device.label.padding(toLength: width, withPad: " ", startingAt: 0))  \(joined), \(last), "
                             + "\(plural(Int(clamping: device.changes), "change"))  \(Style.dim(device.replica.description))\(marker)")
                     }
                 }
             }
-        }
-
-        static func time(_ clock: HLC) -> String {
-            FieldText.time(Moment(Date(timeIntervalSince1970: TimeInterval(clock.milliseconds) / 1000)))
         }
     }
 
@@ -87,8 +83,8 @@ extension KnownDevice {
     var jsonObject: [String: Any] {
         var object: [String: Any] = ["id": replica.description, "changes": changes, "this_device": isThisDevice]
         object["name"] = name
-        object["joined"] = joined.map { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval($0.milliseconds) / 1000)) }
-        object["last_change"] = lastChange.map { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval($0.milliseconds) / 1000)) }
+        object["joined"] = joined.map { ISO8601DateFormatter().string(from: $0.date) }
+        object["last_change"] = lastChange.map { ISO8601DateFormatter().string(from: $0.date) }
         return object
     }
 }

@@ -33,9 +33,14 @@ enum FieldText {
     /// `2026-11-27 07:30 +01:00`.
     static func time(_ moment: Moment) -> String {
         let iso = moment.description
-        let zone = iso.hasSuffix("Z") ? "+00:00" : String(iso.suffix(6))
-        return "\(moment.day) \(iso.dropFirst(11).prefix(5)) \(zone)"
+        return "\(clock(moment)) \(iso.hasSuffix("Z") ? "+00:00" : String(iso.suffix(6)))"
     }
+
+    /// `2026-11-27 07:30`: the day and the time of day where it was logged.
+    static func clock(_ moment: Moment) -> String { "\(moment.day) \(moment.description.dropFirst(11).prefix(5))" }
+
+    /// When a change was made, by its clock, at this device's offset.
+    static func time(_ clock: HLC) -> String { time(Moment(clock.date)) }
 
     /// The UTC offset `document` holds for the time `field`, in minutes (0 when none).
     static func offset(of field: String, in document: Document?) -> Int {
@@ -54,4 +59,9 @@ enum FieldText {
 
     /// A field's name with spaces: `sleep hours`.
     static func name(_ field: String) -> String { field.replacingOccurrences(of: "_", with: " ") }
+}
+
+extension HLC {
+    /// The wall-clock instant the clock reads.
+    var date: Date { Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000) }
 }

@@ -87,7 +87,7 @@ enum HumanTime {
     static func checked(_ moment: Moment, field: String, future: Bool, now: Date = Date()) throws -> Moment {
         let ahead = moment.date.timeIntervalSince(now)
         guard ahead > futureSlack else { return moment }
-        let when = "\(moment.day) \(moment.description.dropFirst(11).prefix(5))"
+        let when = FieldText.clock(moment)
         if ahead > futureLimit && !future {
             throw CLIError.usage("--\(field) \(when) is \(Self.span(ahead)) ahead; nothing was written. Give --future as well if you mean a time to come.")
         }

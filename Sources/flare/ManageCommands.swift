@@ -53,7 +53,7 @@ struct History: ParsableCommand {
                 let document = opened.replica.document(id)
                 let entries = try journal.history(of: id, field: field)
                 let edits = entries.filter { !Self.shownWithItsTime($0, among: entries) }.map { entry -> [String: Any] in
-                    let when = Date(timeIntervalSince1970: TimeInterval(entry.clock.milliseconds) / 1000)
+                    let when = entry.clock.date
                     var edit: [String: Any] = [
                         "at": ISO8601DateFormatter().string(from: when),
                         "device": names[entry.change.replica] ?? entry.change.replica.description,
@@ -67,7 +67,7 @@ struct History: ParsableCommand {
                     return
                 }
                 for (entry, edit) in zip(entries.filter { !Self.shownWithItsTime($0, among: entries) }, edits) {
-                    let when = FieldText.time(Moment(Date(timeIntervalSince1970: TimeInterval(entry.clock.milliseconds) / 1000)))
+                    let when = FieldText.time(entry.clock)
                     print("\(when)  \(edit["device"]!)  \(edit["edit"]!)")
                 }
             }
