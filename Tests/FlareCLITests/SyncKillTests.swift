@@ -23,18 +23,22 @@ import ToolSupport
             }
         }
 
-        static func random(maximumLines: Int, using generator: inout SplitMix64) -> Moment {
+        /// A moment within a sync that prints `maximumLines` progress lines and lasts
+        /// `maximumDelay` microseconds (as far as the syncs that got through so far tell),
+        /// so that most kills land before the sync ends by itself.
+        static func random(maximumLines: Int, maximumDelay: UInt32, using generator: inout SplitMix64) -> Moment {
             if Bool.random(using: &generator) {
-                return .afterProgress(lines: Int.random(in: 1...maximumLines, using: &generator), extra: UInt32.random(in: 0..<20_000, using: &generator))
+                return .afterProgress(lines: Int.random(in: 1...max(1, maximumLines), using: &generator), extra: UInt32.random(in: 0..<20_000, using: &generator))
             }
-            return .afterStart(delay: UInt32.random(in: 100_000..<900_000, using: &generator))
+            return .afterStart(delay: UInt32.random(in: 100_000..<max(100_001, maximumDelay), using: &generator))
         }
     }
 
     /// Runs `flare sync --progress` on `vault` and SIGKILLs it at `moment`; whether the kill
-    /// landed (false: the sync had ended by itself, with its status), and how many pages it
-    /// had reported done by then.
-    static func syncKilled(vault: String, at moment: Moment, relay: String? = nil) throws -> (killed: Bool, status: Int32, pages: Int) {
+    /// landed (false: the sync had ended by itself, with its status), how many pages it
+    /// had reported done by then, how many progress lines it printed and how long it ran (µs).
+    static func syncKilled(vault: String, at moment: Moment, relay: String? = nil) throws -> (killed: Bool, status: Int32, pages: Int, lines: Int, lasted: UInt32) {
+        let began = ContinuousClock.now
         let process = Process()
         process.executableURL = CLITests.binary
         process.arguments = ["sync", "--progress"] + (relay.map { ["--relay", $0] } ?? [])
@@ -64,8 +68,11 @@ import ToolSupport
         text += String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         let killed = process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL
-        let pages = text.split(separator: "\n").count { $0.hasPrefix("Sending") || $0.hasPrefix("Receiving") }
-        return (killed, process.terminationStatus, pages)
+        let lines = text.split(separator: "\n")
+        let pages = lines.count { $0.hasPrefix("Sending") || $0.hasPrefix("Receiving") }
+        let lasted = (ContinuousClock.now - began).components
+        let microseconds = min(UInt64(UInt32.max), UInt64(lasted.seconds) * 1_000_000 + UInt64(lasted.attoseconds / 1_000_000_000_000))
+        return (killed, process.terminationStatus, pages, lines.count, UInt32(microseconds))
     }
 
     /// Runs `body` on a thread of its own: waiting for processes must not hold up one of the
@@ -127,9 +134,12 @@ import ToolSupport
         // data is wiped, so the next push is the whole vault again.
         // Bounded in attempts, and in time (generous: this process's threads can be held up by
         // other tests for minutes on a loaded machine).
+        // What a whole sync looks like, from the last one that got through: kills are aimed
+        // inside it (on a fast machine a large sync can be over in a fraction of a second).
+        var span = (lines: 60, delay: UInt32(900_000))
         let pushing = ContinuousClock.now
         for _ in 0..<45 where kills.push < 25 && ContinuousClock.now - pushing < .seconds(300) {
-            let moment = Moment.random(maximumLines: 60, using: &generator)
+            let moment = Moment.random(maximumLines: span.lines, maximumDelay: span.delay, using: &generator)
             let outcome = try await Self.offPool { [moment] in try Self.syncKilled(vault: phone, at: moment, relay: address) }
             _ = try await Self.doctor(phone, context("the phone's push", moment))
             if outcome.killed {
@@ -139,6 +149,7 @@ import ToolSupport
             }
             #expect(outcome.status == 0, "\(context("the phone's push", moment)) exited \(outcome.status)")
             completed.push += 1
+            span = (min(span.lines, outcome.lines), min(span.delay, outcome.lasted))
             relay.stop()
             try FileManager.default.removeItem(atPath: data)
             relay = try RelayProcess(data: data, port: port, arguments: frames)
@@ -147,20 +158,21 @@ import ToolSupport
         #expect(push.status == 0, "seed \(seed): \(push.errors)")
 
         // Large pulls, each by a device that has just joined, killed again and again; when one
-        // gets through, another device joins (six at most).
+        // gets through, another device joins (ten at most).
         var pullers: [String] = []
         var pulling: String?
+        span = (lines: 60, delay: 900_000)
         let pullsStarted = ContinuousClock.now
         for _ in 0..<60 where kills.pull < 25 && ContinuousClock.now - pullsStarted < .seconds(300) {
             if pulling == nil {
-                guard pullers.count < 6 else { break }
+                guard pullers.count < 10 else { break }
                 let vault = folder.path("device-\(pullers.count).flare")
                 #expect(try await Self.flare(["join", code, "--device-name", "device \(pullers.count)"], vault: vault).status == 0)
                 pullers.append(vault)
                 pulling = vault
             }
             let vault = pulling!
-            let moment = Moment.random(maximumLines: 60, using: &generator)
+            let moment = Moment.random(maximumLines: span.lines, maximumDelay: span.delay, using: &generator)
             let outcome = try await Self.offPool { [moment] in try Self.syncKilled(vault: vault, at: moment, relay: address) }
             _ = try await Self.doctor(vault, context("the pull of \(vault)", moment))
             if outcome.killed {
@@ -169,6 +181,7 @@ import ToolSupport
             } else {
                 #expect(outcome.status == 0, "\(context("the pull of \(vault)", moment)) exited \(outcome.status)")
                 completed.pull += 1
+                span = (min(span.lines, outcome.lines), min(span.delay, outcome.lasted))
                 pulling = nil
             }
         }
