@@ -140,7 +140,9 @@ let package = Package(
         .testTarget(name: "FlareInsightsTests", dependencies: ["FlareInsights", "FlareReport", "FlareJournal"]),
         .testTarget(
             name: "FlareRelayTests",
-            dependencies: ["FlareRelay", "FlareCrypto", "TestSupport", "ToolSupport", .product(name: "NIOPosix", package: "swift-nio")]
+            dependencies: ["FlareRelay", "FlareCrypto", "TestSupport", "ToolSupport", .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "FlareSyncTests",

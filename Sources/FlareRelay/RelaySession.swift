@@ -32,8 +32,8 @@ public struct RelaySession: Sendable {
 
     enum State {
         case awaitingHello
-        case awaitingAuth(vault: WireID, deviceKey: [UInt8], transcript: [UInt8], session: WireID)
-        case authenticated(vault: WireID, deviceKey: [UInt8], session: WireID)
+        case awaitingAuth(vault: WireID, deviceKey: [UInt8], replica: WireID, transcript: [UInt8], session: WireID)
+        case authenticated(vault: WireID, deviceKey: [UInt8], replica: WireID, session: WireID)
         case closed
     }
 
@@ -55,7 +55,7 @@ public struct RelaySession: Sendable {
 
     /// The vault this connection is authenticated for, if it is.
     public var vault: WireID? {
-        if case .authenticated(let vault, _, _) = state { return vault }
+        if case .authenticated(let vault, _, _, _) = state { return vault }
         return nil
     }
 
@@ -65,7 +65,8 @@ public struct RelaySession: Sendable {
             return try dispatch(message)
         } catch let error as RelayError {
             switch error {
-            case .storageFull, .damagedStorage:
+            // A key bound to another replica is refused like a failed signature: the connection ends.
+            case .storageFull, .damagedStorage, .replicaTaken:
                 state = .closed
                 return Outcome(replies: [.error(error.code, message: error.description)], close: true, failure: error)
             default:
@@ -77,6 +78,10 @@ public struct RelaySession: Sendable {
         }
     }
 
+    /// The most devices one `devices` page lists: a page stays well under the smallest frame
+    /// a relay may announce that can carry anything else (1 KiB at 50 bytes per device).
+    static let devicesPerPage = 16
+
     /// Refuses and closes.
     private mutating func refuse(_ code: ErrorCode, _ message: String) -> Outcome {
         state = .closed
@@ -85,33 +90,35 @@ public struct RelaySession: Sendable {
 
     private mutating func dispatch(_ message: Message) throws -> Outcome {
         switch (state, message) {
-        case (.awaitingHello, .hello(let lowest, let highest, let vault, let deviceKey, let deviceNonce)):
+        case (.awaitingHello, .hello(let lowest, let highest, let vault, let deviceKey, let deviceNonce, let replica)):
             let version = min(highest, Self.versions.upperBound)
-            guard version >= lowest, Self.versions.contains(version) else {
+            guard version >= lowest, Self.versions.contains(version), let replica else {
                 return refuse(.unsupportedVersion, "this relay speaks versions \(Self.versions.lowerBound) to \(Self.versions.upperBound)")
             }
             let relayNonce = Random.bytes(32)
             let session = WireID(Random.bytes(16))!
             let transcript = Transcript.auth(
-                vault: vault, deviceKey: deviceKey, deviceNonce: deviceNonce, relayNonce: relayNonce, session: session, version: version)
-            state = .awaitingAuth(vault: vault, deviceKey: deviceKey, transcript: transcript, session: session)
+                vault: vault, deviceKey: deviceKey, replica: replica, deviceNonce: deviceNonce, relayNonce: relayNonce, session: session, version: version)
+            state = .awaitingAuth(vault: vault, deviceKey: deviceKey, replica: replica, transcript: transcript, session: session)
             return Outcome(replies: [
                 .challenge(version: version, nonce: relayNonce, session: session, maximumFrame: settings.maximumFrame, idleSeconds: settings.idleSeconds)
             ])
 
-        case (.awaitingAuth(let vault, let deviceKey, let transcript, let session), .auth(let signature)):
+        case (.awaitingAuth(let vault, let deviceKey, let replica, let transcript, let session), .auth(let signature)):
             guard SigningKey.isValid(signature: signature, for: transcript, publicKey: deviceKey) else {
                 return refuse(.authFailed, "the signature does not verify")
             }
             guard try storage.authKey(of: vault) != nil else { return refuse(.unknownVault, RelayError.unknownVault(vault).description) }
-            guard try storage.isAdmitted(deviceKey, to: vault) else { return refuse(.authFailed, "this device is not admitted to the vault") }
-            return try welcome(vault: vault, deviceKey: deviceKey, session: session)
+            guard try storage.authenticate(deviceKey, replica: replica, in: vault) else {
+                return refuse(.authFailed, "this device is not admitted to the vault")
+            }
+            return try welcome(vault: vault, deviceKey: deviceKey, replica: replica, session: session)
 
-        case (.awaitingAuth(let vault, let deviceKey, let transcript, let session), .join(let authKey, let admission, let invite, let signature)):
+        case (.awaitingAuth(let vault, let deviceKey, let replica, let transcript, let session), .join(let authKey, let admission, let invite, let signature)):
             guard VaultID(authPublicKey: authKey).bytes == vault.bytes else {
                 return refuse(.authFailed, "the vault id is not the hash of that auth key")
             }
-            guard SigningKey.isValid(signature: admission, for: Transcript.admission(vault: vault, deviceKey: deviceKey), publicKey: authKey),
+            guard SigningKey.isValid(signature: admission, for: Transcript.admission(vault: vault, deviceKey: deviceKey, replica: replica), publicKey: authKey),
                 SigningKey.isValid(signature: signature, for: transcript, publicKey: deviceKey)
             else { return refuse(.authFailed, "the admission or the signature does not verify") }
             do {
@@ -119,10 +126,14 @@ public struct RelaySession: Sendable {
             } catch let error as RelayError {
                 return refuse(error.code, error.description)
             }
-            try storage.admitDevice(deviceKey, to: vault)
-            return try welcome(vault: vault, deviceKey: deviceKey, session: session)
+            try storage.admitDevice(deviceKey, replica: replica, to: vault)
+            return try welcome(vault: vault, deviceKey: deviceKey, replica: replica, session: session)
 
-        case (.authenticated(let vault, _, _), .push(let envelopes)):
+        case (.authenticated(let vault, _, let replica, _), .push(let envelopes)):
+            if let foreign = envelopes.first(where: { $0.replica != replica }) {
+                return refuse(.forbidden, "a device pushes only its own replica's changes (this device's replica is \(replica)); "
+                    + "an envelope of replica \(foreign.replica) was refused, and nothing of the push was stored")
+            }
             if let unservable = envelopes.first(where: { $0.largestBatchPayload > Int(settings.maximumFrame) }) {
                 return refuse(.frameTooLarge, "an envelope of \(unservable.encodedCount) bytes would not fit a batch within this relay's "
                     + "\(settings.maximumFrame)-byte frames, so it could not be served back; nothing of the push was stored")
@@ -131,21 +142,27 @@ public struct RelaySession: Sendable {
             return Outcome(
                 replies: [.ack(held: appended.held, stored: appended.stored, serverSeq: appended.serverSeq)], stored: appended.stored > 0)
 
-        case (.authenticated(let vault, _, _), .pull(let after, let maximumBytes)):
+        case (.authenticated(let vault, _, _, _), .pull(let after, let maximumBytes)):
             // A batch must fit in one frame, whatever the device asks for.
             let limit = min(Int(clamping: maximumBytes), Int(settings.maximumFrame) - Self.batchAllowance)
             let page = try storage.envelopes(of: vault, after: after, maximumBytes: limit)
             return Outcome(replies: [.batch(page.items, more: page.more)])
 
-        case (.authenticated(let vault, _, _), .snapshotPut(let covers, let sealed)):
+        case (.authenticated(let vault, _, _, _), .snapshotPut(let covers, let sealed)):
             try storage.putSnapshot(sealed, covering: covers, of: vault)
             return Outcome(replies: [])
 
-        case (.authenticated(let vault, _, _), .snapshotGet):
+        case (.authenticated(let vault, _, _, _), .snapshotGet):
             let snapshot = try storage.snapshot(of: vault)
             return Outcome(replies: [.snapshot(covers: snapshot?.covers ?? [], sealed: snapshot?.sealed ?? [])])
 
-        case (.authenticated(let vault, let deviceKey, let session), .forget(let signature)):
+        case (.authenticated(let vault, _, _, _), .devicesGet(let start)):
+            let devices = try storage.devices(of: vault)
+            let first = Int(clamping: min(start, UInt64(devices.count)))
+            let page = devices[first...].prefix(Self.devicesPerPage)
+            return Outcome(replies: [.devices(Array(page), more: first + page.count < devices.count)])
+
+        case (.authenticated(let vault, let deviceKey, _, let session), .forget(let signature)):
             guard SigningKey.isValid(signature: signature, for: Transcript.forget(vault: vault, session: session), publicKey: deviceKey) else {
                 return refuse(.authFailed, "the signature does not verify")
             }
@@ -167,8 +184,8 @@ public struct RelaySession: Sendable {
         }
     }
 
-    private mutating func welcome(vault: WireID, deviceKey: [UInt8], session: WireID) throws -> Outcome {
-        state = .authenticated(vault: vault, deviceKey: deviceKey, session: session)
+    private mutating func welcome(vault: WireID, deviceKey: [UInt8], replica: WireID, session: WireID) throws -> Outcome {
+        state = .authenticated(vault: vault, deviceKey: deviceKey, replica: replica, session: session)
         let position = try storage.position(of: vault)
         return Outcome(replies: [.welcome(store: position.store, serverSeq: position.serverSeq, held: try storage.held(in: vault))])
     }

@@ -11,6 +11,9 @@ public enum RelayError: Error, Equatable, Sendable, CustomStringConvertible, Cus
     case storageFull(cause: String)
     /// The relay's storage holds a value it could not have written (damage on disk).
     case damagedStorage(String)
+    /// A device key and a replica that do not belong together: the key is bound to another
+    /// replica, or the replica to another key.
+    case replicaTaken(replica: WireID)
 
     /// The code sent to the device (Protocol/PROTOCOL.md §6).
     public var code: ErrorCode {
@@ -21,6 +24,7 @@ public enum RelayError: Error, Equatable, Sendable, CustomStringConvertible, Cus
         case .quotaExceeded: return .quotaExceeded
         case .storageFull: return .storageFull
         case .damagedStorage: return .internal
+        case .replicaTaken: return .forbidden
         }
     }
 
@@ -33,6 +37,8 @@ public enum RelayError: Error, Equatable, Sendable, CustomStringConvertible, Cus
         case .quotaExceeded(let what): return "the vault's quota is full (\(what))"
         case .storageFull: return "the relay's disk is full; nothing of the request was stored"
         case .damagedStorage(let what): return "the relay's storage is damaged (\(what)); nothing of the request was stored"
+        case .replicaTaken(let replica):
+            return "replica \(replica) belongs to another device key of this vault, or this key to another replica"
         }
     }
 
@@ -82,9 +88,16 @@ public protocol RelayStorage: AnyObject, Sendable {
     /// Admits a vault with its auth public key, consuming `invite` unless `open` (a relay run
     /// with `--open`). Admitting a vault again with the same key changes nothing.
     func admitVault(_ vault: WireID, authKey: [UInt8], invite: String?, open: Bool) throws
-    /// Records a device key as admitted to a vault.
-    func admitDevice(_ key: [UInt8], to vault: WireID) throws
-    func isAdmitted(_ key: [UInt8], to vault: WireID) throws -> Bool
+    /// Records a device key as admitted to a vault, bound to `replica`, and as seen now.
+    /// Admitting a key again changes nothing but the time seen. Throws `replicaTaken` when
+    /// the key is bound to another replica or the replica to another key.
+    func admitDevice(_ key: [UInt8], replica: WireID, to vault: WireID) throws
+    /// Whether the key is admitted to the vault; if so, binds it to `replica` (a key admitted
+    /// by protocol version 1 has none yet) and records that it was seen now. Throws
+    /// `replicaTaken` as `admitDevice` does.
+    func authenticate(_ key: [UInt8], replica: WireID, in vault: WireID) throws -> Bool
+    /// The vault's admitted device keys, in the order they were admitted.
+    func devices(of vault: WireID) throws -> [AdmittedDevice]
     /// Per replica, the highest seq held for the vault.
     func held(in vault: WireID) throws -> HighWaterMarks
     /// Stores envelopes that continue their replicas' runs, all or none; envelopes already held

@@ -54,8 +54,22 @@ public final class SQLiteRelayStorage: RelayStorage {
                 UPDATE vault SET store = randomblob(16);
                 """)
         }
+        migrator.registerMigration("relay-v3-device-replica") { db in
+            // Protocol version 2 binds each device key to its replica, and lists devices with
+            // when they joined and last authenticated (seconds since 1970; 0 = not known).
+            try db.execute(sql: """
+                ALTER TABLE device ADD COLUMN replica BLOB;
+                ALTER TABLE device ADD COLUMN joined INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE device ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE device ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+                CREATE UNIQUE INDEX device_replica ON device (vault, replica) WHERE replica IS NOT NULL;
+                """)
+        }
         return migrator
     }
+
+    /// Seconds since 1970, as SQLite reads the clock.
+    private static let now = "CAST(strftime('%s', 'now') AS INTEGER)"
 
     public func createInvite() throws -> String {
         let token = Hex.encode(Random.bytes(12))
@@ -84,15 +98,54 @@ public final class SQLiteRelayStorage: RelayStorage {
         }
     }
 
-    public func admitDevice(_ key: [UInt8], to vault: WireID) throws {
+    public func admitDevice(_ key: [UInt8], replica: WireID, to vault: WireID) throws {
         try write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO device (vault, key) VALUES (?, ?)", arguments: [Data(vault.bytes), Data(key)])
+            if try Self.bind(key, replica: replica, in: vault, db) { return }
+            try db.execute(
+                sql: """
+                    INSERT INTO device (vault, key, replica, joined, last_seen, position)
+                    VALUES (?, ?, ?, \(Self.now), \(Self.now), (SELECT COALESCE(MAX(position), 0) + 1 FROM device WHERE vault = ?))
+                    """,
+                arguments: [Data(vault.bytes), Data(key), Data(replica.bytes), Data(vault.bytes)])
         }
     }
 
-    public func isAdmitted(_ key: [UInt8], to vault: WireID) throws -> Bool {
+    public func authenticate(_ key: [UInt8], replica: WireID, in vault: WireID) throws -> Bool {
+        try write { db in try Self.bind(key, replica: replica, in: vault, db) }
+    }
+
+    /// For an admitted key: checks (or makes) its binding to `replica`, records it as seen now
+    /// and returns true. False for a key not admitted.
+    private static func bind(_ key: [UInt8], replica: WireID, in vault: WireID, _ db: Database) throws -> Bool {
+        guard let row = try Row.fetchOne(db, sql: "SELECT replica FROM device WHERE vault = ? AND key = ?", arguments: [Data(vault.bytes), Data(key)])
+        else {
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM device WHERE vault = ? AND replica = ?", arguments: [Data(vault.bytes), Data(replica.bytes)]) ?? false {
+                throw RelayError.replicaTaken(replica: replica)
+            }
+            return false
+        }
+        if row["replica"] as DatabaseValue == .null {
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM device WHERE vault = ? AND replica = ?", arguments: [Data(vault.bytes), Data(replica.bytes)]) ?? false {
+                throw RelayError.replicaTaken(replica: replica)
+            }
+        } else if try row.wireID("replica") != replica {
+            throw RelayError.replicaTaken(replica: replica)
+        }
+        try db.execute(
+            sql: "UPDATE device SET replica = ?, last_seen = \(Self.now) WHERE vault = ? AND key = ?",
+            arguments: [Data(replica.bytes), Data(vault.bytes), Data(key)])
+        return true
+    }
+
+    public func devices(of vault: WireID) throws -> [AdmittedDevice] {
         try database.read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM device WHERE vault = ? AND key = ?", arguments: [Data(vault.bytes), Data(key)]) ?? false
+            try Row.fetchAll(db, sql: "SELECT key, replica, joined, last_seen FROM device WHERE vault = ? ORDER BY position, key", arguments: [Data(vault.bytes)])
+                .map { row in
+                    let key = try row.bytes("key")
+                    guard key.count == 32 else { throw RelayError.damagedStorage("a device key of \(key.count) bytes") }
+                    let replica = row["replica"] as DatabaseValue == .null ? nil : try row.wireID("replica")
+                    return AdmittedDevice(key: key, replica: replica, joined: try row.seq("joined", minimum: 0), lastSeen: try row.seq("last_seen", minimum: 0))
+                }
         }
     }
 

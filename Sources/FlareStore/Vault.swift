@@ -473,12 +473,13 @@ public final class Vault {
 
     // MARK: Reading
 
-    /// Every stored change not included in `known`, in an order that respects causality
-    /// (buffered changes are not included). Reads only the rows that hold such changes.
-    public func changes(notIn known: VersionVector = VersionVector()) throws -> [Change] {
+    /// Every stored change not included in `known` (of `replica` only, when given), in an
+    /// order that respects causality (buffered changes are not included). Reads only the rows
+    /// that hold such changes.
+    public func changes(notIn known: VersionVector = VersionVector(), of replica: ReplicaID? = nil) throws -> [Change] {
         let key = keyring.storageKey
         let binding = binding
-        let wanted = head.logVector.filter { known[$0.replica] < $0.seq }
+        let wanted = head.logVector.filter { known[$0.replica] < $0.seq && (replica == nil || $0.replica == replica) }
         let runs: [(position: Int64, run: ChangeRun)] = try Self.storageErrors {
             try database.read { db in
                 var runs: [(Int64, ChangeRun)] = []

@@ -70,14 +70,16 @@ public struct SyncClient: Sendable {
         return state.relay
     }
 
-    /// Who the device is to the relay: its own key, and the vault's keys.
+    /// Who the device is to the relay: its own key and replica, and the vault's keys.
     struct Identity: Sendable {
         let deviceKey: SigningKey
+        let replica: WireID
         let vaultKeys: VaultKeys
         var vault: WireID { WireID(vaultKeys.vaultID.bytes)! }
 
         init(_ vault: Vault) {
             deviceKey = vault.deviceKey
+            replica = WireID(vault.replicaID.bytes)!
             vaultKeys = vault.vaultKeys
         }
     }
@@ -98,16 +100,19 @@ public struct SyncClient: Sendable {
         let deviceKey = identity.deviceKey
         let vaultWire = identity.vault
         let nonce = Random.bytes(32)
-        try await link.send(.hello(lowestVersion: FlareRelease.protocolVersions.lowerBound, highestVersion: FlareRelease.protocolVersions.upperBound, vault: vaultWire, deviceKey: deviceKey.publicKey, nonce: nonce))
+        try await link.send(.hello(
+            lowestVersion: FlareRelease.protocolVersions.lowerBound, highestVersion: FlareRelease.protocolVersions.upperBound, vault: vaultWire,
+            deviceKey: deviceKey.publicKey, nonce: nonce, replica: identity.replica))
         guard case .challenge(let version, let relayNonce, let session, let maximumFrame, let idleSeconds) = try await link.receive(while: "saying hello")
         else { throw SyncError.protocolViolation("the relay did not answer hello with a challenge") }
         guard FlareRelease.protocolVersions.contains(version) else { throw SyncError.protocolViolation("the relay chose version \(version), which this device did not offer") }
         let signature = deviceKey.signature(for: Transcript.auth(
-            vault: vaultWire, deviceKey: deviceKey.publicKey, deviceNonce: nonce, relayNonce: relayNonce, session: session, version: version))
+            vault: vaultWire, deviceKey: deviceKey.publicKey, replica: identity.replica, deviceNonce: nonce, relayNonce: relayNonce, session: session,
+            version: version))
         let joining = !state.admitted || invite != nil
         if joining {
             let authKey = identity.vaultKeys.authKey
-            let admission = authKey.signature(for: Transcript.admission(vault: vaultWire, deviceKey: deviceKey.publicKey))
+            let admission = authKey.signature(for: Transcript.admission(vault: vaultWire, deviceKey: deviceKey.publicKey, replica: identity.replica))
             try await link.send(.join(vaultAuthKey: authKey.publicKey, admission: admission, invite: invite ?? "", signature: signature))
         } else {
             try await link.send(.auth(signature: signature))
@@ -155,8 +160,11 @@ public struct SyncClient: Sendable {
                 seen = try await pull(
                     after: seen, into: vault, state: &state, report: &report, link: &link, expected: relayLatest, frameLimit: frameLimit)
             }
+            // A relay takes only this device's own replica from it (PROTOCOL.md §5): other
+            // devices' changes reach it from them.
             let outbox = try Outbox(
-                changes: try vault.changes(notIn: state.relayHolds), vault: vault.vaultID, key: vault.vaultKeys.dataKey, frameLimit: frameLimit)
+                changes: try vault.changes(notIn: state.relayHolds, of: vault.replicaID), vault: vault.vaultID, key: vault.vaultKeys.dataKey,
+                frameLimit: frameLimit)
             if !outbox.pushes.isEmpty {
                 relayLatest = max(relayLatest, try await push(outbox, from: vault, state: &state, report: &report, link: &link, seen: &seen))
             }

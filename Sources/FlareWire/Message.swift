@@ -4,14 +4,39 @@ import FlareBytes
 public enum ErrorCode: UInt16, CaseIterable, Sendable {
     case malformed = 1, frameTooLarge, unsupportedVersion, authFailed, unknownVault, badInvite, seqGap, quotaExceeded
     case rateLimited, shuttingDown, `internal`, storageFull
+    /// A device pushed envelopes of a replica that is not its own.
+    case forbidden
 }
 
 /// Per replica, the highest seq held.
 public typealias HighWaterMarks = [(replica: WireID, seq: UInt64)]
 
+/// A device key admitted to a vault, as a relay lists it (`devices`).
+public struct AdmittedDevice: Sendable, Equatable {
+    /// The device's Ed25519 public key.
+    public let key: [UInt8]
+    /// The replica the key is bound to; nil for a key admitted before relays bound replicas
+    /// (protocol version 1) that has not authenticated since.
+    public let replica: WireID?
+    /// When the relay admitted the key, in seconds since 1970 (0: not known).
+    public let joined: UInt64
+    /// When the device last authenticated, in seconds since 1970 (0: not since the relay
+    /// started keeping it).
+    public let lastSeen: UInt64
+
+    public init(key: [UInt8], replica: WireID?, joined: UInt64, lastSeen: UInt64) {
+        self.key = key
+        self.replica = replica
+        self.joined = joined
+        self.lastSeen = lastSeen
+    }
+}
+
 /// Every message of the sync protocol (Protocol/PROTOCOL.md §3), with its byte encoding.
 public enum Message: Sendable {
-    case hello(lowestVersion: UInt64, highestVersion: UInt64, vault: WireID, deviceKey: [UInt8], nonce: [UInt8])
+    /// `replica` is nil only in a hello whose highest version is 1 (it has no replica field);
+    /// a relay answers such a hello `unsupportedVersion`.
+    case hello(lowestVersion: UInt64, highestVersion: UInt64, vault: WireID, deviceKey: [UInt8], nonce: [UInt8], replica: WireID?)
     case challenge(version: UInt64, nonce: [UInt8], session: WireID, maximumFrame: UInt32, idleSeconds: UInt64)
     case auth(signature: [UInt8])
     case join(vaultAuthKey: [UInt8], admission: [UInt8], invite: String, signature: [UInt8])
@@ -26,6 +51,9 @@ public enum Message: Sendable {
     case snapshot(covers: HighWaterMarks, sealed: [UInt8])
     case forget(signature: [UInt8])
     case forgotten
+    /// Asks for the vault's admitted devices from the `start`th on (0-based).
+    case devicesGet(start: UInt64)
+    case devices([AdmittedDevice], more: Bool)
     case ping(nonce: UInt32)
     case pong(nonce: UInt32)
     case error(ErrorCode, message: String)
@@ -48,6 +76,8 @@ public enum Message: Sendable {
         case .snapshot: 0x22
         case .forget: 0x30
         case .forgotten: 0x31
+        case .devicesGet: 0x50
+        case .devices: 0x51
         case .ping: 0x40
         case .pong: 0x41
         case .error: 0x7f
@@ -62,12 +92,13 @@ public enum Message: Sendable {
         var writer = ByteWriter()
         writer.byte(type)
         switch self {
-        case .hello(let lowest, let highest, let vault, let deviceKey, let nonce):
+        case .hello(let lowest, let highest, let vault, let deviceKey, let nonce, let replica):
             writer.varint(lowest)
             writer.varint(highest)
             writer.raw(vault.bytes)
             writer.raw(deviceKey)
             writer.raw(nonce)
+            if let replica { writer.raw(replica.bytes) }
         case .challenge(let version, let nonce, let session, let maximumFrame, let idleSeconds):
             writer.varint(version)
             writer.raw(nonce)
@@ -110,6 +141,22 @@ public enum Message: Sendable {
             writer.raw(sealed)
         case .snapshotGet, .forgotten:
             break
+        case .devicesGet(let start):
+            writer.varint(start)
+        case .devices(let devices, let more):
+            writer.varint(devices.count)
+            for device in devices {
+                writer.raw(device.key)
+                if let replica = device.replica {
+                    writer.byte(1)
+                    writer.raw(replica.bytes)
+                } else {
+                    writer.byte(0)
+                }
+                writer.varint(device.joined)
+                writer.varint(device.lastSeen)
+            }
+            writer.byte(more ? 1 : 0)
         case .ping(let nonce), .pong(let nonce):
             Self.write(nonce, to: &writer)
         case .error(let code, let message):
@@ -128,9 +175,15 @@ public enum Message: Sendable {
             let message: Message
             switch type {
             case 0x01:
+                let lowest = try reader.varint()
+                let highest = try reader.varint()
+                let vault = try id(&reader)
+                let deviceKey = try raw(&reader, 32)
+                let nonce = try raw(&reader, 32)
+                // Version 1's hello ends here; from version 2 on it names the device's replica.
                 message = .hello(
-                    lowestVersion: try reader.varint(), highestVersion: try reader.varint(), vault: try id(&reader),
-                    deviceKey: try raw(&reader, 32), nonce: try raw(&reader, 32))
+                    lowestVersion: lowest, highestVersion: highest, vault: vault, deviceKey: deviceKey, nonce: nonce,
+                    replica: highest >= 2 ? try id(&reader) : nil)
             case 0x02:
                 message = .challenge(
                     version: try reader.varint(), nonce: try raw(&reader, 32), session: try id(&reader),
@@ -149,9 +202,7 @@ public enum Message: Sendable {
             case 0x13:
                 let count = try reader.count(minimumSize: 20)
                 let items = try (0..<count).map { _ in (serverSeq: try reader.seq(), envelope: try envelope(&reader)) }
-                let more = try reader.byte()
-                guard more <= 1 else { throw WireError.malformed("the more flag is 0 or 1") }
-                message = .batch(items, more: more == 1)
+                message = .batch(items, more: try flag(&reader, "the more flag"))
             case 0x14: message = .notify(latestServerSeq: try reader.seq(minimum: 0))
             case 0x20, 0x22:
                 let covers = try marks(&reader)
@@ -160,6 +211,16 @@ public enum Message: Sendable {
             case 0x21: message = .snapshotGet
             case 0x30: message = .forget(signature: try raw(&reader, 64))
             case 0x31: message = .forgotten
+            case 0x50: message = .devicesGet(start: try reader.seq(minimum: 0))
+            case 0x51:
+                let count = try reader.count(minimumSize: 35)
+                let devices = try (0..<count).map { _ in
+                    let key = try raw(&reader, 32)
+                    let bound = try flag(&reader, "the replica flag")
+                    return AdmittedDevice(
+                        key: key, replica: bound ? try id(&reader) : nil, joined: try reader.seq(minimum: 0), lastSeen: try reader.seq(minimum: 0))
+                }
+                message = .devices(devices, more: try flag(&reader, "the more flag"))
             case 0x40: message = .ping(nonce: try uint32(&reader))
             case 0x41: message = .pong(nonce: try uint32(&reader))
             case 0x7f:
@@ -209,6 +270,13 @@ public enum Message: Sendable {
             throw WireError.malformed("a frame limit must be 1 to \(Frame.maximumLength) bytes (got \(limit))")
         }
         return limit
+    }
+
+    /// A byte that is 0 (false) or 1 (true).
+    private static func flag(_ reader: inout ByteReader, _ what: String) throws -> Bool {
+        let byte = try reader.byte()
+        guard byte <= 1 else { throw WireError.malformed("\(what) is 0 or 1") }
+        return byte == 1
     }
 
     private static func uint32(_ reader: inout ByteReader) throws -> UInt32 {

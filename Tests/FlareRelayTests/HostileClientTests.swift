@@ -22,7 +22,7 @@ import ToolSupport
     struct Honest {
         let device: RelaySessionTests.Device
         let client: WireClient
-        let replica = WireID([UInt8](repeating: 0x77, count: 16))!
+        var replica: WireID { device.replica }
         var pushed: [Envelope] = []
 
         /// The next reply, past the `notify`s other devices' pushes cause.
@@ -62,7 +62,8 @@ import ToolSupport
         let relay = try RelayProcess(data: folder.path("relay"), arguments: ["--open", "--max-connections", "8000"])
         let pid = relay.process.processIdentifier
         let secret = VaultSecret.random()
-        var honest = Honest(device: RelaySessionTests.Device(secret), client: try RelayServerTests.connect(RelaySessionTests.Device(secret), port: relay.port, join: true))
+        let honestDevice = RelaySessionTests.Device(secret)
+        var honest = Honest(device: honestDevice, client: try RelayServerTests.connect(honestDevice, port: relay.port, join: true))
         #expect(try honest.round())
         let startKilobytes = Self.residentKilobytes(of: pid)
 

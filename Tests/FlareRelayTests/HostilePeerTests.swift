@@ -24,11 +24,11 @@ import TestSupport
     /// sees it, so nothing reaches storage that does not fit its integers.
     @Test func pullsAndPushesAtTheLargestSeqs() async throws {
         await #expect(processExitsWith: .success) {
-            let (_, _, _, session) = try! HostilePeerTests.admitted()
+            let (_, _, device, session) = try! HostilePeerTests.admitted()
             var working = session
             let pulled = working.handle(.pull(afterServerSeq: Seq.maximum, maximumBytes: .max))
             guard case .batch(let items, false)? = pulled.replies.first, items.isEmpty else { fatalError("\(pulled.replies)") }
-            let last = try! Envelope(replica: WireID([UInt8](repeating: 3, count: 16))!, firstSeq: 1, lastSeq: Seq.maximum, sealed: [1])
+            let last = try! Envelope(replica: device.replica, firstSeq: 1, lastSeq: Seq.maximum, sealed: [1])
             guard case .ack(let held, 1, 1)? = working.handle(.push([last])).replies.first, held.first?.seq == Seq.maximum else {
                 fatalError("not stored")
             }
@@ -52,7 +52,7 @@ import TestSupport
         let limit = 4096
         var session = RelaySession(storage: storage, settings: .init(maximumFrame: UInt32(limit), open: true))
         guard case .welcome? = device.join(&session, invite: "").replies.first else { Issue.record("no welcome"); return }
-        let replica = WireID([UInt8](repeating: 5, count: 16))!
+        let replica = device.replica
         // The largest sealed box whose push frame fits the limit.
         var size = limit
         while Message.push([try Envelope(replica: replica, firstSeq: 1, lastSeq: 1, sealed: [UInt8](repeating: 9, count: size))]).encoded().count > limit {
@@ -87,7 +87,7 @@ import TestSupport
             settings: .init(idleSeconds: 600, open: true), limits: .init(queuedBytesPerConnection: perConnection, queuedBytes: 4 << 20))
         let (device, honest) = try AdversaryTests.bystander(relay)
         // Fill the vault with enough to make each batch large.
-        let replica = WireID([UInt8](repeating: 0x44, count: 16))!
+        let replica = device.replica
         for seq in UInt64(1)...64 {
             honest.send(.push([try Envelope(replica: replica, firstSeq: seq, lastSeq: seq, sealed: [UInt8](repeating: 1, count: 60_000))]))
             guard case .ack? = try honest.receive() else { Issue.record("no ack"); return }
@@ -95,10 +95,10 @@ import TestSupport
         // The hostile one: same vault, asks for everything again and again, reads nothing.
         let hostile = try WireClient(port: relay.server.port)
         let nonce = Random.bytes(32)
-        hostile.send(.hello(lowestVersion: 1, highestVersion: 1, vault: device.vault, deviceKey: device.deviceKey.publicKey, nonce: nonce))
+        hostile.send(.hello(lowestVersion: 2, highestVersion: 2, vault: device.vault, deviceKey: device.deviceKey.publicKey, nonce: nonce, replica: device.replica))
         guard case .challenge(let version, let relayNonce, let session, _, _)? = try hostile.receive() else { Issue.record("no challenge"); return }
         hostile.send(.auth(signature: device.deviceKey.signature(for: Transcript.auth(
-            vault: device.vault, deviceKey: device.deviceKey.publicKey, deviceNonce: nonce, relayNonce: relayNonce, session: session, version: version))))
+            vault: device.vault, deviceKey: device.deviceKey.publicKey, replica: device.replica, deviceNonce: nonce, relayNonce: relayNonce, session: session, version: version))))
         guard case .welcome? = try hostile.receive() else { Issue.record("no welcome"); return }
         var largest = 0
         for _ in 0..<400 {

@@ -26,14 +26,14 @@ import Glibc
         let device = RelaySessionTests.Device(VaultSecret.random())
         let client = try WireClient(port: port)
         let nonce = Random.bytes(32)
-        client.send(.hello(lowestVersion: 1, highestVersion: 1, vault: device.vault, deviceKey: device.deviceKey.publicKey, nonce: nonce))
+        client.send(.hello(lowestVersion: 2, highestVersion: 2, vault: device.vault, deviceKey: device.deviceKey.publicKey, nonce: nonce, replica: device.replica))
         guard case .challenge(let version, let relayNonce, let session, _, _)? = try client.receive() else {
             Issue.record("no challenge")
             return
         }
         let transcript = Transcript.auth(
-            vault: device.vault, deviceKey: device.deviceKey.publicKey, deviceNonce: nonce, relayNonce: relayNonce, session: session, version: version)
-        let admission = device.keys.authKey.signature(for: Transcript.admission(vault: device.vault, deviceKey: device.deviceKey.publicKey))
+            vault: device.vault, deviceKey: device.deviceKey.publicKey, replica: device.replica, deviceNonce: nonce, relayNonce: relayNonce, session: session, version: version)
+        let admission = device.keys.authKey.signature(for: Transcript.admission(vault: device.vault, deviceKey: device.deviceKey.publicKey, replica: device.replica))
         client.send(.join(vaultAuthKey: device.keys.authKey.publicKey, admission: admission, invite: token, signature: device.deviceKey.signature(for: transcript)))
         guard case .welcome? = try client.receive() else {
             Issue.record("not welcomed")

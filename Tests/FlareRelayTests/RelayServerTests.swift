@@ -80,14 +80,14 @@ final class WireClient {
     static func connect(_ device: RelaySessionTests.Device, port: Int, join: Bool) throws -> WireClient {
         let client = try WireClient(port: port)
         let nonce = Random.bytes(32)
-        client.send(.hello(lowestVersion: 1, highestVersion: 1, vault: device.vault, deviceKey: device.deviceKey.publicKey, nonce: nonce))
+        client.send(.hello(lowestVersion: 2, highestVersion: 2, vault: device.vault, deviceKey: device.deviceKey.publicKey, nonce: nonce, replica: device.replica))
         guard case .challenge(let version, let relayNonce, let session, _, _)? = try client.receive() else {
             throw WireError.malformed("no challenge")
         }
         let transcript = Transcript.auth(
-            vault: device.vault, deviceKey: device.deviceKey.publicKey, deviceNonce: nonce, relayNonce: relayNonce, session: session, version: version)
+            vault: device.vault, deviceKey: device.deviceKey.publicKey, replica: device.replica, deviceNonce: nonce, relayNonce: relayNonce, session: session, version: version)
         if join {
-            let admission = device.keys.authKey.signature(for: Transcript.admission(vault: device.vault, deviceKey: device.deviceKey.publicKey))
+            let admission = device.keys.authKey.signature(for: Transcript.admission(vault: device.vault, deviceKey: device.deviceKey.publicKey, replica: device.replica))
             client.send(.join(vaultAuthKey: device.keys.authKey.publicKey, admission: admission, invite: "", signature: device.deviceKey.signature(for: transcript)))
         } else {
             client.send(.auth(signature: device.deviceKey.signature(for: transcript)))
@@ -113,7 +113,7 @@ final class WireClient {
         laptop.send(.pull(afterServerSeq: 0, maximumBytes: 1 << 20))
         guard case .batch(let items, false)? = try laptop.receive() else { Issue.record("no batch"); return }
         #expect(items.map(\.serverSeq) == [1])
-        laptop.send(.push([phoneDevice.envelope(3, 3)]))
+        laptop.send(.push([laptopDevice.envelope(1, 1)]))
         guard case .ack(_, _, 2)? = try laptop.receive() else { Issue.record("no second ack"); return }
         // The phone, still connected, hears of it.
         guard case .notify(2)? = try phone.receive() else { Issue.record("no notify"); return }

@@ -11,23 +11,27 @@ import TestSupport
     struct Device {
         let keys: VaultKeys
         let deviceKey = SigningKey.random()
+        let replica: WireID
         var vault: WireID { WireID(keys.vaultID.bytes)! }
 
-        init(_ secret: VaultSecret) { keys = secret.keys() }
+        init(_ secret: VaultSecret, replica: WireID = WireID(Random.bytes(16))!) {
+            keys = secret.keys()
+            self.replica = replica
+        }
 
         /// Sends hello and returns the challenge's transcript and session.
-        func hello(_ session: inout RelaySession, lowest: UInt64 = 1, highest: UInt64 = 1) -> (transcript: [UInt8], session: WireID)? {
+        func hello(_ session: inout RelaySession, lowest: UInt64 = 2, highest: UInt64 = 2) -> (transcript: [UInt8], session: WireID)? {
             let nonce = Random.bytes(32)
-            let outcome = session.handle(.hello(lowestVersion: lowest, highestVersion: highest, vault: vault, deviceKey: deviceKey.publicKey, nonce: nonce))
+            let outcome = session.handle(.hello(lowestVersion: lowest, highestVersion: highest, vault: vault, deviceKey: deviceKey.publicKey, nonce: nonce, replica: highest >= 2 ? replica : nil))
             guard case .challenge(let version, let relayNonce, let id, _, _)? = outcome.replies.first else { return nil }
             let transcript = Transcript.auth(
-                vault: vault, deviceKey: deviceKey.publicKey, deviceNonce: nonce, relayNonce: relayNonce, session: id, version: version)
+                vault: vault, deviceKey: deviceKey.publicKey, replica: replica, deviceNonce: nonce, relayNonce: relayNonce, session: id, version: version)
             return (transcript, id)
         }
 
         func join(_ session: inout RelaySession, invite: String) -> RelaySession.Outcome {
             let (transcript, _) = hello(&session)!
-            let admission = keys.authKey.signature(for: Transcript.admission(vault: vault, deviceKey: deviceKey.publicKey))
+            let admission = keys.authKey.signature(for: Transcript.admission(vault: vault, deviceKey: deviceKey.publicKey, replica: replica))
             return session.handle(.join(
                 vaultAuthKey: keys.authKey.publicKey, admission: admission, invite: invite, signature: deviceKey.signature(for: transcript)))
         }
@@ -38,7 +42,7 @@ import TestSupport
         }
 
         func envelope(_ first: UInt64, _ last: UInt64) -> Envelope {
-            try! Envelope(replica: WireID([UInt8](repeating: 0x21, count: 16))!, firstSeq: first, lastSeq: last, sealed: [1, 2, 3])
+            try! Envelope(replica: replica, firstSeq: first, lastSeq: last, sealed: [1, 2, 3])
         }
     }
 
@@ -123,7 +127,7 @@ import TestSupport
         let (transcript, _) = phone.hello(&fake)!
         let bogus = fake.handle(.join(
             vaultAuthKey: impostor.keys.authKey.publicKey,
-            admission: impostor.keys.authKey.signature(for: Transcript.admission(vault: phone.vault, deviceKey: phone.deviceKey.publicKey)),
+            admission: impostor.keys.authKey.signature(for: Transcript.admission(vault: phone.vault, deviceKey: phone.deviceKey.publicKey, replica: phone.replica)),
             invite: "", signature: phone.deviceKey.signature(for: transcript)))
         #expect(Self.errorCode(bogus) == .authFailed)
 
@@ -132,8 +136,14 @@ import TestSupport
         let pushFirst = early.handle(.push([phone.envelope(1, 1)]))
         #expect(Self.errorCode(pushFirst) == .malformed && pushFirst.close)
         var future = RelaySession(storage: storage)
-        let versions = future.handle(.hello(lowestVersion: 2, highestVersion: 3, vault: phone.vault, deviceKey: phone.deviceKey.publicKey, nonce: Random.bytes(32)))
+        let versions = future.handle(.hello(
+            lowestVersion: 3, highestVersion: 4, vault: phone.vault, deviceKey: phone.deviceKey.publicKey, nonce: Random.bytes(32), replica: phone.replica))
         #expect(Self.errorCode(versions) == .unsupportedVersion && versions.close)
+        // A version 1 device (its hello names no replica) hears which versions this relay speaks.
+        var past = RelaySession(storage: storage)
+        let old = past.handle(.hello(lowestVersion: 1, highestVersion: 1, vault: phone.vault, deviceKey: phone.deviceKey.publicKey, nonce: Random.bytes(32), replica: nil))
+        guard case .error(.unsupportedVersion, let text)? = old.replies.first else { Issue.record("\(old.replies)"); return }
+        #expect(text.contains("versions 2 to 2") && old.close)
         #expect(try storage.position(of: phone.vault).serverSeq == 0)
     }
 
@@ -164,5 +174,83 @@ import TestSupport
             return
         }
         #expect(secondStore != firstStore && held.isEmpty)
+    }
+
+    /// An admitted device pushes only its own replica's envelopes: another device's replica, or
+    /// one nobody has, is refused and nothing of the push is stored. A key is bound to one
+    /// replica and a replica to one key.
+    @Test func aDevicePushesOnlyItsOwnReplica() throws {
+        let folder = try TemporaryFolder()
+        let storage = try SQLiteRelayStorage(path: folder.path("relay.sqlite"))
+        let secret = VaultSecret.random()
+        let phone = Device(secret)
+        let laptop = Device(secret)
+        var phoneSession = RelaySession(storage: storage, settings: .init(open: true))
+        _ = phone.join(&phoneSession, invite: "")
+        #expect(phoneSession.handle(.push([phone.envelope(1, 1)])).stored)
+
+        var laptopSession = RelaySession(storage: storage, settings: .init(open: true))
+        _ = laptop.join(&laptopSession, invite: "")
+        let madeUp = try Envelope(replica: WireID(Random.bytes(16))!, firstSeq: 1, lastSeq: 1, sealed: [1])
+        for push in [[phone.envelope(2, 2)], [laptop.envelope(1, 1), madeUp]] {
+            var session = RelaySession(storage: storage, settings: .init(open: true))
+            _ = laptop.auth(&session)
+            let refused = session.handle(.push(push))
+            #expect(Self.errorCode(refused) == .forbidden && refused.close && !refused.stored)
+        }
+        #expect(try storage.position(of: phone.vault).serverSeq == 1)
+
+        // The laptop's key naming the phone's replica, and a new key naming it, are refused.
+        var stolen = RelaySession(storage: storage, settings: .init(open: true))
+        let nonce = Random.bytes(32)
+        guard case .challenge(let version, let relayNonce, let id, _, _)? = stolen.handle(.hello(
+            lowestVersion: 2, highestVersion: 2, vault: laptop.vault, deviceKey: laptop.deviceKey.publicKey, nonce: nonce, replica: phone.replica)).replies.first
+        else { Issue.record("no challenge"); return }
+        let transcript = Transcript.auth(
+            vault: laptop.vault, deviceKey: laptop.deviceKey.publicKey, replica: phone.replica, deviceNonce: nonce, relayNonce: relayNonce, session: id, version: version)
+        let taken = stolen.handle(.auth(signature: laptop.deviceKey.signature(for: transcript)))
+        #expect(Self.errorCode(taken) == .forbidden && taken.close)
+        let copycat = Device(secret, replica: phone.replica)
+        var copying = RelaySession(storage: storage, settings: .init(open: true))
+        let joined = copycat.join(&copying, invite: "")
+        #expect(Self.errorCode(joined) == .forbidden && joined.close)
+        #expect(try storage.devices(of: phone.vault).count == 2)
+    }
+
+    /// `devices` lists every admitted key with its replica and times, a page at a time.
+    @Test func devicesAreListedAPageAtATime() throws {
+        let folder = try TemporaryFolder()
+        let storage = try SQLiteRelayStorage(path: folder.path("relay.sqlite"))
+        let secret = VaultSecret.random()
+        let devices = (0..<20).map { _ in Device(secret) }
+        for device in devices {
+            var session = RelaySession(storage: storage, settings: .init(open: true))
+            guard case .welcome? = device.join(&session, invite: "").replies.first else { Issue.record("not welcomed"); return }
+        }
+        var session = RelaySession(storage: storage)
+        _ = devices[0].auth(&session)
+        var listed: [AdmittedDevice] = []
+        var pages = 0
+        while true {
+            guard case .devices(let page, let more)? = session.handle(.devicesGet(start: UInt64(listed.count))).replies.first else {
+                Issue.record("no devices")
+                return
+            }
+            #expect(Message.devices(page, more: more).encoded().count < 1024)
+            listed += page
+            pages += 1
+            if !more { break }
+        }
+        #expect(pages == 2)
+        #expect(listed.map(\.key) == devices.map(\.deviceKey.publicKey))
+        #expect(listed.map(\.replica) == devices.map(\.replica))
+        // A start past the end, up to the largest varint the decoder lets through, is an empty last page.
+        for start: UInt64 in [20, 21, (1 << 63) - 1] {
+            guard case .devices(let page, false)? = session.handle(.devicesGet(start: start)).replies.first else {
+                Issue.record("no devices page at \(start)")
+                return
+            }
+            #expect(page.isEmpty)
+        }
     }
 }

@@ -1,6 +1,7 @@
-import FlareRelay
+@testable import FlareRelay
 import FlareWire
 import Foundation
+import GRDB
 import Testing
 import TestSupport
 
@@ -119,9 +120,38 @@ import TestSupport
             try storage.admitVault(Self.vault, authKey: [UInt8](repeating: 1, count: 32), invite: nil, open: true)
         }
         let device = [UInt8](repeating: 0xD1, count: 32)
-        #expect(try !storage.isAdmitted(device, to: Self.vault))
-        try storage.admitDevice(device, to: Self.vault)
-        #expect(try storage.isAdmitted(device, to: Self.vault))
+        #expect(try !storage.authenticate(device, replica: Self.phone, in: Self.vault))
+        try storage.admitDevice(device, replica: Self.phone, to: Self.vault)
+        #expect(try storage.authenticate(device, replica: Self.phone, in: Self.vault))
+        // A key is bound to one replica, and a replica to one key.
+        #expect(throws: RelayError.replicaTaken(replica: Self.laptop)) { try storage.authenticate(device, replica: Self.laptop, in: Self.vault) }
+        let second = [UInt8](repeating: 0xD2, count: 32)
+        #expect(throws: RelayError.replicaTaken(replica: Self.phone)) { try storage.admitDevice(second, replica: Self.phone, to: Self.vault) }
+        #expect(throws: RelayError.replicaTaken(replica: Self.phone)) { try storage.authenticate(second, replica: Self.phone, in: Self.vault) }
+        try storage.admitDevice(second, replica: Self.laptop, to: Self.vault)
+        let listed = try storage.devices(of: Self.vault)
+        #expect(listed.map(\.key) == [device, second] && listed.map(\.replica) == [Self.phone, Self.laptop])
+        #expect(listed.allSatisfy { $0.joined > 1_700_000_000 && $0.lastSeen >= $0.joined })
+    }
+
+    /// A relay database from before protocol version 2 holds device keys without replicas:
+    /// each is bound to the replica it names when it next authenticates.
+    @Test func keysAdmittedBeforeReplicasWereBoundAreBoundOnTheirNextAuth() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("relay.sqlite")
+        let old = try DatabaseQueue(path: path)
+        try SQLiteRelayStorage.migrator.migrate(old, upTo: "relay-v2-store")
+        let device = [UInt8](repeating: 0xD3, count: 32)
+        try old.write { db in
+            try db.execute(sql: "INSERT INTO vault (id, auth_key, store) VALUES (?, ?, randomblob(16))", arguments: [Data(Self.vault.bytes), Data(Self.authKey)])
+            try db.execute(sql: "INSERT INTO device (vault, key) VALUES (?, ?)", arguments: [Data(Self.vault.bytes), Data(device)])
+        }
+        try old.close()
+        let storage = try SQLiteRelayStorage(path: path)
+        #expect(try storage.devices(of: Self.vault).map(\.replica) == [nil])
+        #expect(try storage.authenticate(device, replica: Self.laptop, in: Self.vault))
+        #expect(try storage.devices(of: Self.vault).map(\.replica) == [Self.laptop])
+        #expect(throws: RelayError.replicaTaken(replica: Self.phone)) { try storage.authenticate(device, replica: Self.phone, in: Self.vault) }
     }
 
     @Test func envelopesContinueTheirRunsAllOrNothing() throws {

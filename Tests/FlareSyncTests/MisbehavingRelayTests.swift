@@ -85,7 +85,7 @@ import TestSupport
     }
 
     static let challenge = Frame.encode(Message.challenge(
-        version: 1, nonce: [UInt8](repeating: 1, count: 32), session: WireID([UInt8](repeating: 2, count: 16))!, maximumFrame: 1 << 20,
+        version: 2, nonce: [UInt8](repeating: 1, count: 32), session: WireID([UInt8](repeating: 2, count: 16))!, maximumFrame: 1 << 20,
         idleSeconds: 60).encoded())
 
     /// Case 7: a relay (or a path) that goes silent in the middle of a reply, after its header

@@ -131,10 +131,11 @@ import TestSupport
             _ = try phone.makeChange { try $0.set("phone-0", "pain", to: .int(9)) }
             return try await SyncClient().sync(phone)
         }
-        // The phone had pulled the laptop's 50 before: it sends all 101 changes it holds.
-        #expect(refill.relayWasReset && refill.joined && refill.sentChanges == 101)
+        // Each device sends only its own changes (a relay takes no others from it): the phone
+        // its 51, the laptop its 50, of which the phone had pulled all before.
+        #expect(refill.relayWasReset && refill.joined && refill.sentChanges == 51)
         let laptop = try await devices.with("laptop") { try await SyncClient().sync($0) }
-        #expect(laptop.relayWasReset && laptop.appliedChanges == 1 && laptop.sentChanges == 0)
+        #expect(laptop.relayWasReset && laptop.appliedChanges == 1 && laptop.sentChanges == 50)
         let states = try await ["phone", "laptop"].asyncMap { name in try await devices.with(name) { $0.stateBytes } }
         let converged = states[0] == states[1]
         #expect(converged)

@@ -21,8 +21,8 @@ import ToolSupport
 
     /// One of every message, named as in Protocol/vectors/wire.json.
     static let samples: [(name: String, message: Message)] = [
-        ("hello", .hello(lowestVersion: 1, highestVersion: 1, vault: vault, deviceKey: key, nonce: nonce)),
-        ("challenge", .challenge(version: 1, nonce: nonce, session: session, maximumFrame: 1 << 20, idleSeconds: 60)),
+        ("hello", .hello(lowestVersion: 2, highestVersion: 2, vault: vault, deviceKey: key, nonce: nonce, replica: replica)),
+        ("challenge", .challenge(version: 2, nonce: nonce, session: session, maximumFrame: 1 << 20, idleSeconds: 60)),
         ("auth", .auth(signature: signature)),
         ("join", .join(vaultAuthKey: key, admission: signature, invite: "k3y-7", signature: signature)),
         ("welcome", .welcome(store: WireID([UInt8](repeating: 0x5e, count: 16))!, serverSeq: 300, held: [Self.mark(42)])),
@@ -36,6 +36,11 @@ import ToolSupport
         ("snapshot", .snapshot(covers: [Self.mark(46)], sealed: [1, 2, 3, 4])),
         ("forget", .forget(signature: signature)),
         ("forgotten", .forgotten),
+        ("devices-get", .devicesGet(start: 16)),
+        ("devices", .devices([
+            AdmittedDevice(key: key, replica: replica, joined: 1_796_000_000, lastSeen: 1_796_086_400),
+            AdmittedDevice(key: [UInt8](repeating: 0x6b, count: 32), replica: nil, joined: 0, lastSeen: 0),
+        ], more: false)),
         ("ping", .ping(nonce: 0xDEAD_BEEF)),
         ("pong", .pong(nonce: 0xDEAD_BEEF)),
         ("error", .error(.seqGap, message: "envelope 48-49 of 2222… does not follow 46")),

@@ -144,7 +144,7 @@ enum Fanout {
         }
 
         func channelActive(context: ChannelHandlerContext) {
-            send(.hello(lowestVersion: 1, highestVersion: 1, vault: pair.vault, deviceKey: deviceKey.publicKey, nonce: nonce), context)
+            send(.hello(lowestVersion: 2, highestVersion: 2, vault: pair.vault, deviceKey: deviceKey.publicKey, nonce: nonce, replica: replica), context)
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -152,8 +152,8 @@ enum Fanout {
             switch message {
             case .challenge(let version, let relayNonce, let session, _, _):
                 let transcript = Transcript.auth(
-                    vault: pair.vault, deviceKey: deviceKey.publicKey, deviceNonce: nonce, relayNonce: relayNonce, session: session, version: version)
-                let admission = pair.keys.authKey.signature(for: Transcript.admission(vault: pair.vault, deviceKey: deviceKey.publicKey))
+                    vault: pair.vault, deviceKey: deviceKey.publicKey, replica: replica, deviceNonce: nonce, relayNonce: relayNonce, session: session, version: version)
+                let admission = pair.keys.authKey.signature(for: Transcript.admission(vault: pair.vault, deviceKey: deviceKey.publicKey, replica: replica))
                 send(.join(vaultAuthKey: pair.keys.authKey.publicKey, admission: admission, invite: "", signature: deviceKey.signature(for: transcript)), context)
             case .welcome:
                 shared.welcomed.withLockedValue { $0 += 1 }

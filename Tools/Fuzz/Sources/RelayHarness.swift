@@ -21,6 +21,9 @@ enum RelayHarness {
         let key: SigningKey
         let keys: VaultKeys
         var vault: WireID { WireID(keys.vaultID.bytes)! }
+        /// Replica ids 0x00…, 0x01…, 0x02…, 0x03… (the ones pushes name), one per device key,
+        /// so that pushes hit both a device's own replica and others'.
+        let replica: WireID
     }
 
     static let vaults: [VaultKeys] = [0x01, 0x02].map { byte in
@@ -84,10 +87,10 @@ enum RelayHarness {
                 for reply in outcome.replies {
                     check(reply, limit: settings.maximumFrame)
                     if case .challenge(let version, let nonce, let session, _, _) = reply, let device = connections[slot].device,
-                        case .hello(_, _, _, _, let deviceNonce) = message
+                        case .hello(_, _, _, _, let deviceNonce, let replica?) = message
                     {
                         connections[slot].transcript = Transcript.auth(
-                            vault: device.vault, deviceKey: device.key.publicKey, deviceNonce: deviceNonce, relayNonce: nonce,
+                            vault: device.vault, deviceKey: device.key.publicKey, replica: replica, deviceNonce: deviceNonce, relayNonce: nonce,
                             session: session, version: version)
                         connections[slot].sessionID = session
                     }
@@ -106,11 +109,12 @@ enum RelayHarness {
             guard let length = try? reader.count(), let payload = try? reader.raw(length) else { return nil }
             return try? Message.decode(Array(payload))
         case 1:
-            let device = Device(key: devices[Int(argument & 3)], keys: vaults[Int(argument >> 2 & 1)])
+            let index = Int(argument & 3)
+            let device = Device(key: devices[index], keys: vaults[Int(argument >> 2 & 1)], replica: WireID([UInt8](repeating: UInt8(index), count: 16))!)
             connection.device = device
-            let lowest: UInt64 = argument & 8 == 0 ? 1 : 2
-            return .hello(lowestVersion: lowest, highestVersion: 1 + UInt64(argument >> 3 & 1), vault: device.vault,
-                          deviceKey: device.key.publicKey, nonce: [UInt8](repeating: argument, count: 32))
+            let highest: UInt64 = argument & 8 == 0 ? 2 : 1
+            return .hello(lowestVersion: 1, highestVersion: highest, vault: device.vault,
+                          deviceKey: device.key.publicKey, nonce: [UInt8](repeating: argument, count: 32), replica: highest >= 2 ? device.replica : nil)
         case 2:
             guard let device = connection.device else { return .auth(signature: [UInt8](repeating: 0, count: 64)) }
             let signed = argument & 1 == 0 ? connection.transcript : connection.transcript + [1]
@@ -125,7 +129,7 @@ enum RelayHarness {
             default: invite = String(repeating: "x", count: 300)
             }
             let authKey = argument & 4 == 0 ? device.keys.authKey : vaults[0].authKey
-            let admission = authKey.signature(for: Transcript.admission(vault: device.vault, deviceKey: device.key.publicKey))
+            let admission = authKey.signature(for: Transcript.admission(vault: device.vault, deviceKey: device.key.publicKey, replica: device.replica))
             return .join(vaultAuthKey: authKey.publicKey, admission: admission, invite: invite,
                          signature: device.key.signature(for: connection.transcript))
         case 4:
