@@ -70,6 +70,34 @@ public struct SyncClient: Sendable {
         return state.relay
     }
 
+    /// The device keys the relay admits to the vault, with the replica each is bound to and
+    /// when each joined and last authenticated (PROTOCOL.md §5, "Devices"). Nothing is pulled
+    /// or pushed.
+    public func devices(_ vault: Vault, relay: RelayAddress? = nil) async throws -> [AdmittedDevice] {
+        guard var state = try SyncState.load(from: vault, relay: relay) else { throw SyncError.noRelay }
+        let identity = Identity(vault)
+        var devices: [AdmittedDevice] = []
+        try await RelayLink.connect(to: state.relay, group: group, timeout: timeout) { link in
+            _ = try await handshake(identity, state: &state, link: &link)
+            while true {
+                try await link.send(.devicesGet(start: UInt64(devices.count)))
+                guard case .devices(let page, let more) = try await link.receive(while: "asking for the devices") else {
+                    throw SyncError.protocolViolation("the relay did not answer devices get with devices")
+                }
+                devices += page
+                // A relay that says "more" with an empty page would keep this asking forever.
+                guard more, !page.isEmpty else { break }
+                guard devices.count <= Self.mostDevicesListed else {
+                    throw SyncError.protocolViolation("the relay lists more than \(Self.mostDevicesListed) devices")
+                }
+            }
+        }
+        return devices
+    }
+
+    /// More devices than any vault of a person has: a relay listing more is not believed.
+    static let mostDevicesListed = 10_000
+
     /// Who the device is to the relay: its own key and replica, and the vault's keys.
     struct Identity: Sendable {
         let deviceKey: SigningKey

@@ -1,37 +1,44 @@
 import ArgumentParser
+import FlareBytes
 import FlareCRDT
 import FlareJournal
+import FlareStore
+import FlareSync
+import FlareWire
 import Foundation
 
-struct Devices: ParsableCommand {
+struct Devices: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The devices of this vault: their names, when each joined, and its latest change seen here.",
+        abstract: "The devices of this vault: their names, when each joined, its latest change seen here and its last sync.",
         discussion: """
-            What this device knows: a device appears once one of its changes has arrived here \
-            (by syncing or an imported changes file), and the times are those of its changes.
+            A device appears once one of its changes has arrived here (by syncing or an \
+            imported changes file); the join and change times are those of its changes. The \
+            last sync is the relay's word, asked for when this vault syncs with a relay (skip \
+            that with --offline); the relay also names device keys whose changes have not \
+            arrived here yet.
             """,
         subcommands: [ListDevices.self, Rename.self],
         defaultSubcommand: ListDevices.self)
 
-    struct ListDevices: ParsableCommand {
+    struct ListDevices: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List the devices.")
 
         @OptionGroup var vault: VaultOptions
         @Flag(help: "Print a JSON array of devices.") var json = false
+        @Flag(help: "Do not ask the relay when each device last synced.") var offline = false
 
-        func run() throws {
-            try reporting {
-                try vault.withVault { opened in
+        func run() async throws {
+            try await reporting {
+                try await vault.withVault { opened in
                     let devices = Journal(vault: opened).devices()
-                    if json { return try printJSON(devices.map(\.jsonObject)) }
-                    let width = devices.map(\.label.count).max() ?? 0
-                    for device in devices {
-                        let joined = device.joined.map { "joined \(FieldText.time($0))" } ?? "not joined yet"
-                        let last = device.lastChange.map { "latest change \(FieldText.time($0))" } ?? "no change seen"
-                        let marker = device.isThisDevice ? "  (this device)" : ""
-                        print("\(device.label.padding(toLength: width, withPad: " ", startingAt: 0))  \(joined), \(last), "
-                            + "\(plural(Int(clamping: device.changes), "change"))  \(Style.dim(device.replica.description))\(marker)")
+                    let relay = offline ? nil : await RelayView.ask(opened)
+                    let listed = DeviceListing(devices: devices, relay: relay?.devices)
+                    if json { return try printJSON(listed.rows.map(\.jsonObject)) }
+                    if let problem = relay?.problem {
+                        warn("The relay did not answer, so last syncs are not shown: \(problem)")
                     }
+                    let width = listed.rows.map(\.label.count).max() ?? 0
+                    for row in listed.rows { print(row.line(width: width)) }
                 }
             }
         }
@@ -79,12 +86,80 @@ struct Devices: ParsableCommand {
 extension KnownDevice {
     /// Its name, or "unnamed device" for one whose name record has not arrived.
     var label: String { name ?? "unnamed device" }
+}
 
-    var jsonObject: [String: Any] {
-        var object: [String: Any] = ["id": replica.description, "changes": changes, "this_device": isThisDevice]
-        object["name"] = name
-        object["joined"] = joined.map { ISO8601DateFormatter().string(from: $0.date) }
-        object["last_change"] = lastChange.map { ISO8601DateFormatter().string(from: $0.date) }
-        return object
+/// What the relay said about the vault's devices, or why it could not be asked.
+struct RelayView {
+    var devices: [AdmittedDevice]?
+    var problem: String?
+
+    /// Asks the relay this vault syncs with; nil when it syncs with none.
+    static func ask(_ vault: Vault) async -> RelayView? {
+        do {
+            guard try SyncState.load(from: vault, relay: nil) != nil else { return nil }
+            var client = SyncClient()
+            client.timeout = .seconds(5)
+            return RelayView(devices: try await client.devices(vault))
+        } catch {
+            return RelayView(problem: "\(error)")
+        }
+    }
+}
+
+/// The devices as this device knows them, joined with the relay's list by replica: each row a
+/// device, with the relay's last sync where it has one, and rows for keys the relay admits
+/// whose replica has sent nothing here yet.
+struct DeviceListing {
+    struct Row {
+        var known: KnownDevice?
+        var admitted: AdmittedDevice?
+
+        var label: String { known?.label ?? "device not yet seen here" }
+        var id: String { known?.replica.description ?? admitted?.replica?.description ?? "key " + Hex.encode(admitted?.key.prefix(8) ?? []) }
+
+        func line(width: Int) -> String {
+            var parts: [String] = []
+            if let known {
+                parts.append(known.joined.map { "joined \(FieldText.time($0))" } ?? "not joined yet")
+                parts.append(known.lastChange.map { "latest change \(FieldText.time($0))" } ?? "no change seen")
+                parts.append(plural(Int(clamping: known.changes), "change"))
+            } else if let joined = admitted?.joined, joined > 0 {
+                parts.append("admitted by the relay \(Self.time(joined))")
+            }
+            if let admitted {
+                parts.append(admitted.lastSeen > 0 ? "last connected to the relay \(Self.time(admitted.lastSeen))" : "not connected to the relay since it kept such times")
+            }
+            let marker = known?.isThisDevice == true ? "  (this device)" : ""
+            return "\(label.padding(toLength: width, withPad: " ", startingAt: 0))  \(parts.joined(separator: ", "))  \(Style.dim(id))\(marker)"
+        }
+
+        var jsonObject: [String: Any] {
+            var object: [String: Any] = ["id": id, "this_device": known?.isThisDevice ?? false]
+            object["name"] = known?.name
+            object["changes"] = known?.changes ?? 0
+            object["joined"] = known?.joined.map { ISO8601DateFormatter().string(from: $0.date) }
+            object["last_change"] = known?.lastChange.map { ISO8601DateFormatter().string(from: $0.date) }
+            if let admitted {
+                object["device_key"] = Hex.encode(admitted.key)
+                object["last_sync"] = admitted.lastSeen > 0 ? ISO8601DateFormatter().string(from: Self.date(admitted.lastSeen)) : nil
+            }
+            return object
+        }
+
+        static func date(_ seconds: UInt64) -> Date { Date(timeIntervalSince1970: TimeInterval(min(seconds, 1 << 40))) }
+
+        static func time(_ seconds: UInt64) -> String { FieldText.time(Moment(date(seconds))) }
+    }
+
+    let rows: [Row]
+
+    init(devices: [KnownDevice], relay: [AdmittedDevice]?) {
+        let admitted = relay ?? []
+        var rows = devices.map { device in
+            Row(known: device, admitted: admitted.first { $0.replica?.bytes == device.replica.bytes })
+        }
+        let shown = Set(devices.map(\.replica.bytes))
+        rows += admitted.filter { $0.replica.map { !shown.contains($0.bytes) } ?? true }.map { Row(known: nil, admitted: $0) }
+        self.rows = rows
     }
 }

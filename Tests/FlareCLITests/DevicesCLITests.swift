@@ -36,4 +36,43 @@ import TestSupport
         let renamed = try #require(try MergeCLITests.flare(["devices", "--json"], vault: phone).json as? [[String: Any]])
         #expect(Set(renamed.compactMap { $0["name"] as? String }) == ["old phone", "work laptop"])
     }
+
+    /// With a relay, `flare devices` adds the relay's word: each device's key and when it last
+    /// connected, and keys whose changes have not arrived here yet. A relay that cannot be
+    /// reached costs the last syncs, not the listing.
+    @Test func theRelaySaysWhenEachDeviceLastConnected() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: RelayProcess.binary.path), "build flare-relay first (Tools/test does)")
+        let folder = try TemporaryFolder()
+        let relay = try RelayProcess(data: folder.path("relay"), arguments: ["--open"])
+        let address = "127.0.0.1:\(relay.port)"
+        let phone = folder.path("phone.flare")
+        let laptop = folder.path("laptop.flare")
+        let created = try CLITests.flare(["init", "--device-name", "phone", "--json"], vault: phone)
+        let code = try #require((created.json as? [String: Any])?["pairing_code"] as? String)
+        #expect(try CLITests.flare(["join", code, "--device-name", "laptop"], vault: laptop).status == 0)
+        #expect(try CLITests.flare(["sync", "--relay", address], vault: phone).status == 0)
+        #expect(try CLITests.flare(["sync", "--relay", address], vault: laptop).status == 0)
+
+        // The phone has not heard from the laptop yet; the relay has.
+        let listed = try CLITests.flare(["devices", "--json"], vault: phone)
+        let rows = try #require(listed.json as? [[String: Any]], "\(listed.errors)")
+        #expect(rows.count == 2, "\(rows)")
+        #expect(rows.allSatisfy { ($0["device_key"] as? String)?.count == 64 && $0["last_sync"] is String }, "\(rows)")
+        #expect(rows.first { $0["this_device"] as? Bool == true }?["name"] as? String == "phone")
+        let unseen = try #require(rows.first { $0["this_device"] as? Bool == false })
+        #expect(unseen["name"] == nil && unseen["changes"] as? Int == 0)
+        let text = try CLITests.flare(["devices"], vault: phone).output
+        #expect(text.contains("device not yet seen here") && text.contains("last connected to the relay"), "\(text)")
+
+        #expect(try CLITests.flare(["sync"], vault: phone).status == 0)
+        let synced = try #require(try CLITests.flare(["devices", "--json"], vault: phone).json as? [[String: Any]])
+        #expect(Set(synced.compactMap { $0["name"] as? String }) == ["phone", "laptop"])
+
+        relay.stop()
+        let offline = try CLITests.flare(["devices"], vault: phone)
+        #expect(offline.status == 0 && offline.output.contains("laptop") && !offline.output.contains("last connected"))
+        #expect(offline.errors.contains("The relay did not answer, so last syncs are not shown"), "\(offline.errors)")
+        let quiet = try CLITests.flare(["devices", "--offline"], vault: phone)
+        #expect(quiet.status == 0 && quiet.errors.isEmpty)
+    }
 }
