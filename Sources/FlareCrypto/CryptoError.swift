@@ -42,6 +42,9 @@ public enum PairingCodeProblem: Equatable, Sendable, CustomStringConvertible {
     case checksumMismatch
     /// A well-formed code of a version this build cannot read.
     case unsupportedVersion(UInt8)
+    /// A valid code of another kind than the one asked for, such as an invite code where the
+    /// vault secret's code was expected.
+    case wrongKind(expected: PairingCodeKind, actual: PairingCodeKind)
 
     public var description: String {
         switch self {
@@ -52,6 +55,7 @@ public enum PairingCodeProblem: Equatable, Sendable, CustomStringConvertible {
         case .checksumMismatch: return "it does not check out, so there is a typo somewhere"
         case .unsupportedVersion(let version):
             return "it is a version \(version) code, which this version of Flare cannot read"
+        case .wrongKind(let expected, let actual): return "it is \(actual), not \(expected)"
         }
     }
 }

@@ -23,6 +23,23 @@ import Testing
         #expect(key != Digest.blake2b([], length: 32, key: token.secret.bytes))
     }
 
+    /// The path of an invitation: sealed under the token's key, the token carried by an invite
+    /// code, the key derived again from the token read back.
+    @Test func theTokenInAnInviteCodeOpensTheInvitation() throws {
+        let vault = try #require(VaultID(bytes: Fixture.counting(16)))
+        let invitation = VaultSecret.random().secret
+        let context = Array("flare invitation".utf8)
+        let sealed = token.sealingKey.seal(invitation, associatedData: context)
+        guard case .invite(let readVault, let readToken) = try PairingCodeContent(code: PairingCodeContent.invite(vault: vault, token: token).code) else {
+            Issue.record("an invite code read as another kind")
+            return
+        }
+        #expect(readVault == vault)
+        #expect(readToken.lookupID == token.lookupID)
+        #expect(try readToken.sealingKey.openSecret(sealed, associatedData: context) == invitation)
+        #expect(throws: CryptoError.authenticationFailed) { try InviteToken.random().sealingKey.openSecret(sealed, associatedData: context) }
+    }
+
     @Test func tokensMustBe16Bytes() {
         for count in [0, 15, 17, 32] {
             #expect(throws: CryptoError.invalidKeyLength(expected: 16, actual: count)) { try InviteToken(SecretBytes(randomCount: count)) }
