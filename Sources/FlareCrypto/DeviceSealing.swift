@@ -6,11 +6,11 @@ import CSodium
 /// X25519 form of its secret key (`crypto_sign_ed25519_sk_to_curve25519`, kept in guarded memory)
 /// and `crypto_box_seal_open`.
 ///
-/// A box is a fresh ephemeral X25519 public key (32 bytes), then the XSalsa20-Poly1305 ciphertext
-/// and tag (16 bytes): `overheadByteCount` more than the plaintext, unpadded. Anyone can seal to a
-/// public key, so a box says nothing about who sealed it; and it has no associated data, so
-/// callers put what binds the secret to its use (vault, key epoch, purpose) inside the plaintext
-/// and check it after opening.
+/// A box is a fresh ephemeral X25519 public key (32 bytes), then the XSalsa20-Poly1305 tag
+/// (16 bytes) and ciphertext: `overheadByteCount` more than the plaintext, unpadded. Anyone can
+/// seal to a public key, so a box says nothing about who sealed it; and it has no associated
+/// data, so callers put what binds the secret to its use (vault, key epoch, purpose) inside the
+/// plaintext and check it after opening.
 public enum DeviceSealing: Sendable {
     /// The bytes a box adds to its plaintext (`crypto_box_SEALBYTES`, 48).
     public static let overheadByteCount = crypto_box_sealbytes()
