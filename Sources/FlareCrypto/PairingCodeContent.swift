@@ -38,7 +38,7 @@ public enum PairingCodeContent: Sendable {
     /// carrying the version, the content, a hash checksum and a check symbol.
     public var code: String {
         let body = switch self {
-        case .vaultSecret(let vault): vault.secret
+        case .vaultSecret(let secret): secret.secret
         case .invite(let vault, let token): SecretBytes(joining: [SecretBytes(copying: vault.bytes), token.secret])
         case .recovery(let vault, let secret): SecretBytes(joining: [SecretBytes(copying: vault.bytes), secret.secret])
         }

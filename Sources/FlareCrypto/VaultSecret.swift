@@ -28,7 +28,7 @@ public struct VaultSecret: Sendable {
     /// every kind). Cheap, so it runs before any disk or network work.
     public init(pairingCode: String) throws(CryptoError) {
         switch try PairingCodeContent(code: pairingCode) {
-        case .vaultSecret(let vault): self = vault
+        case .vaultSecret(let secret): self = secret
         case let other: throw .invalidPairingCode(.wrongKind(expected: .vaultSecret, actual: other.kind))
         }
     }
