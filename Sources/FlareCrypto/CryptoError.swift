@@ -6,6 +6,9 @@ public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
     case malformedSealedBox
     /// A key or seed has the wrong number of bytes.
     case invalidKeyLength(expected: Int, actual: Int)
+    /// An Ed25519 public key that libsodium does not convert to X25519: not a point of the curve,
+    /// of small order, or outside the main subgroup.
+    case invalidPublicKey
     /// Argon2id failed, which in practice means it could not get the memory its parameters ask for.
     case passphraseHashingFailed
     /// Argon2id parameters or salt outside what libsodium accepts; the reason says which.
@@ -22,6 +25,7 @@ public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
         case .malformedSealedBox: return "the bytes are not a well-formed sealed box"
         case .invalidKeyLength(let expected, let actual):
             return "a key of \(expected) bytes was expected, but it has \(actual)"
+        case .invalidPublicKey: return "the public key is not a valid Ed25519 key (not a point of the curve's main subgroup)"
         case .passphraseHashingFailed:
             return "Argon2id could not derive a key from the passphrase (not enough memory for its parameters)"
         case .invalidPassphraseParameters(let reason): return "invalid Argon2id parameters: \(reason)"
@@ -42,6 +46,9 @@ public enum PairingCodeProblem: Equatable, Sendable, CustomStringConvertible {
     case checksumMismatch
     /// A well-formed code of a version this build cannot read.
     case unsupportedVersion(UInt8)
+    /// A valid code of another kind than the one asked for, such as an invite code where the
+    /// vault secret's code was expected.
+    case wrongKind(expected: PairingCodeKind, actual: PairingCodeKind)
 
     public var description: String {
         switch self {
@@ -52,6 +59,7 @@ public enum PairingCodeProblem: Equatable, Sendable, CustomStringConvertible {
         case .checksumMismatch: return "it does not check out, so there is a typo somewhere"
         case .unsupportedVersion(let version):
             return "it is a version \(version) code, which this version of Flare cannot read"
+        case .wrongKind(let expected, let actual): return "it is \(actual), not \(expected)"
         }
     }
 }

@@ -14,8 +14,8 @@ public struct SigningKey: Sendable {
     /// The 32-byte public key.
     public let publicKey: [UInt8]
     /// libsodium's 64-byte secret key (seed and public key), kept so signing need not redo the
-    /// scalar multiplication.
-    private let secretKey: SecretBytes
+    /// scalar multiplication. `DeviceSealing` converts it to X25519.
+    let secretKey: SecretBytes
 
     /// The key pair of `seed` (`crypto_sign_seed_keypair`); throws `invalidKeyLength` unless it has 32 bytes.
     public init(seed: SecretBytes) throws(CryptoError) {

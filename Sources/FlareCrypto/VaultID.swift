@@ -20,6 +20,11 @@ public struct VaultID: Hashable, Sendable, CustomStringConvertible {
         self.bytes = bytes
     }
 
+    /// For bytes that are 16 by construction.
+    init(checked bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
     /// An id from 32 hex digits (either case); nil for anything else.
     public init?(hex: String) {
         guard let bytes = Hex.decode(hex) else { return nil }

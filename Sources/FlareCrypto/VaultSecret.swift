@@ -23,13 +23,18 @@ public struct VaultSecret: Sendable {
         self.secret = secret
     }
 
-    /// Reads a pairing code as typed (see `pairingCode`); throws `invalidPairingCode` naming the
-    /// problem. Cheap, so it runs before any disk or network work.
+    /// Reads a version 1 pairing code as typed (see `pairingCode`); throws `invalidPairingCode`
+    /// naming the problem, `wrongKind` for an invite or recovery code (`PairingCodeContent` reads
+    /// every kind). Cheap, so it runs before any disk or network work.
     public init(pairingCode: String) throws(CryptoError) {
-        secret = try PairingCode.decode(pairingCode)
+        switch try PairingCodeContent(code: pairingCode) {
+        case .vaultSecret(let secret): self = secret
+        case let other: throw .invalidPairingCode(.wrongKind(expected: .vaultSecret, actual: other.kind))
+        }
     }
 
-    private init(checked secret: SecretBytes) {
+    /// For secrets that are 32 bytes by construction.
+    init(checked secret: SecretBytes) {
         self.secret = secret
     }
 
@@ -38,9 +43,10 @@ public struct VaultSecret: Sendable {
         VaultSecret(checked: SecretBytes(randomCount: byteCount))
     }
 
-    /// The secret as a pairing code: 56 Crockford base32 symbols in groups of four, carrying a
-    /// version, the secret, a hash checksum and a check symbol (format in Protocol/CRYPTO.md).
-    public var pairingCode: String { PairingCode.encode(secret) }
+    /// The secret as a version 1 pairing code: 56 Crockford base32 symbols in groups of four,
+    /// carrying the version, the secret, a hash checksum and a check symbol (format in
+    /// Protocol/CRYPTO.md).
+    public var pairingCode: String { PairingCodeContent.vaultSecret(self).code }
 
     /// The vault's keys, derived with `crypto_kdf_derive_from_key` under context `FlareKey`:
     /// subkey 1 is the data key, subkey 2 the auth key's seed; the vault id follows from the

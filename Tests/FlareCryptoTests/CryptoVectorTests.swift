@@ -19,12 +19,16 @@ import Testing
     static let padmeLengths = Array(0...40) + [63, 64, 65, 100, 127, 128, 129, 255, 256, 257, 511, 512, 513, 1000, 1023, 1024, 1025, 4096, 5000, 65_536, 100_000, 1_000_000]
     static let passphrase = "correct horse battery staple"
     static let passphraseSalt = Fixture.counting(16, from: 0xF0)
+    static let inviteToken = Fixture.counting(16, from: 0xA0)
+    static let epochSecret = Fixture.counting(32, from: 0x60)
 
     static func document() throws -> Data {
         let vault = try VaultSecret(SecretBytes(copying: Fixture.counting(32)))
         let keys = vault.keys()
         let sealKey = try SealingKey(SecretBytes(copying: Self.sealKey))
         let derived = try PassphraseKey.derive(passphrase: passphrase, salt: passphraseSalt, parameters: .minimumForTests)
+        let token = try InviteToken(SecretBytes(copying: inviteToken))
+        let epochSecret = try VaultSecret(SecretBytes(copying: epochSecret))
         let object: [String: Any] = [
             "description": "FlareCrypto byte-exact vectors; format in Protocol/CRYPTO.md",
             "vault": [
@@ -35,6 +39,26 @@ import Testing
                 "auth_seed_hex": keys.authKey.seed.bytes.hex,
                 "auth_public_key_hex": keys.authKey.publicKey.hex,
                 "vault_id_hex": keys.vaultID.hex,
+            ],
+            "invite": [
+                "vault_id_hex": keys.vaultID.hex,
+                "token_hex": inviteToken.hex,
+                "code": PairingCodeContent.invite(vault: keys.vaultID, token: token).code,
+                "lookup_id_personal": "Flare.InviteID.1",
+                "lookup_id_hex": token.lookupID.hex,
+                "sealing_key_personal": "Flare.InviteKey1",
+                "sealing_key_hex": token.sealingKey.secret.bytes.hex,
+            ],
+            "recovery": [
+                "vault_id_hex": keys.vaultID.hex,
+                "epoch_secret_hex": epochSecret.secret.bytes.hex,
+                "code": PairingCodeContent.recovery(vault: keys.vaultID, secret: epochSecret).code,
+            ],
+            "ed25519_to_x25519": [
+                "ed25519_seed_hex": keys.authKey.seed.bytes.hex,
+                "ed25519_public_key_hex": keys.authKey.publicKey.hex,
+                "x25519_secret_key_hex": DeviceSealing.x25519SecretKey(of: keys.authKey).bytes.hex,
+                "x25519_public_key_hex": try DeviceSealing.x25519PublicKey(keys.authKey.publicKey).hex,
             ],
             "seal": [
                 "key_hex": Self.sealKey.hex,
@@ -80,6 +104,32 @@ import Testing
         let authPublicKey = try Self.bytes(vault["auth_public_key_hex"])
         #expect(keys.authKey.publicKey == authPublicKey)
         #expect(VaultID(authPublicKey: authPublicKey) == VaultID(hex: try Self.value(vault["vault_id_hex"])))
+
+        let invite = try Self.object(file["invite"])
+        guard case .invite(let inviteVault, let token) = try PairingCodeContent(code: try Self.value(invite["code"])) else {
+            Issue.record("the invite vector's code is not an invite code")
+            return
+        }
+        #expect(inviteVault == VaultID(hex: try Self.value(invite["vault_id_hex"])))
+        #expect(token.secret.bytes == (try Self.bytes(invite["token_hex"])))
+        let fileToken = try InviteToken(SecretBytes(copying: try Self.bytes(invite["token_hex"])))
+        #expect(fileToken.lookupID == (try Self.bytes(invite["lookup_id_hex"])))
+        #expect(fileToken.sealingKey.secret.bytes == (try Self.bytes(invite["sealing_key_hex"])))
+
+        let recovery = try Self.object(file["recovery"])
+        guard case .recovery(let recoveryVault, let epochSecret) = try PairingCodeContent(code: try Self.value(recovery["code"])) else {
+            Issue.record("the recovery vector's code is not a recovery code")
+            return
+        }
+        #expect(recoveryVault == VaultID(hex: try Self.value(recovery["vault_id_hex"])))
+        #expect(epochSecret.secret.bytes == (try Self.bytes(recovery["epoch_secret_hex"])))
+
+        let conversion = try Self.object(file["ed25519_to_x25519"])
+        let deviceKey = try SigningKey(seed: SecretBytes(copying: try Self.bytes(conversion["ed25519_seed_hex"])))
+        let devicePublicKey = try Self.bytes(conversion["ed25519_public_key_hex"])
+        #expect(deviceKey.publicKey == devicePublicKey)
+        #expect(DeviceSealing.x25519SecretKey(of: deviceKey).bytes == (try Self.bytes(conversion["x25519_secret_key_hex"])))
+        #expect(try DeviceSealing.x25519PublicKey(devicePublicKey) == (try Self.bytes(conversion["x25519_public_key_hex"])))
 
         let seal = try Self.object(file["seal"])
         let key = try SealingKey(SecretBytes(copying: try Self.bytes(seal["key_hex"])))

@@ -94,8 +94,16 @@ import Testing
     }
 
     @Test func otherVersionsAreNamed() {
-        let future = PairingCode.encode(secret.secret, version: 2)
-        #expect(throws: CryptoError.invalidPairingCode(.unsupportedVersion(2))) { try VaultSecret(pairingCode: future) }
+        let future = PairingCode.encode(secret.secret, version: 4)
+        #expect(throws: CryptoError.invalidPairingCode(.unsupportedVersion(4))) { try VaultSecret(pairingCode: future) }
+    }
+
+    /// Version 2 has the same frame as version 1: such a code is a valid invite code, not a vault secret.
+    @Test func anInviteCodeIsNamedAsOne() {
+        let invite = PairingCode.encode(secret.secret, version: 2)
+        #expect(throws: CryptoError.invalidPairingCode(.wrongKind(expected: .vaultSecret, actual: .invite))) {
+            try VaultSecret(pairingCode: invite)
+        }
     }
 
     /// A writer with a bug could produce a code whose check symbol is right for wrong data; the
