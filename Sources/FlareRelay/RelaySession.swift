@@ -156,6 +156,18 @@ public struct RelaySession: Sendable {
             let snapshot = try storage.snapshot(of: vault)
             return Outcome(replies: [.snapshot(covers: snapshot?.covers ?? [], sealed: snapshot?.sealed ?? [])])
 
+        case (.awaitingAuth(let vault, _, _, _, _), .inviteTake(let lookup)):
+            do {
+                let taken = try storage.takeInvitation(lookup, in: vault)
+                return Outcome(replies: [.invitation(sealed: taken.sealed, expires: taken.expires)])
+            } catch RelayError.badInvite {
+                return refuse(.badInvite, "this invite code is unknown, used or expired; ask for a new one (flare invite)")
+            }
+
+        case (.authenticated(let vault, _, _, _), .invitePut(let lookup, let expires, let sealed)):
+            try storage.putInvitation(sealed, lookup: lookup, expires: expires, in: vault)
+            return Outcome(replies: [.inviteStored])
+
         case (.authenticated(let vault, _, _, _), .devicesGet(let start)):
             let devices = try storage.devices(of: vault)
             let first = Int(clamping: min(start, UInt64(devices.count)))

@@ -14,6 +14,8 @@ public enum RelayError: Error, Equatable, Sendable, CustomStringConvertible, Cus
     /// A device key and a replica that do not belong together: the key is bound to another
     /// replica, or the replica to another key.
     case replicaTaken(replica: WireID)
+    /// An invitation the relay will not keep (why, in words).
+    case badInvitation(String)
 
     /// The code sent to the device (Protocol/PROTOCOL.md §6).
     public var code: ErrorCode {
@@ -25,6 +27,7 @@ public enum RelayError: Error, Equatable, Sendable, CustomStringConvertible, Cus
         case .storageFull: return .storageFull
         case .damagedStorage: return .internal
         case .replicaTaken: return .forbidden
+        case .badInvitation: return .badInvite
         }
     }
 
@@ -37,6 +40,7 @@ public enum RelayError: Error, Equatable, Sendable, CustomStringConvertible, Cus
         case .quotaExceeded(let what): return "the vault's quota is full (\(what))"
         case .storageFull: return "the relay's disk is full; nothing of the request was stored"
         case .damagedStorage(let what): return "the relay's storage is damaged (\(what)); nothing of the request was stored"
+        case .badInvitation(let why): return "the relay does not keep this invitation: \(why)"
         case .replicaTaken(let replica):
             return "replica \(replica) belongs to another device key of this vault, or this key to another replica"
         }
@@ -47,6 +51,14 @@ public enum RelayError: Error, Equatable, Sendable, CustomStringConvertible, Cus
         if case .storageFull(let cause) = self { return "\(description): \(cause)" }
         return description
     }
+}
+
+/// The bounds a relay keeps invitations in.
+public enum Invitation {
+    /// The longest an invitation is kept: a week.
+    public static let longestLifetime: UInt64 = 7 * 86_400
+    /// Live invitations per vault.
+    public static let mostPerVault = 16
 }
 
 /// How much one vault may store on a relay.
@@ -111,6 +123,14 @@ public protocol RelayStorage: AnyObject, Sendable {
     func position(of vault: WireID) throws -> StorePosition
     func putSnapshot(_ sealed: [UInt8], covering: HighWaterMarks, of vault: WireID) throws
     func snapshot(of vault: WireID) throws -> (covers: HighWaterMarks, sealed: [UInt8])?
+    /// Keeps a device's sealed invitation under `lookup` until `expires` (seconds since 1970).
+    /// Throws `badInvitation` for an expiry in the past or more than
+    /// `Invitation.longestLifetime` ahead, a lookup id already in use, or a vault holding
+    /// `Invitation.mostPerVault` live invitations.
+    func putInvitation(_ sealed: [UInt8], lookup: WireID, expires: UInt64, in vault: WireID) throws
+    /// Takes the invitation under `lookup`, deleting it (it serves once); throws `badInvite`
+    /// when there is none or it has expired.
+    func takeInvitation(_ lookup: WireID, in vault: WireID) throws -> (sealed: [UInt8], expires: UInt64)
     /// Deletes everything of the vault.
     func forget(_ vault: WireID) throws
     /// Every admitted vault with its envelope count and bytes.

@@ -65,6 +65,18 @@ public final class SQLiteRelayStorage: RelayStorage {
                 CREATE UNIQUE INDEX device_replica ON device (vault, replica) WHERE replica IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("relay-v4-invitation") { db in
+            // One-time invitations devices leave for a new device (sealed; the relay cannot open them).
+            try db.execute(sql: """
+                CREATE TABLE invitation (
+                    vault BLOB NOT NULL,
+                    lookup BLOB NOT NULL,
+                    expires INTEGER NOT NULL,
+                    sealed BLOB NOT NULL,
+                    PRIMARY KEY (vault, lookup)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 
@@ -339,9 +351,40 @@ public final class SQLiteRelayStorage: RelayStorage {
         }
     }
 
+    public func putInvitation(_ sealed: [UInt8], lookup: WireID, expires: UInt64, in vault: WireID) throws {
+        try write { db in
+            let now = try Int64.fetchOne(db, sql: "SELECT \(Self.now)") ?? 0
+            guard expires > now else { throw RelayError.badInvitation("it has expired already") }
+            guard expires <= UInt64(now) + Invitation.longestLifetime else {
+                throw RelayError.badInvitation("it would last longer than \(Invitation.longestLifetime / 86_400) days")
+            }
+            try db.execute(sql: "DELETE FROM invitation WHERE vault = ? AND expires <= ?", arguments: [Data(vault.bytes), now])
+            let live = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM invitation WHERE vault = ?", arguments: [Data(vault.bytes)]) ?? 0
+            guard live < Invitation.mostPerVault else {
+                throw RelayError.badInvitation("the vault has \(Invitation.mostPerVault) open invitations already")
+            }
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO invitation (vault, lookup, expires, sealed) VALUES (?, ?, ?, ?)",
+                arguments: [Data(vault.bytes), Data(lookup.bytes), Int64(expires), Data(sealed)])
+            guard db.changesCount == 1 else { throw RelayError.badInvitation("its lookup id is in use") }
+        }
+    }
+
+    public func takeInvitation(_ lookup: WireID, in vault: WireID) throws -> (sealed: [UInt8], expires: UInt64) {
+        try write { db in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT expires, sealed, expires > \(Self.now) AS live FROM invitation WHERE vault = ? AND lookup = ?",
+                arguments: [Data(vault.bytes), Data(lookup.bytes)])
+            else { throw RelayError.badInvite }
+            try db.execute(sql: "DELETE FROM invitation WHERE vault = ? AND lookup = ?", arguments: [Data(vault.bytes), Data(lookup.bytes)])
+            guard row["live"] as Bool? == true else { throw RelayError.badInvite }
+            return (try row.bytes("sealed"), try row.seq("expires"))
+        }
+    }
+
     public func forget(_ vault: WireID) throws {
         try write { db in
-            for table in ["envelope", "held", "device", "snapshot"] {
+            for table in ["envelope", "held", "device", "snapshot", "invitation"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE vault = ?", arguments: [Data(vault.bytes)])
             }
             try db.execute(sql: "DELETE FROM vault WHERE id = ?", arguments: [Data(vault.bytes)])

@@ -57,6 +57,10 @@ public final class Vault {
     /// The pairing/recovery code of the vault secret, for joining another device.
     public var pairingCode: String { keyring.vaultSecret.pairingCode }
 
+    /// The vault secret itself, for sealing it into an invitation (FlareSync) without a
+    /// detour through its pairing code.
+    package var vaultSecret: VaultSecret { keyring.vaultSecret }
+
     /// The keys derived from the vault secret (shared by every device of the vault), derived
     /// once when the vault is opened.
     public let vaultKeys: VaultKeys

@@ -19,6 +19,8 @@ public enum SyncError: Error, Equatable, Sendable, CustomStringConvertible {
     case badEnvelope(String, String)
     /// A change too big for the relay's frames.
     case changeTooLarge(seq: UInt64, bytes: Int, limit: Int)
+    /// The relay holds no invitation for an invite code: used, expired, or from another relay.
+    case inviteSpent
 
     public var description: String {
         switch self {
@@ -38,6 +40,9 @@ public enum SyncError: Error, Equatable, Sendable, CustomStringConvertible {
         case .cut(let when): return "The connection to the relay ended \(when); run flare sync again to go on (nothing is lost)."
         case .protocolViolation(let what): return "The relay broke the protocol: \(what)."
         case .badEnvelope(let label, let why): return "Envelope \(label) was skipped: \(why)."
+        case .inviteSpent:
+            return "The relay has no invitation for this code: it was used already, it expired, or it was made at another relay. "
+                + "Make a new one on a device of the vault with flare invite."
         case .changeTooLarge(let seq, let bytes, let limit):
             return "Change \(seq) of this device is \(bytes) bytes sealed; the relay takes frames of at most \(limit)."
         }

@@ -54,6 +54,13 @@ public enum Message: Sendable {
     /// Asks for the vault's admitted devices from the `start`th on (0-based).
     case devicesGet(start: UInt64)
     case devices([AdmittedDevice], more: Bool)
+    /// Leaves a one-time invitation at the relay, under the lookup id of an invite code, until
+    /// `expires` (seconds since 1970).
+    case invitePut(lookup: WireID, expires: UInt64, sealed: [UInt8])
+    case inviteStored
+    /// Takes (and so spends) the invitation under `lookup`, instead of authenticating.
+    case inviteTake(lookup: WireID)
+    case invitation(sealed: [UInt8], expires: UInt64)
     case ping(nonce: UInt32)
     case pong(nonce: UInt32)
     case error(ErrorCode, message: String)
@@ -78,6 +85,10 @@ public enum Message: Sendable {
         case .forgotten: 0x31
         case .devicesGet: 0x50
         case .devices: 0x51
+        case .invitePut: 0x52
+        case .inviteStored: 0x53
+        case .inviteTake: 0x54
+        case .invitation: 0x55
         case .ping: 0x40
         case .pong: 0x41
         case .error: 0x7f
@@ -139,8 +150,19 @@ public enum Message: Sendable {
             Self.write(covers, to: &writer)
             writer.varint(sealed.count)
             writer.raw(sealed)
-        case .snapshotGet, .forgotten:
+        case .snapshotGet, .forgotten, .inviteStored:
             break
+        case .invitePut(let lookup, let expires, let sealed):
+            writer.raw(lookup.bytes)
+            writer.varint(expires)
+            writer.varint(sealed.count)
+            writer.raw(sealed)
+        case .inviteTake(let lookup):
+            writer.raw(lookup.bytes)
+        case .invitation(let sealed, let expires):
+            writer.varint(sealed.count)
+            writer.raw(sealed)
+            writer.varint(expires)
         case .devicesGet(let start):
             writer.varint(start)
         case .devices(let devices, let more):
@@ -221,6 +243,11 @@ public enum Message: Sendable {
                         key: key, replica: bound ? try id(&reader) : nil, joined: try reader.seq(minimum: 0), lastSeen: try reader.seq(minimum: 0))
                 }
                 message = .devices(devices, more: try flag(&reader, "the more flag"))
+            case 0x52:
+                message = .invitePut(lookup: try id(&reader), expires: try reader.seq(minimum: 1), sealed: try invitationBox(&reader))
+            case 0x53: message = .inviteStored
+            case 0x54: message = .inviteTake(lookup: try id(&reader))
+            case 0x55: message = .invitation(sealed: try invitationBox(&reader), expires: try reader.seq(minimum: 1))
             case 0x40: message = .ping(nonce: try uint32(&reader))
             case 0x41: message = .pong(nonce: try uint32(&reader))
             case 0x7f:
@@ -270,6 +297,18 @@ public enum Message: Sendable {
             throw WireError.malformed("a frame limit must be 1 to \(Frame.maximumLength) bytes (got \(limit))")
         }
         return limit
+    }
+
+    /// The longest sealed invitation: it holds one 32-byte secret.
+    public static let longestInvitation = 1024
+
+    /// A sealed invitation: 1 to `longestInvitation` bytes.
+    private static func invitationBox(_ reader: inout ByteReader) throws -> [UInt8] {
+        let count = try reader.count()
+        guard (1...longestInvitation).contains(count) else {
+            throw WireError.malformed("a sealed invitation has 1 to \(longestInvitation) bytes (got \(count))")
+        }
+        return Array(try reader.raw(count))
     }
 
     /// A byte that is 0 (false) or 1 (true).

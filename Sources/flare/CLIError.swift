@@ -123,6 +123,7 @@ func describe(_ error: Error) -> (ExitStatus, String) {
         case .cut: return (.tempFail, error.description)
         case .protocolViolation, .badEnvelope: return (.protocolError, error.description)
         case .changeTooLarge: return (.data, error.description)
+        case .inviteSpent: return (.noPermission, error.description)
         }
     case let error as AgentError:
         switch error {

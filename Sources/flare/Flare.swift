@@ -26,7 +26,7 @@ struct Flare: AsyncParsableCommand {
         subcommands: [
             Init.self, Join.self, Log.self, Edit.self, Treat.self, Took.self, CheckInCommand.self, List.self, Show.self, Summary.self, Insights.self, ReportCommand.self,
             History.self, Delete.self, Undo.self, Redo.self,
-            Conflicts.self, Devices.self, Passphrase.self, Unlock.self, Lock.self, Export.self, Import.self, Sync.self, Status.self, RelayCommand.self, Doctor.self,
+            Conflicts.self, Devices.self, Invite.self, Passphrase.self, Unlock.self, Lock.self, Export.self, Import.self, Sync.self, Status.self, RelayCommand.self, Doctor.self,
             Remind.self, Fixtures.self, AgentCommand.self,
         ]
     )

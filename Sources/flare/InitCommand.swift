@@ -2,6 +2,8 @@ import ArgumentParser
 import FlareCrypto
 import FlareJournal
 import FlareStore
+import FlareSync
+import FlareWire
 import Foundation
 
 struct Init: ParsableCommand {
@@ -19,31 +21,57 @@ struct Init: ParsableCommand {
     @OptionGroup var device: NewDeviceOptions
 
     func run() throws {
-        try reporting { try device.create(vault, joining: nil) }
+        try reporting { try device.create(vault, joining: nil).close() }
     }
 }
 
-struct Join: ParsableCommand {
+struct Join: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create this device's vault from another device's pairing code.",
-        discussion: "The device starts empty; the first flare sync (with --relay) brings the journal over."
+        abstract: "Create this device's vault from an invite code (flare invite) or the pairing code.",
+        discussion: """
+            With an invite code, give the relay it was made at (--relay HOST:PORT): the code is \
+            spent there, and the new device syncs at once. With the pairing code `flare init` \
+            showed, the device starts empty and the first flare sync --relay brings the journal over.
+            """
     )
 
-    @Argument(help: "The pairing code `flare init` showed (case and hyphens do not matter).")
+    @Argument(help: "The invite code or the pairing code (case and hyphens do not matter).")
     var code: String
 
+    @Option(help: ArgumentHelp("The relay an invite code was made at.", valueName: "host:port")) var relay: String?
     @OptionGroup var vault: VaultOptions
     @OptionGroup var device: NewDeviceOptions
 
-    func run() throws {
-        try reporting {
-            let secret: VaultSecret
+    func run() async throws {
+        try await reporting {
+            let content: PairingCodeContent
             do {
-                secret = try VaultSecret(pairingCode: code)
+                content = try PairingCodeContent(code: code)
             } catch {
-                throw CLIError.usage("That pairing code is not right (\(error)); check it against the one `flare init` showed.")
+                throw CLIError.usage("That code is not right (\(error)); check it against the one shown on your other device.")
             }
-            try device.create(vault, joining: secret)
+            let address = try relay.map { try RelayAddress.parsed($0) }
+            switch content {
+            case .vaultSecret(let secret):
+                try device.create(vault, joining: secret).close()
+            case .invite(let vaultID, let token):
+                guard let address else {
+                    throw CLIError.usage("An invite code is spent at the relay it was made at: give it with --relay HOST:PORT.")
+                }
+                // Everything that can be refused here is, before the code is spent at the relay;
+                // and the vault file is made only once the relay gave the secret, so a spent or
+                // mistyped code leaves nothing behind.
+                if FileManager.default.fileExists(atPath: vault.path) { throw StoreError.alreadyExists(path: vault.path) }
+                _ = try Device(name: device.deviceName)
+                let passphrase = try vault.passphraseForNewVault()
+                let secret = try await SyncClient().redeem(vault: vaultID, token: token, at: address)
+                let created = try device.create(vault, joining: secret, passphrase: passphrase)
+                defer { try? created.close() }
+                let report = try await SyncClient().sync(created, relay: address)
+                if !device.json { print("Synced with \(address): received \(plural(report.appliedChanges, "change")).") }
+            case .recovery:
+                throw CLIError.usage("That is a recovery code for a later key epoch, which this version of flare does not read yet.")
+            }
         }
     }
 }
@@ -57,14 +85,23 @@ struct NewDeviceOptions: ParsableArguments {
     var json = false
 
     /// Creates the vault (joining `secret`'s vault if given), names the device and reports it;
-    /// the pairing code is shown only for a new vault.
-    func create(_ options: VaultOptions, joining secret: VaultSecret?) throws {
+    /// the pairing code is shown only for a new vault. Returns the vault, open.
+    @discardableResult
+    func create(_ options: VaultOptions, joining secret: VaultSecret?, passphrase: String? = nil) throws -> Vault {
         let device = try Device(name: deviceName)
         try options.makeFolder()
-        let vault = try Vault.create(at: options.path, passphrase: options.passphraseForNewVault(), joining: secret)
-        defer { try? vault.close() }
-        try Journal(vault: vault).nameThisDevice(device)
-        let showCode = secret == nil
+        let vault = try Vault.create(at: options.path, passphrase: passphrase ?? options.passphraseForNewVault(), joining: secret)
+        do {
+            try Journal(vault: vault).nameThisDevice(device)
+            try report(vault, device: device, showCode: secret == nil)
+        } catch {
+            try? vault.close()
+            throw error
+        }
+        return vault
+    }
+
+    private func report(_ vault: Vault, device: Device, showCode: Bool) throws {
         if json {
             var object: [String: Any] = [
                 "vault": vault.vaultID.hex, "device": vault.replicaID.description, "device_name": device.name, "path": vault.path,

@@ -75,4 +75,38 @@ import TestSupport
         let quiet = try CLITests.flare(["devices", "--offline"], vault: phone)
         #expect(quiet.status == 0 && quiet.errors.isEmpty)
     }
+
+    /// `flare invite` makes a one-time code; `flare join CODE --relay` spends it, makes the
+    /// vault and syncs. A spent code, or one without --relay, is refused before any file is made.
+    @Test func anInviteCodeAdmitsOneNewDeviceOnce() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: RelayProcess.binary.path), "build flare-relay first (Tools/test does)")
+        let folder = try TemporaryFolder()
+        let relay = try RelayProcess(data: folder.path("relay"), arguments: ["--open"])
+        let address = "127.0.0.1:\(relay.port)"
+        let phone = folder.path("phone.flare")
+        #expect(try CLITests.flare(["init", "--device-name", "phone"], vault: phone).status == 0)
+        #expect(try CLITests.flare(["log", "--pain", "6", "--note", "before the invite"], vault: phone).status == 0)
+        #expect(try CLITests.flare(["sync", "--relay", address], vault: phone).status == 0)
+        let made = try CLITests.flare(["invite", "--for", "5m", "--json"], vault: phone)
+        let invite = try #require((made.json as? [String: Any])?["invite_code"] as? String, "\(made.errors)")
+        #expect((made.json as? [String: Any])?["relay"] as? String == address)
+
+        let laptop = folder.path("laptop.flare")
+        let withoutRelay = try CLITests.flare(["join", invite], vault: laptop)
+        #expect(withoutRelay.status == 64 && withoutRelay.errors.contains("--relay HOST:PORT"))
+        let joined = try CLITests.flare(["join", invite, "--device-name", "laptop", "--relay", address], vault: laptop)
+        #expect(joined.status == 0, "\(joined.errors)")
+        #expect(joined.output.contains("Synced with \(address): received 2 changes."), "\(joined.output)")
+        #expect(try CLITests.flare(["list"], vault: laptop).output.contains("before the invite"))
+        #expect(try CLITests.flare(["devices", "--offline"], vault: laptop).output.contains("phone"))
+
+        let tablet = folder.path("tablet.flare")
+        let spent = try CLITests.flare(["join", invite, "--relay", address], vault: tablet)
+        #expect(spent.status == 77 && spent.errors.contains("it was used already"), "\(spent.errors)")
+        #expect(!FileManager.default.fileExists(atPath: tablet))
+        #expect(try CLITests.flare(["invite", "--for", "8d"], vault: phone).status == 64)
+        // The long-lived pairing code still works as before.
+        let code = try #require(try CLITests.flare(["init", "--json"], vault: folder.path("other.flare")).json as? [String: Any])["pairing_code"] as? String
+        #expect(try CLITests.flare(["join", #require(code)], vault: folder.path("other-2.flare")).status == 0)
+    }
 }

@@ -253,4 +253,53 @@ import TestSupport
             #expect(page.isEmpty)
         }
     }
+
+    /// An invitation is kept by an authenticated device, taken once by anyone who names its
+    /// lookup id before it expires (without authenticating), and refused when expired, too far
+    /// ahead, a duplicate, or one too many.
+    @Test func invitationsAreTakenOnceBeforeTheyExpire() throws {
+        let folder = try TemporaryFolder()
+        let storage = try SQLiteRelayStorage(path: folder.path("relay.sqlite"))
+        let secret = VaultSecret.random()
+        let phone = Device(secret)
+        var session = RelaySession(storage: storage, settings: .init(open: true))
+        _ = phone.join(&session, invite: "")
+        let now = UInt64(Date().timeIntervalSince1970)
+        let lookup = WireID(Random.bytes(16))!
+        guard case .inviteStored? = session.handle(.invitePut(lookup: lookup, expires: now + 600, sealed: [7, 7, 7])).replies.first else {
+            Issue.record("not stored")
+            return
+        }
+        for (expires, why) in [(now - 1, "expired"), (now + Invitation.longestLifetime + 60, "7 days"), (now + 60, "in use")] {
+            let refused = session.handle(.invitePut(lookup: lookup, expires: expires, sealed: [1]))
+            guard case .error(.badInvite, let text)? = refused.replies.first else { Issue.record("\(refused.replies)"); return }
+            #expect(text.contains(why) && !refused.close, "\(text)")
+        }
+
+        // A stranger (a new device with no admission) takes it once; the next try is refused.
+        let newcomer = Device(secret)
+        var taking = RelaySession(storage: storage)
+        _ = newcomer.hello(&taking)
+        guard case .invitation([7, 7, 7], now + 600)? = taking.handle(.inviteTake(lookup: lookup)).replies.first else {
+            Issue.record("not taken")
+            return
+        }
+        var again = RelaySession(storage: storage)
+        _ = newcomer.hello(&again)
+        let spent = again.handle(.inviteTake(lookup: lookup))
+        #expect(Self.errorCode(spent) == .badInvite && spent.close)
+        // Taking is not authenticating: the newcomer is not admitted by it.
+        #expect(try storage.devices(of: phone.vault).count == 1)
+
+        // At most 16 live invitations per vault.
+        for index in 0..<Invitation.mostPerVault {
+            let put = session.handle(.invitePut(lookup: WireID(Random.bytes(16))!, expires: now + 600, sealed: [UInt8(index)]))
+            guard case .inviteStored? = put.replies.first else { Issue.record("invitation \(index): \(put.replies)"); return }
+        }
+        #expect(Self.errorCode(session.handle(.invitePut(lookup: WireID(Random.bytes(16))!, expires: now + 600, sealed: [1]))) == .badInvite)
+        // An invitation cannot be left before authenticating.
+        var early = RelaySession(storage: storage)
+        _ = phone.hello(&early)
+        #expect(Self.errorCode(early.handle(.invitePut(lookup: WireID(Random.bytes(16))!, expires: now + 600, sealed: [1]))) == .malformed)
+    }
 }

@@ -41,6 +41,10 @@ import ToolSupport
             AdmittedDevice(key: key, replica: replica, joined: 1_796_000_000, lastSeen: 1_796_086_400),
             AdmittedDevice(key: [UInt8](repeating: 0x6b, count: 32), replica: nil, joined: 0, lastSeen: 0),
         ], more: false)),
+        ("invite-put", .invitePut(lookup: WireID([UInt8](repeating: 0x1c, count: 16))!, expires: 1_796_000_600, sealed: [UInt8](repeating: 0xc5, count: 72))),
+        ("invite-stored", .inviteStored),
+        ("invite-take", .inviteTake(lookup: WireID([UInt8](repeating: 0x1c, count: 16))!)),
+        ("invitation", .invitation(sealed: [UInt8](repeating: 0xc5, count: 72), expires: 1_796_000_600)),
         ("ping", .ping(nonce: 0xDEAD_BEEF)),
         ("pong", .pong(nonce: 0xDEAD_BEEF)),
         ("error", .error(.seqGap, message: "envelope 48-49 of 2222… does not follow 46")),
@@ -92,7 +96,8 @@ import ToolSupport
             }
             #expect(throws: WireError.malformed("1 bytes after the message")) { try Message.decode(payload + [0]) }
         }
-        #expect(throws: WireError.unknownMessage(0x55)) { try Message.decode([0x55]) }
+        #expect(throws: WireError.unknownMessage(0x56)) { try Message.decode([0x56]) }
+        #expect(throws: WireError.self) { try Message.decode([0x55, 0x00, 0x01]) }  // an empty sealed invitation
         #expect(throws: WireError.self) { try Message.decode([0x7f, 0x00, 0x63, 0x00]) }  // error code 99
         #expect(throws: WireError.self) { try Message.decode([0x13, 0x00, 0x02]) }  // more flag 2
         #expect(throws: WireError.self) { try Envelope(replica: Self.replica, firstSeq: 5, lastSeq: 4, sealed: [1]) }
