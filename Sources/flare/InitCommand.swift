@@ -48,7 +48,7 @@ struct Join: AsyncParsableCommand {
             do {
                 content = try PairingCodeContent(code: code)
             } catch {
-                throw CLIError.usage("That code is not right (\(error)); check it against the one shown on your other device.")
+                throw CLIError.usage("That pairing code is not right (\(error)); check it against the one your other device showed.")
             }
             let address = try relay.map { try RelayAddress.parsed($0) }
             switch content {
