@@ -141,23 +141,29 @@ public struct JSONReader {
         }
         while true {
             elements.append(try value(depth: depth))
+            if try closes(with: "]", in: "an array") { return JSONNode(content: .array(elements), position: start) }
+        }
+    }
+
+    /// After an array element or object member: true (past the bracket) at `closing`, false
+    /// (past the comma) at a comma; a comma before `closing` is a problem, and is read as the
+    /// end, so the rest of the document is still checked.
+    private mutating func closes(with closing: Unicode.Scalar, in container: String) throws(Problem) -> Bool {
+        skipWhitespace()
+        switch next {
+        case UInt8(ascii: ","):
+            let comma = position
+            advance()
             skipWhitespace()
-            switch next {
-            case UInt8(ascii: ","):
-                let comma = position
-                advance()
-                skipWhitespace()
-                if next == UInt8(ascii: "]") {
-                    problem("trailing comma before \"]\"", at: comma)
-                    advance()
-                    return JSONNode(content: .array(elements), position: start)
-                }
-            case UInt8(ascii: "]"):
-                advance()
-                return JSONNode(content: .array(elements), position: start)
-            default:
-                throw fatal("unexpected \(describeNext()) in an array; expected \",\" or \"]\"")
-            }
+            guard next == UInt8(ascii: closing) else { return false }
+            problem("trailing comma before \"\(closing)\"", at: comma)
+            advance()
+            return true
+        case UInt8(ascii: closing):
+            advance()
+            return true
+        default:
+            throw fatal("unexpected \(describeNext()) in \(container); expected \",\" or \"\(closing)\"")
         }
     }
 
@@ -194,23 +200,7 @@ public struct JSONReader {
                 seen[key] = (key, keyPosition)
                 members.append(JSONNode.Member(key: key, keyPosition: keyPosition, value: member))
             }
-            skipWhitespace()
-            switch next {
-            case UInt8(ascii: ","):
-                let comma = position
-                advance()
-                skipWhitespace()
-                if next == UInt8(ascii: "}") {
-                    problem("trailing comma before \"}\"", at: comma)
-                    advance()
-                    return JSONNode(content: .object(members), position: start)
-                }
-            case UInt8(ascii: "}"):
-                advance()
-                return JSONNode(content: .object(members), position: start)
-            default:
-                throw fatal("unexpected \(describeNext()) in an object; expected \",\" or \"}\"")
-            }
+            if try closes(with: "}", in: "an object") { return JSONNode(content: .object(members), position: start) }
         }
     }
 

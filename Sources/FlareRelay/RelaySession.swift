@@ -169,10 +169,9 @@ public struct RelaySession: Sendable {
             return Outcome(replies: [.inviteStored])
 
         case (.authenticated(let vault, _, _, _), .devicesGet(let start)):
-            let devices = try storage.devices(of: vault)
-            let first = Int(clamping: min(start, UInt64(devices.count)))
-            let page = devices[first...].prefix(Self.devicesPerPage)
-            return Outcome(replies: [.devices(Array(page), more: first + page.count < devices.count)])
+            // One page's rows are read, however many keys the vault has admitted.
+            let page = try storage.devices(of: vault, from: Int(clamping: start), limit: Self.devicesPerPage)
+            return Outcome(replies: [.devices(page.devices, more: page.more)])
 
         case (.authenticated(let vault, let deviceKey, _, let session), .forget(let signature)):
             guard SigningKey.isValid(signature: signature, for: Transcript.forget(vault: vault, session: session), publicKey: deviceKey) else {

@@ -61,6 +61,13 @@ public enum Invitation {
     public static let mostPerVault = 16
 }
 
+extension RelayStorage {
+    /// Every admitted device key of the vault, in the order they were admitted.
+    public func devices(of vault: WireID) throws -> [AdmittedDevice] {
+        try devices(of: vault, from: 0, limit: Int(Int64.max) - 1).devices
+    }
+}
+
 /// How much one vault may store on a relay.
 public struct Quota: Sendable {
     public var maximumBytes: Int
@@ -108,8 +115,9 @@ public protocol RelayStorage: AnyObject, Sendable {
     /// by protocol version 1 has none yet) and records that it was seen now. Throws
     /// `replicaTaken` as `admitDevice` does.
     func authenticate(_ key: [UInt8], replica: WireID, in vault: WireID) throws -> Bool
-    /// The vault's admitted device keys, in the order they were admitted.
-    func devices(of vault: WireID) throws -> [AdmittedDevice]
+    /// The vault's admitted device keys in the order they were admitted, at most `limit` from
+    /// the `start`th (0-based) on, and whether more follow.
+    func devices(of vault: WireID, from start: Int, limit: Int) throws -> (devices: [AdmittedDevice], more: Bool)
     /// Per replica, the highest seq held for the vault.
     func held(in vault: WireID) throws -> HighWaterMarks
     /// Stores envelopes that continue their replicas' runs, all or none; envelopes already held

@@ -123,41 +123,52 @@ public final class SQLiteRelayStorage: RelayStorage {
     }
 
     public func authenticate(_ key: [UInt8], replica: WireID, in vault: WireID) throws -> Bool {
-        try write { db in try Self.bind(key, replica: replica, in: vault, db) }
+        // Most connections are by a bound key seen lately: a read, so a storm of reconnects
+        // costs no write transaction (and no sync to disk) each.
+        let known = try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT replica, last_seen >= \(Self.now) - ? AS recent FROM device WHERE vault = ? AND key = ?",
+                arguments: [Self.lastSeenResolution, Data(vault.bytes), Data(key)])
+        }
+        if let known, known["replica"] as DatabaseValue != .null, known["recent"] as Bool? == true {
+            guard try known.wireID("replica") == replica else { throw RelayError.replicaTaken(replica: replica) }
+            return true
+        }
+        return try write { db in try Self.bind(key, replica: replica, in: vault, db) }
     }
+
+    /// How stale a device's "last seen" may get before an auth rewrites it, in seconds.
+    static let lastSeenResolution = 60
 
     /// For an admitted key: checks (or makes) its binding to `replica`, records it as seen now
     /// and returns true. False for a key not admitted.
     private static func bind(_ key: [UInt8], replica: WireID, in vault: WireID, _ db: Database) throws -> Bool {
-        guard let row = try Row.fetchOne(db, sql: "SELECT replica FROM device WHERE vault = ? AND key = ?", arguments: [Data(vault.bytes), Data(key)])
-        else {
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM device WHERE vault = ? AND replica = ?", arguments: [Data(vault.bytes), Data(replica.bytes)]) ?? false {
-                throw RelayError.replicaTaken(replica: replica)
-            }
-            return false
-        }
-        if row["replica"] as DatabaseValue == .null {
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM device WHERE vault = ? AND replica = ?", arguments: [Data(vault.bytes), Data(replica.bytes)]) ?? false {
-                throw RelayError.replicaTaken(replica: replica)
-            }
-        } else if try row.wireID("replica") != replica {
+        let row = try Row.fetchOne(db, sql: "SELECT replica FROM device WHERE vault = ? AND key = ?", arguments: [Data(vault.bytes), Data(key)])
+        if let row, row["replica"] as DatabaseValue != .null {
+            guard try row.wireID("replica") == replica else { throw RelayError.replicaTaken(replica: replica) }
+        } else if try Bool.fetchOne(db, sql: "SELECT 1 FROM device WHERE vault = ? AND replica = ?", arguments: [Data(vault.bytes), Data(replica.bytes)]) ?? false {
+            // A new key, or one admitted before replicas were bound, naming another key's replica.
             throw RelayError.replicaTaken(replica: replica)
         }
+        guard row != nil else { return false }
         try db.execute(
             sql: "UPDATE device SET replica = ?, last_seen = \(Self.now) WHERE vault = ? AND key = ?",
             arguments: [Data(replica.bytes), Data(vault.bytes), Data(key)])
         return true
     }
 
-    public func devices(of vault: WireID) throws -> [AdmittedDevice] {
+    public func devices(of vault: WireID, from start: Int, limit: Int) throws -> (devices: [AdmittedDevice], more: Bool) {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT key, replica, joined, last_seen FROM device WHERE vault = ? ORDER BY position, key", arguments: [Data(vault.bytes)])
-                .map { row in
-                    let key = try row.bytes("key")
-                    guard key.count == 32 else { throw RelayError.damagedStorage("a device key of \(key.count) bytes") }
-                    let replica = row["replica"] as DatabaseValue == .null ? nil : try row.wireID("replica")
-                    return AdmittedDevice(key: key, replica: replica, joined: try row.seq("joined", minimum: 0), lastSeen: try row.seq("last_seen", minimum: 0))
-                }
+            // One row past the page says whether more follow.
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT key, replica, joined, last_seen FROM device WHERE vault = ? ORDER BY position, key LIMIT ? OFFSET ?",
+                arguments: [Data(vault.bytes), Int64(clamping: min(limit, Int(Int64.max) - 1)) + 1, Int64(clamping: start)])
+            let devices = try rows.prefix(limit).map { row in
+                let key = try row.bytes("key")
+                guard key.count == 32 else { throw RelayError.damagedStorage("a device key of \(key.count) bytes") }
+                let replica = row["replica"] as DatabaseValue == .null ? nil : try row.wireID("replica")
+                return AdmittedDevice(key: key, replica: replica, joined: try row.seq("joined", minimum: 0), lastSeen: try row.seq("last_seen", minimum: 0))
+            }
+            return (devices, rows.count > limit)
         }
     }
 
@@ -353,12 +364,12 @@ public final class SQLiteRelayStorage: RelayStorage {
 
     public func putInvitation(_ sealed: [UInt8], lookup: WireID, expires: UInt64, in vault: WireID) throws {
         try write { db in
-            let now = try Int64.fetchOne(db, sql: "SELECT \(Self.now)") ?? 0
+            let now = UInt64(clamping: try Int64.fetchOne(db, sql: "SELECT \(Self.now)") ?? 0)
             guard expires > now else { throw RelayError.badInvitation("it has expired already") }
-            guard expires <= UInt64(now) + Invitation.longestLifetime else {
+            guard expires <= now + Invitation.longestLifetime else {
                 throw RelayError.badInvitation("it would last longer than \(Invitation.longestLifetime / 86_400) days")
             }
-            try db.execute(sql: "DELETE FROM invitation WHERE vault = ? AND expires <= ?", arguments: [Data(vault.bytes), now])
+            try db.execute(sql: "DELETE FROM invitation WHERE vault = ? AND expires <= ?", arguments: [Data(vault.bytes), Int64(now)])
             let live = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM invitation WHERE vault = ?", arguments: [Data(vault.bytes)]) ?? 0
             guard live < Invitation.mostPerVault else {
                 throw RelayError.badInvitation("the vault has \(Invitation.mostPerVault) open invitations already")

@@ -20,8 +20,8 @@ extension SyncClient {
     }
 
     /// Leaves an invitation for a new device at the relay this vault syncs with, good once
-    /// until `expires` (seconds since 1970); returns its invite code.
-    public func invite(_ vault: Vault, expires: UInt64, relay: RelayAddress? = nil) async throws -> String {
+    /// until `expires` (seconds since 1970); returns its invite code and the relay that keeps it.
+    public func invite(_ vault: Vault, expires: UInt64, relay: RelayAddress? = nil) async throws -> (code: String, relay: RelayAddress) {
         guard var state = try SyncState.load(from: vault, relay: relay) else { throw SyncError.noRelay }
         let token = InviteToken.random()
         let lookup = token.lookupID
@@ -36,7 +36,7 @@ extension SyncClient {
             }
         }
         try vault.setLocalState(SyncState.name, to: state.encoded())
-        return PairingCodeContent.invite(vault: vault.vaultID, token: token).code
+        return (PairingCodeContent.invite(vault: vault.vaultID, token: token).code, state.relay)
     }
 
     /// Takes the invitation of an invite code from `relay` (spending it) and returns the vault

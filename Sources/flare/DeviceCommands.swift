@@ -96,10 +96,11 @@ struct RelayView {
     /// Asks the relay this vault syncs with; nil when it syncs with none.
     static func ask(_ vault: Vault) async -> RelayView? {
         do {
-            guard try SyncState.load(from: vault, relay: nil) != nil else { return nil }
             var client = SyncClient()
             client.timeout = .seconds(5)
             return RelayView(devices: try await client.devices(vault))
+        } catch SyncError.noRelay {
+            return nil
         } catch {
             return RelayView(problem: "\(error)")
         }

@@ -32,14 +32,12 @@ struct Invite: AsyncParsableCommand {
                 throw CLIError.usage("--for takes a time from 1m to 7d, like 10m, 2h or 1d; \"\(duration)\" is not one.")
             }
             let address = try relay.map { try RelayAddress.parsed($0) }
-            let expires = UInt64(Date().timeIntervalSince1970) + UInt64(seconds)
+            let expires = Vault.systemMilliseconds() / 1000 + UInt64(seconds)
             try await vault.withVault { opened in
-                let code = try await SyncClient().invite(opened, expires: expires, relay: address)
-                let relayShown = try address ?? SyncState.load(from: opened, relay: nil)?.relay
-                let at = relayShown.map { "\($0)" } ?? "HOST:PORT"
+                let (code, at) = try await SyncClient().invite(opened, expires: expires, relay: address)
                 if json {
                     let when = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(expires)))
-                    return try printJSON(["invite_code": code, "expires": when, "relay": at])
+                    return try printJSON(["invite_code": code, "expires": when, "relay": "\(at)"])
                 }
                 print("Invite code (good once, until \(Unlock.clockTime(secondsFromNow: seconds))):")
                 print("  \(code)")

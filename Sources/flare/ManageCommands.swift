@@ -52,7 +52,8 @@ struct History: ParsableCommand {
                 let names = journal.deviceNames()
                 let document = opened.replica.document(id)
                 let entries = try journal.history(of: id, field: field)
-                let edits = entries.filter { !Self.shownWithItsTime($0, among: entries) }.map { entry -> [String: Any] in
+                let shown = entries.filter { !Self.shownWithItsTime($0, among: entries) }
+                let edits = shown.map { entry -> [String: Any] in
                     let when = entry.clock.date
                     var edit: [String: Any] = [
                         "at": ISO8601DateFormatter().string(from: when),
@@ -66,7 +67,7 @@ struct History: ParsableCommand {
                     try printJSON(edits)
                     return
                 }
-                for (entry, edit) in zip(entries.filter { !Self.shownWithItsTime($0, among: entries) }, edits) {
+                for (entry, edit) in zip(shown, edits) {
                     let when = FieldText.time(entry.clock)
                     print("\(when)  \(edit["device"]!)  \(edit["edit"]!)")
                 }
