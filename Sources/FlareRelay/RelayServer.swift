@@ -130,6 +130,12 @@ struct VaultNotify: Sendable {
     let latest: UInt64
 }
 
+/// Sent through a connection's pipeline when its vault moved to a new key epoch.
+struct VaultRekeyed: Sendable {
+    let epoch: UInt64
+    let revoked: [[UInt8]]
+}
+
 /// One connection: decodes messages and runs them through its session on the thread pool,
 /// one at a time, writing the replies.
 final class RelayConnection: ChannelDuplexHandler {
@@ -161,6 +167,8 @@ final class RelayConnection: ChannelDuplexHandler {
     private var logger: Logger
     /// The latest server seq to tell the device in a `notify`, while its replies drain.
     private var notifyOwed: UInt64?
+    /// The key epoch that revoked this connection's device key, once it has.
+    private var revokedIn: UInt64?
 
     struct Limits {
         let framesPerSecond: Double
@@ -248,6 +256,17 @@ final class RelayConnection: ChannelDuplexHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let rekeyed = event as? VaultRekeyed {
+            if let key = session.deviceKey, rekeyed.revoked.contains(key) {
+                // A request under way finishes first (it is refused or harmless: the epoch moved).
+                revokedIn = rekeyed.epoch
+                if !inFlight { refuseRevoked(context: context) }
+            } else {
+                write([context.channel.allocator.frame(.rekeyed(epoch: rekeyed.epoch))], context: context)
+                context.flush()
+            }
+            return
+        }
         if let notify = event as? VaultNotify {
             notifyOwed = max(notifyOwed ?? 0, notify.latest)
             sendNotify(context: context)
@@ -314,6 +333,7 @@ final class RelayConnection: ChannelDuplexHandler {
                 connection.logger.error("storage failed", metadata: ["error": "\(error)"])
                 connection.send([.error(.shuttingDown, message: "the relay is stopping; nothing of the request was stored")], close: true, context: context)
             }
+            if connection.revokedIn != nil, !connection.closing { connection.refuseRevoked(context: context) }
             if connection.stopping, !connection.closing {
                 connection.send([.error(.shuttingDown, message: "the relay is stopping; sync again later")], close: true, context: context)
             }
@@ -330,6 +350,7 @@ final class RelayConnection: ChannelDuplexHandler {
         }
         send(outcome.replies, close: outcome.close, context: context)
         guard let vault = session.vault else { return }
+        if let record = outcome.rekeyed { hub.rekey(vault, to: record.epoch, revoking: record.revoked, except: context.channel) }
         for reply in outcome.replies {
             if case .ack(_, let stored, let serverSeq) = reply {
                 counters.update { $0.envelopesIn += Int(stored) }
@@ -385,6 +406,12 @@ final class RelayConnection: ChannelDuplexHandler {
         write([context.channel.allocator.frame(.notify(latestServerSeq: latest))], context: context)
         context.flush()
         counters.update { $0.notifies += 1 }
+    }
+
+    /// Tells a device whose key was just revoked, and closes its connection.
+    private func refuseRevoked(context: ChannelHandlerContext) {
+        pending.removeAll()
+        send([.error(.revoked, message: RelayError.revoked(epoch: revokedIn ?? 0).description)], close: true, context: context)
     }
 
     private func close(context: ChannelHandlerContext) {
@@ -484,6 +511,13 @@ final class VaultHub: Sendable {
 
     func all() -> [any Channel] {
         connections.withLockedValue { Array($0.all.values) }
+    }
+
+    /// Tells the vault's other connections that it moved to key epoch `epoch`; those of the
+    /// revoked keys are refused and closed.
+    func rekey(_ vault: WireID, to epoch: UInt64, revoking revoked: [[UInt8]], except sender: any Channel) {
+        let others = connections.withLockedValue { $0.byVault[vault].map { Array($0.values) } ?? [] }.filter { $0 !== sender }
+        for channel in others { channel.pipeline.fireUserInboundEventTriggered(VaultRekeyed(epoch: epoch, revoked: revoked)) }
     }
 
     /// Tells the vault's other connections (each sends `notify` once its replies drain).

@@ -28,6 +28,9 @@ public struct RelaySession: Sendable {
         public var stored = false
         /// Why the relay failed, for its log: the device is told only the error code.
         public var failure: (any Error)?
+        /// The vault moved to this record's epoch: tell its other connections, and close those
+        /// of the keys it revoked.
+        public var rekeyed: EpochRecord?
     }
 
     enum State {
@@ -59,6 +62,12 @@ public struct RelaySession: Sendable {
         return nil
     }
 
+    /// The device key this connection authenticated with, if it did.
+    public var deviceKey: [UInt8]? {
+        if case .authenticated(_, let key, _, _) = state { return key }
+        return nil
+    }
+
     /// Handles one message from the device.
     public mutating func handle(_ message: Message) -> Outcome {
         do {
@@ -66,7 +75,7 @@ public struct RelaySession: Sendable {
         } catch let error as RelayError {
             switch error {
             // A key bound to another replica is refused like a failed signature: the connection ends.
-            case .storageFull, .damagedStorage, .replicaTaken:
+            case .storageFull, .damagedStorage, .replicaTaken, .revoked, .staleAuthKey:
                 state = .closed
                 return Outcome(replies: [.error(error.code, message: error.description)], close: true, failure: error)
             default:
@@ -115,7 +124,9 @@ public struct RelaySession: Sendable {
             return try welcome(vault: vault, deviceKey: deviceKey, replica: replica, session: session)
 
         case (.awaitingAuth(let vault, let deviceKey, let replica, let transcript, let session), .join(let authKey, let admission, let invite, let signature)):
-            guard VaultID(authPublicKey: authKey).bytes == vault.bytes else {
+            // A vault new here is named by its first auth key; one already here has moved on
+            // to its current epoch's auth key (checked as it is admitted).
+            guard try storage.authKey(of: vault) != nil || VaultID(authPublicKey: authKey).bytes == vault.bytes else {
                 return refuse(.authFailed, "the vault id is not the hash of that auth key")
             }
             guard SigningKey.isValid(signature: admission, for: Transcript.admission(vault: vault, deviceKey: deviceKey, replica: replica), publicKey: authKey),
@@ -173,6 +184,24 @@ public struct RelaySession: Sendable {
             let page = try storage.devices(of: vault, from: Int(clamping: start), limit: Self.devicesPerPage)
             return Outcome(replies: [.devices(page.devices, more: page.more)])
 
+        case (.authenticated(let vault, _, _, _), .epochsGet(let after)):
+            let limit = Int(settings.maximumFrame) - Self.batchAllowance
+            let page = try storage.epochRecords(of: vault, after: after, maximumBytes: limit)
+            return Outcome(replies: [.epochs(page.records, more: page.more)])
+
+        case (.authenticated(let vault, let deviceKey, _, _), .epochPut(let record)):
+            guard record.vault == vault, record.revoker == deviceKey else {
+                return refuse(.malformed, "an epoch record is made by the device that sends it, for its vault")
+            }
+            guard let authKey = try storage.authKey(of: vault), SigningKey.isValid(signature: record.parentSignature, for: record.signedBytes, publicKey: authKey),
+                SigningKey.isValid(signature: record.revokerSignature, for: record.signedBytes, publicKey: deviceKey)
+            else { return refuse(.authFailed, "the epoch record is not signed by the vault's current auth key and by this device") }
+            guard record.encoded().count + Self.batchAllowance <= Int(settings.maximumFrame) else {
+                return refuse(.frameTooLarge, "the epoch record would not fit this relay's \(settings.maximumFrame)-byte frames when served back")
+            }
+            try storage.advanceEpoch(record, in: vault)
+            return Outcome(replies: [.epochStored(epoch: record.epoch)], rekeyed: record)
+
         case (.authenticated(let vault, let deviceKey, _, let session), .forget(let signature)):
             guard SigningKey.isValid(signature: signature, for: Transcript.forget(vault: vault, session: session), publicKey: deviceKey) else {
                 return refuse(.authFailed, "the signature does not verify")
@@ -198,6 +227,8 @@ public struct RelaySession: Sendable {
     private mutating func welcome(vault: WireID, deviceKey: [UInt8], replica: WireID, session: WireID) throws -> Outcome {
         state = .authenticated(vault: vault, deviceKey: deviceKey, replica: replica, session: session)
         let position = try storage.position(of: vault)
-        return Outcome(replies: [.welcome(store: position.store, serverSeq: position.serverSeq, held: try storage.held(in: vault))])
+        return Outcome(replies: [
+            .welcome(store: position.store, serverSeq: position.serverSeq, held: try storage.held(in: vault), epoch: position.epoch)
+        ])
     }
 }

@@ -16,6 +16,15 @@ public enum RelayError: Error, Equatable, Sendable, CustomStringConvertible, Cus
     case replicaTaken(replica: WireID)
     /// An invitation the relay will not keep (why, in words).
     case badInvitation(String)
+    /// The device key was revoked by key epoch `epoch`'s record.
+    case revoked(epoch: UInt64)
+    /// Envelopes sealed under key epoch `envelope` while the vault is at `vault`.
+    case staleEpoch(vault: UInt64, envelope: UInt64)
+    /// An epoch record that does not follow the vault's current epoch and devices (why).
+    case epochConflict(String)
+    /// An admission by an auth key that is not the vault's current one; from epoch 1 on, most
+    /// likely one from before a revocation.
+    case staleAuthKey(epoch: UInt64)
 
     /// The code sent to the device (Protocol/PROTOCOL.md §6).
     public var code: ErrorCode {
@@ -28,6 +37,10 @@ public enum RelayError: Error, Equatable, Sendable, CustomStringConvertible, Cus
         case .damagedStorage: return .internal
         case .replicaTaken: return .forbidden
         case .badInvitation: return .badInvite
+        case .revoked: return .revoked
+        case .staleEpoch: return .staleEpoch
+        case .epochConflict: return .epochConflict
+        case .staleAuthKey: return .authFailed
         }
     }
 
@@ -41,6 +54,16 @@ public enum RelayError: Error, Equatable, Sendable, CustomStringConvertible, Cus
         case .storageFull: return "the relay's disk is full; nothing of the request was stored"
         case .damagedStorage(let what): return "the relay's storage is damaged (\(what)); nothing of the request was stored"
         case .badInvitation(let why): return "the relay does not keep this invitation: \(why)"
+        case .revoked(let epoch):
+            return "this device key was revoked from the vault (key epoch \(epoch)); it is not admitted again, by any code"
+        case .staleEpoch(let vault, let envelope):
+            return "the vault is at key epoch \(vault), and an envelope is sealed under epoch \(envelope); nothing of the push was stored. "
+                + "Fetch the new epoch (epochs get) and seal again"
+        case .epochConflict(let why): return "the epoch record does not fit: \(why)"
+        case .staleAuthKey(0): return "that auth key is not this vault's"
+        case .staleAuthKey(let epoch):
+            return "the vault has moved to key epoch \(epoch) since that code was made (a device was revoked), so it admits no one; "
+                + "ask a device of the vault for a new invite"
         case .replicaTaken(let replica):
             return "replica \(replica) belongs to another device key of this vault, or this key to another replica"
         }
@@ -92,6 +115,8 @@ public struct Appended: Sendable {
 public struct StorePosition: Sendable, Equatable {
     public let store: WireID
     public let serverSeq: UInt64
+    /// The vault's current key epoch.
+    public let epoch: UInt64
 }
 
 /// Where a relay keeps vaults, admitted device keys, invites, envelopes and snapshots. SQLite
@@ -105,15 +130,17 @@ public protocol RelayStorage: AnyObject, Sendable {
     /// The vault's auth public key, if the vault is admitted.
     func authKey(of vault: WireID) throws -> [UInt8]?
     /// Admits a vault with its auth public key, consuming `invite` unless `open` (a relay run
-    /// with `--open`). Admitting a vault again with the same key changes nothing.
+    /// with `--open`). Admitting a vault again with its current key changes nothing; another
+    /// key is refused with `staleAuthKey`.
     func admitVault(_ vault: WireID, authKey: [UInt8], invite: String?, open: Bool) throws
     /// Records a device key as admitted to a vault, bound to `replica`, and as seen now.
     /// Admitting a key again changes nothing but the time seen. Throws `replicaTaken` when
-    /// the key is bound to another replica or the replica to another key.
+    /// the key is bound to another replica or the replica to another key, and `revoked` for
+    /// a revoked key.
     func admitDevice(_ key: [UInt8], replica: WireID, to vault: WireID) throws
     /// Whether the key is admitted to the vault; if so, binds it to `replica` (a key admitted
     /// by protocol version 1 has none yet) and records that it was seen now. Throws
-    /// `replicaTaken` as `admitDevice` does.
+    /// `replicaTaken` and `revoked` as `admitDevice` does.
     func authenticate(_ key: [UInt8], replica: WireID, in vault: WireID) throws -> Bool
     /// The vault's admitted device keys in the order they were admitted, at most `limit` from
     /// the `start`th (0-based) on, and whether more follow.
@@ -121,7 +148,8 @@ public protocol RelayStorage: AnyObject, Sendable {
     /// Per replica, the highest seq held for the vault.
     func held(in vault: WireID) throws -> HighWaterMarks
     /// Stores envelopes that continue their replicas' runs, all or none; envelopes already held
-    /// are skipped. Throws `seqGap` for one that leaves a gap or overlaps in part, and
+    /// are skipped. Throws `seqGap` for one that leaves a gap or overlaps in part,
+    /// `staleEpoch` for one not sealed under the vault's current key epoch, and
     /// `quotaExceeded` when the vault would pass its quota.
     func append(_ envelopes: [Envelope], to vault: WireID) throws -> Appended
     /// Envelopes after `serverSeq`, in order, up to `maximumBytes` counting each envelope's
@@ -139,6 +167,15 @@ public protocol RelayStorage: AnyObject, Sendable {
     /// Takes the invitation under `lookup`, deleting it (it serves once); throws `badInvite`
     /// when there is none or it has expired.
     func takeInvitation(_ lookup: WireID, in vault: WireID) throws -> (sealed: [UInt8], expires: UInt64)
+    /// Moves the vault to `record`'s epoch, all or nothing: marks the keys it revokes, makes its
+    /// auth key the vault's, keeps the record and drops every invitation (they hold the old
+    /// epoch's secret). Throws `epochConflict` unless the record is the epoch after the
+    /// current one, revokes only admitted keys and keeps exactly the other admitted ones.
+    /// The caller has checked both signatures.
+    func advanceEpoch(_ record: EpochRecord, in vault: WireID) throws
+    /// Epoch records after `epoch`, in order, up to `maximumBytes` (always at least one), and
+    /// whether more follow.
+    func epochRecords(of vault: WireID, after epoch: UInt64, maximumBytes: Int) throws -> (records: [EpochRecord], more: Bool)
     /// Deletes everything of the vault.
     func forget(_ vault: WireID) throws
     /// Every admitted vault with its envelope count and bytes.

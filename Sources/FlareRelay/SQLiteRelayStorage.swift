@@ -77,6 +77,17 @@ public final class SQLiteRelayStorage: RelayStorage {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("relay-v5-epochs") { db in
+            // Protocol version 3: key epochs. A vault's current epoch (its auth key is that
+            // epoch's), the records that moved it there, the epoch that revoked a device key,
+            // and the epoch each envelope was sealed under.
+            try db.execute(sql: """
+                ALTER TABLE vault ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE device ADD COLUMN revoked INTEGER;
+                ALTER TABLE envelope ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE epoch (vault BLOB NOT NULL, epoch INTEGER NOT NULL, record BLOB NOT NULL, PRIMARY KEY (vault, epoch)) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 
@@ -96,8 +107,8 @@ public final class SQLiteRelayStorage: RelayStorage {
 
     public func admitVault(_ vault: WireID, authKey: [UInt8], invite: String?, open: Bool) throws {
         try write { db in
-            if let existing = try Data.fetchOne(db, sql: "SELECT auth_key FROM vault WHERE id = ?", arguments: [Data(vault.bytes)]) {
-                guard [UInt8](existing) == authKey else { throw RelayError.unknownVault(vault) }
+            if let existing = try Row.fetchOne(db, sql: "SELECT auth_key, epoch FROM vault WHERE id = ?", arguments: [Data(vault.bytes)]) {
+                guard try existing.bytes("auth_key") == authKey else { throw RelayError.staleAuthKey(epoch: try existing.seq("epoch", minimum: 0)) }
                 return
             }
             if !open {
@@ -126,9 +137,10 @@ public final class SQLiteRelayStorage: RelayStorage {
         // Most connections are by a bound key seen lately: a read, so a storm of reconnects
         // costs no write transaction (and no sync to disk) each.
         let known = try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT replica, last_seen >= \(Self.now) - ? AS recent FROM device WHERE vault = ? AND key = ?",
+            try Row.fetchOne(db, sql: "SELECT replica, revoked, last_seen >= \(Self.now) - ? AS recent FROM device WHERE vault = ? AND key = ?",
                 arguments: [Self.lastSeenResolution, Data(vault.bytes), Data(key)])
         }
+        if let known, known["revoked"] as DatabaseValue != .null { throw RelayError.revoked(epoch: try known.seq("revoked")) }
         if let known, known["replica"] as DatabaseValue != .null, known["recent"] as Bool? == true {
             guard try known.wireID("replica") == replica else { throw RelayError.replicaTaken(replica: replica) }
             return true
@@ -139,9 +151,17 @@ public final class SQLiteRelayStorage: RelayStorage {
     /// How stale a device's "last seen" may get before an auth rewrites it, in seconds.
     static let lastSeenResolution = 60
 
+    /// Throws `revoked` for a key the vault revoked.
+    private static func refuseRevoked(_ key: [UInt8], in vault: WireID, _ db: Database) throws {
+        if let epoch = try Int64.fetchOne(db, sql: "SELECT revoked FROM device WHERE vault = ? AND key = ?", arguments: [Data(vault.bytes), Data(key)]) {
+            throw RelayError.revoked(epoch: UInt64(clamping: epoch))
+        }
+    }
+
     /// For an admitted key: checks (or makes) its binding to `replica`, records it as seen now
-    /// and returns true. False for a key not admitted.
+    /// and returns true. False for a key not admitted; throws `revoked` for a revoked one.
     private static func bind(_ key: [UInt8], replica: WireID, in vault: WireID, _ db: Database) throws -> Bool {
+        try refuseRevoked(key, in: vault, db)
         let row = try Row.fetchOne(db, sql: "SELECT replica FROM device WHERE vault = ? AND key = ?", arguments: [Data(vault.bytes), Data(key)])
         if let row, row["replica"] as DatabaseValue != .null {
             guard try row.wireID("replica") == replica else { throw RelayError.replicaTaken(replica: replica) }
@@ -160,13 +180,15 @@ public final class SQLiteRelayStorage: RelayStorage {
         try database.read { db in
             // One row past the page says whether more follow.
             let rows = try Row.fetchAll(
-                db, sql: "SELECT key, replica, joined, last_seen FROM device WHERE vault = ? ORDER BY position, key LIMIT ? OFFSET ?",
+                db, sql: "SELECT key, replica, joined, last_seen, revoked FROM device WHERE vault = ? ORDER BY position, key LIMIT ? OFFSET ?",
                 arguments: [Data(vault.bytes), Int64(clamping: min(limit, Int(Int64.max) - 1)) + 1, Int64(clamping: start)])
             let devices = try rows.prefix(limit).map { row in
                 let key = try row.bytes("key")
                 guard key.count == 32 else { throw RelayError.damagedStorage("a device key of \(key.count) bytes") }
                 let replica = row["replica"] as DatabaseValue == .null ? nil : try row.wireID("replica")
-                return AdmittedDevice(key: key, replica: replica, joined: try row.seq("joined", minimum: 0), lastSeen: try row.seq("last_seen", minimum: 0))
+                return AdmittedDevice(
+                    key: key, replica: replica, joined: try row.seq("joined", minimum: 0), lastSeen: try row.seq("last_seen", minimum: 0),
+                    revokedIn: row["revoked"] as DatabaseValue == .null ? nil : try row.seq("revoked"))
             }
             return (devices, rows.count > limit)
         }
@@ -261,15 +283,19 @@ public final class SQLiteRelayStorage: RelayStorage {
 
     private static func append(_ envelopes: [Envelope], to vault: WireID, quota: Quota, in db: Database) throws -> Appended {
         guard let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT envelopes, bytes, server_seq FROM vault WHERE id = ?"), arguments: [Data(vault.bytes)])
+            db.cachedStatement(sql: "SELECT envelopes, bytes, server_seq, epoch FROM vault WHERE id = ?"), arguments: [Data(vault.bytes)])
         else { throw RelayError.unknownVault(vault) }
+        // Checked in the transaction that stores them, so a revocation committed a moment
+        // before cannot let envelopes under the old epoch's key in.
+        let epoch = try row.seq("epoch", minimum: 0)
+        if let stale = envelopes.first(where: { $0.epoch != epoch }) { throw RelayError.staleEpoch(vault: epoch, envelope: stale.epoch) }
         var count = Int(try row.seq("envelopes", minimum: 0))
         var bytes = Int(try row.seq("bytes", minimum: 0))
         let startSeq = try row.seq("server_seq", minimum: 0)
         var serverSeq = startSeq
         var held = Dictionary(uniqueKeysWithValues: try Self.held(db, vault).map { ($0.replica, $0.seq) })
         let insertEnvelope = try db.cachedStatement(
-            sql: "INSERT INTO envelope (vault, server_seq, replica, first_seq, last_seq, sealed) VALUES (?, ?, ?, ?, ?, ?)")
+            sql: "INSERT INTO envelope (vault, server_seq, replica, first_seq, last_seq, epoch, sealed) VALUES (?, ?, ?, ?, ?, ?, ?)")
         let raiseHeld = try db.cachedStatement(
             sql: "INSERT INTO held (vault, replica, seq) VALUES (?, ?, ?) ON CONFLICT (vault, replica) DO UPDATE SET seq = excluded.seq")
         for envelope in envelopes {
@@ -286,7 +312,7 @@ public final class SQLiteRelayStorage: RelayStorage {
             serverSeq += 1
             try insertEnvelope.execute(arguments: [
                 Data(vault.bytes), Int64(serverSeq), Data(envelope.replica.bytes), Int64(envelope.firstSeq), Int64(envelope.lastSeq),
-                Data(envelope.sealed),
+                Int64(envelope.epoch), Data(envelope.sealed),
             ])
             held[envelope.replica] = envelope.lastSeq
             try raiseHeld.execute(arguments: [Data(vault.bytes), Data(envelope.replica.bytes), Int64(envelope.lastSeq)])
@@ -301,7 +327,7 @@ public final class SQLiteRelayStorage: RelayStorage {
     public func envelopes(of vault: WireID, after serverSeq: UInt64, maximumBytes: Int) throws -> (items: [(serverSeq: UInt64, envelope: Envelope)], more: Bool) {
         try database.read { db in
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT server_seq, replica, first_seq, last_seq, sealed FROM envelope WHERE vault = ? AND server_seq > ? ORDER BY server_seq",
+                db, sql: "SELECT server_seq, replica, first_seq, last_seq, epoch, sealed FROM envelope WHERE vault = ? AND server_seq > ? ORDER BY server_seq",
                 // A position past the largest seq is after everything (nothing is stored there).
                 arguments: [Data(vault.bytes), Int64(clamping: serverSeq)])
             var items: [(serverSeq: UInt64, envelope: Envelope)] = []
@@ -313,7 +339,8 @@ public final class SQLiteRelayStorage: RelayStorage {
                 let envelope: Envelope
                 do {
                     envelope = try Envelope(
-                        replica: try row.wireID("replica"), firstSeq: try row.seq("first_seq"), lastSeq: try row.seq("last_seq"), sealed: sealed)
+                        replica: try row.wireID("replica"), firstSeq: try row.seq("first_seq"), lastSeq: try row.seq("last_seq"),
+                        epoch: try row.seq("epoch", minimum: 0), sealed: sealed)
                 } catch let error as WireError {
                     throw RelayError.damagedStorage("\(error)")
                 }
@@ -326,10 +353,11 @@ public final class SQLiteRelayStorage: RelayStorage {
 
     public func position(of vault: WireID) throws -> StorePosition {
         try database.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT store, server_seq FROM vault WHERE id = ?", arguments: [Data(vault.bytes)]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT store, server_seq, epoch FROM vault WHERE id = ?", arguments: [Data(vault.bytes)]) else {
                 throw RelayError.unknownVault(vault)
             }
-            return StorePosition(store: try row.wireID("store"), serverSeq: try row.seq("server_seq", minimum: 0))
+            return StorePosition(
+                store: try row.wireID("store"), serverSeq: try row.seq("server_seq", minimum: 0), epoch: try row.seq("epoch", minimum: 0))
         }
     }
 
@@ -395,10 +423,64 @@ public final class SQLiteRelayStorage: RelayStorage {
 
     public func forget(_ vault: WireID) throws {
         try write { db in
-            for table in ["envelope", "held", "device", "snapshot", "invitation"] {
+            for table in ["envelope", "held", "device", "snapshot", "invitation", "epoch"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE vault = ?", arguments: [Data(vault.bytes)])
             }
             try db.execute(sql: "DELETE FROM vault WHERE id = ?", arguments: [Data(vault.bytes)])
+        }
+    }
+
+    public func advanceEpoch(_ record: EpochRecord, in vault: WireID) throws {
+        try write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT epoch FROM vault WHERE id = ?", arguments: [Data(vault.bytes)]) else {
+                throw RelayError.unknownVault(vault)
+            }
+            let current = try row.seq("epoch", minimum: 0)
+            guard record.epoch == current + 1 else {
+                throw RelayError.epochConflict("the vault is at key epoch \(current), so the next record is epoch \(current + 1), not \(record.epoch)")
+            }
+            let admitted = Set(try Data.fetchAll(db, sql: "SELECT key FROM device WHERE vault = ? AND revoked IS NULL", arguments: [Data(vault.bytes)])
+                .map { [UInt8]($0) })
+            let revoked = Set(record.revoked)
+            guard revoked.isSubset(of: admitted) else {
+                throw RelayError.epochConflict("the record revokes a device key this vault does not admit")
+            }
+            guard Set(record.members.map(\.deviceKey)) == admitted.subtracting(revoked) else {
+                throw RelayError.epochConflict("the record does not keep exactly the vault's other admitted devices (one joined or was revoked meanwhile)")
+            }
+            for key in record.revoked {
+                try db.execute(
+                    sql: "UPDATE device SET revoked = ? WHERE vault = ? AND key = ?", arguments: [Int64(record.epoch), Data(vault.bytes), Data(key)])
+            }
+            try db.execute(
+                sql: "UPDATE vault SET epoch = ?, auth_key = ? WHERE id = ?", arguments: [Int64(record.epoch), Data(record.authKey), Data(vault.bytes)])
+            try db.execute(
+                sql: "INSERT INTO epoch (vault, epoch, record) VALUES (?, ?, ?)", arguments: [Data(vault.bytes), Int64(record.epoch), Data(record.encoded())])
+            // An invitation holds the old epoch's secret: it must not admit anyone now.
+            try db.execute(sql: "DELETE FROM invitation WHERE vault = ?", arguments: [Data(vault.bytes)])
+        }
+    }
+
+    public func epochRecords(of vault: WireID, after epoch: UInt64, maximumBytes: Int) throws -> (records: [EpochRecord], more: Bool) {
+        try database.read { db in
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT epoch, record FROM epoch WHERE vault = ? AND epoch > ? ORDER BY epoch",
+                arguments: [Data(vault.bytes), Int64(clamping: epoch)])
+            var records: [EpochRecord] = []
+            var bytes = 0
+            while let row = try rows.next() {
+                let encoded = try row.bytes("record")
+                if !records.isEmpty, bytes + encoded.count + 8 > maximumBytes { return (records, true) }
+                do {
+                    let record = try EpochRecord.decode(encoded)
+                    guard record.epoch == (try row.seq("epoch")), record.vault == vault else { throw RelayError.damagedStorage("an epoch record out of place") }
+                    records.append(record)
+                } catch let error as WireError {
+                    throw RelayError.damagedStorage("\(error)")
+                }
+                bytes += encoded.count + 8
+            }
+            return (records, false)
         }
     }
 

@@ -53,7 +53,8 @@ enum ExportFile {
 
     /// Reads every change of an export file of `vault`, or throws `StoreError.invalidExport`
     /// saying what is wrong; nothing is returned unless the whole file is sound.
-    static func decode(_ bytes: [UInt8], vault: VaultID, key: SealingKey) throws -> [Change] {
+    /// Each chunk may be sealed under any of `keys` (the vault's key epochs).
+    static func decode(_ bytes: [UInt8], vault: VaultID, keys: [SealingKey]) throws -> [Change] {
         var reader = ByteReader(bytes)
         do {
             guard bytes.count >= magic.count + 1 + VaultID.byteCount, Array(try reader.raw(magic.count)) == magic else {
@@ -77,7 +78,8 @@ enum ExportFile {
                 guard flag <= 1 else { throw StoreError.invalidExport("chunk \(chunk) of the file is damaged (bad flag)") }
                 let isLast = flag == 1
                 let sealed = Array(try reader.raw(try reader.count()))
-                guard let opened = try? key.open(sealed, associatedData: associatedData(vault: vault, chunk: chunk, isLast: isLast)) else {
+                let data = associatedData(vault: vault, chunk: chunk, isLast: isLast)
+                guard let opened = keys.lazy.compactMap({ try? $0.open(sealed, associatedData: data) }).first else {
                     throw StoreError.invalidExport("chunk \(chunk) of the file is damaged (it does not authenticate)")
                 }
                 changes.append(contentsOf: try batch(opened, chunk: chunk))
@@ -103,12 +105,13 @@ public struct ExportSummary: Equatable, Sendable {
 
 extension Vault {
     /// Writes every change this device holds, buffered ones included, to `path`, sealed under
-    /// the vault's data key (any device of this vault can import it; nobody else can read it).
+    /// the data key of the newest key epoch this device holds (any device of this vault that
+    /// holds that epoch can import it; nobody else can read it).
     /// The file is written under a temporary name and renamed into place.
     @discardableResult
     public func exportChanges(to path: String) throws -> ExportSummary {
         let changes = try changes() + replica.bufferedChanges
-        let bytes = ExportFile.encode(changes, vault: vaultID, key: vaultKeys.dataKey)
+        let bytes = ExportFile.encode(changes, vault: vaultID, key: currentKeys.dataKey)
         let url = URL(fileURLWithPath: path)
         do {
             try Data(bytes).write(to: url, options: .atomic)
@@ -125,6 +128,7 @@ extension Vault {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw StoreError.invalidExport("cannot read \(path)")
         }
-        return try receive(try ExportFile.decode([UInt8](data), vault: vaultID, key: vaultKeys.dataKey))
+        let keys = keyEpochs.map { epochs in (0...epochs.current).reversed().compactMap { epochs.keys(of: $0)?.dataKey } } ?? [currentKeys.dataKey]
+        return try receive(try ExportFile.decode([UInt8](data), vault: vaultID, keys: keys))
     }
 }

@@ -25,6 +25,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case storage(String)
     /// The disk holding the vault is full; what was being written was not.
     case diskFull
+    /// The key epochs kept or offered do not fit the vault (why, in words).
+    case badKeyEpochs(String)
 
     public var description: String {
         switch self {
@@ -52,6 +54,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "The vault could not be read or written: \(reason)."
         case .diskFull:
             return "The disk holding the vault is full; nothing of this was written and nothing stored is lost. Free some space and try again."
+        case .badKeyEpochs(let reason):
+            return "The vault's key epochs are not right: \(reason)."
         }
     }
 }

@@ -54,16 +54,27 @@ public final class Vault {
     /// Changes are kept on disk, not in it (see `changes(notIn:)`).
     public var replica: Replica { current! }
 
-    /// The pairing/recovery code of the vault secret, for joining another device.
-    public var pairingCode: String { keyring.vaultSecret.pairingCode }
+    /// The code that admits another device and recovers the vault: the pairing code of the
+    /// vault secret while the vault has never revoked a device, afterwards the recovery code
+    /// of the newest key epoch this device holds.
+    public var pairingCode: String {
+        guard let keyEpochs, keyEpochs.current > 0 else {
+            return keyEpochs == nil ? PairingCodeContent.recovery(vault: vaultID, secret: keyring.vaultSecret).code : keyring.vaultSecret.pairingCode
+        }
+        return PairingCodeContent.recovery(vault: vaultID, secret: keyEpochs.currentSecret).code
+    }
 
-    /// The vault secret itself, for sealing it into an invitation (FlareSync) without a
-    /// detour through its pairing code.
-    package var vaultSecret: VaultSecret { keyring.vaultSecret }
+    /// The secret this device was made with: the vault secret, or (for a device that joined
+    /// after a revocation) the key epoch secret it was given.
+    package var givenSecret: VaultSecret { keyring.vaultSecret }
 
-    /// The keys derived from the vault secret (shared by every device of the vault), derived
-    /// once when the vault is opened.
-    public let vaultKeys: VaultKeys
+    /// The key epochs this device holds; nil for a device given a later epoch's secret that
+    /// has not yet learnt from the relay which epoch it is (its first sync places it).
+    public private(set) var keyEpochs: KeyEpochs?
+
+    /// The keys of the newest epoch this device holds (or of the secret it was given): new
+    /// changes are sealed under its data key, and its auth key admits devices.
+    public var currentKeys: VaultKeys { keyEpochs?.currentKeys ?? keyring.vaultSecret.keys() }
 
     /// This device's own signing key.
     public var deviceKey: SigningKey { keyring.deviceKey }
@@ -74,35 +85,71 @@ public final class Vault {
     public private(set) var unlock: VaultUnlock
 
     private init(
-        path: String, database: DatabaseQueue, lock: VaultLock, keyring: Keyring, keys: VaultKeys, replicaID: ReplicaID, unlock: VaultUnlock
+        path: String, database: DatabaseQueue, lock: VaultLock, keyring: Keyring, vaultID: VaultID, replicaID: ReplicaID, unlock: VaultUnlock
     ) throws {
         self.path = path
         self.database = database
         self.lock = lock
         self.keyring = keyring
         self.unlock = unlock
-        vaultKeys = keys
-        vaultID = keys.vaultID
+        self.vaultID = vaultID
         self.replicaID = replicaID
         binding = RowBinding(vault: vaultID, device: replicaID)
         (current, head) = try Self.load(database, replicaID: replicaID, key: keyring.storageKey, binding: binding)
+        keyEpochs = try loadKeyEpochs()
+    }
+
+    /// The key epochs kept in the file; without any, epoch 0 alone when the given secret is
+    /// the vault secret.
+    private func loadKeyEpochs() throws -> KeyEpochs? {
+        let key = keyring.storageKey
+        let sealed = try Self.storageErrors {
+            try database.read { db in
+                try Data.fetchOne(db, sql: "SELECT sealed FROM local_state WHERE name = ?", arguments: [KeyEpochs.stateName])
+            }
+        }
+        if let sealed {
+            guard let bytes = try? key.openSecret([UInt8](sealed), associatedData: binding.localState(KeyEpochs.stateName)),
+                let epochs = try? KeyEpochs.decode(bytes, vault: vaultID)
+            else {
+                throw StoreError.corrupted([CorruptRow(table: "local_state", key: KeyEpochs.stateName, problem: "it does not open or read as key epochs")])
+            }
+            return epochs
+        }
+        return keyring.vaultSecret.keys().vaultID == vaultID ? try KeyEpochs(vault: vaultID, secrets: [keyring.vaultSecret]) : nil
+    }
+
+    /// Keeps `epochs` (durably, sealed like every row) as the key epochs this device holds.
+    /// Refuses epochs of another vault, or fewer than it holds.
+    package func adopt(_ epochs: KeyEpochs) throws {
+        guard epochs.vault == vaultID else { throw StoreError.badKeyEpochs("they belong to another vault") }
+        guard epochs.current >= keyEpochs?.current ?? 0 else {
+            throw StoreError.badKeyEpochs("this device holds epoch \(keyEpochs?.current ?? 0) already, not \(epochs.current)")
+        }
+        let sealed = keyring.storageKey.seal(epochs.encoded(), associatedData: binding.localState(KeyEpochs.stateName))
+        try Self.storageErrors {
+            try database.write { db in try Self.writeLocalState(db, name: KeyEpochs.stateName, sealed: sealed) }
+        }
+        keyEpochs = epochs
     }
 
     // MARK: Creating and opening
 
     /// Creates a vault at `path` for a new device, sealed under `passphrase`: a new vault when
     /// `secret` is nil, or a new device of the vault whose secret is `secret` (from its
-    /// pairing code). The file appears complete or not at all.
+    /// pairing code). `vault` names the vault when `secret` is a later key epoch's (from an
+    /// invite or recovery code): the device's first sync places it. The file appears complete
+    /// or not at all.
     public static func create(
         at path: String,
         passphrase: String,
         joining secret: VaultSecret? = nil,
+        of vault: VaultID? = nil,
         parameters: PassphraseParameters = .recommended
     ) throws -> Vault {
         try checkCreatable(path)
         let keyring = Keyring.random(vaultSecret: secret ?? .random())
-        let keys = keyring.vaultSecret.keys()
-        let vaultID = keys.vaultID
+        let vaultID = vault ?? keyring.vaultSecret.keys().vaultID
         let replicaID = ReplicaID.random()
         let binding = RowBinding(vault: vaultID, device: replicaID)
         let salt = PassphraseParameters.newSalt()
@@ -141,7 +188,7 @@ public final class Vault {
         return try storageErrors {
             let lock = try VaultLock(path: path)
             return try Vault(
-                path: path, database: try Self.connect(path), lock: lock, keyring: keyring, keys: keys, replicaID: replicaID,
+                path: path, database: try Self.connect(path), lock: lock, keyring: keyring, vaultID: vaultID, replicaID: replicaID,
                 unlock: VaultUnlock(salt: salt, parameters: parameters, key: wrappingKey))
         }
     }
@@ -195,13 +242,12 @@ public final class Vault {
                 } catch {
                     throw StoreError.wrongPassphrase
                 }
-                let keys = keyring.vaultSecret.keys()
-                guard keys.vaultID == stored.vaultID else {
-                    throw StoreError.corrupted([CorruptRow(table: "vault", key: "1", problem: "the vault id does not match the vault secret")])
-                }
+                // The keyring's box is bound to the stored vault id, so a keyring moved from
+                // another vault does not open; its secret may be a later epoch's, whose auth
+                // key does not hash to the vault id.
                 try Schema.migrator.migrate(database)
                 return try Vault(
-                    path: path, database: database, lock: lock, keyring: keyring, keys: keys, replicaID: stored.replicaID, unlock: unlock)
+                    path: path, database: database, lock: lock, keyring: keyring, vaultID: stored.vaultID, replicaID: stored.replicaID, unlock: unlock)
             }
         } catch StoreError.notAVault(let path) {
             lock.discard()

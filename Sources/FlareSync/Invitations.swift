@@ -5,7 +5,7 @@ import FlareWire
 import NIOCore
 
 /// One-time invite codes (PROTOCOL.md §5, "Invitations"; CRYPTO.md §7): a device of the vault
-/// leaves the vault secret at the relay, sealed under a key only the code gives, and a new
+/// leaves the current key epoch's secret at the relay, sealed under a key only the code gives, and a new
 /// device takes it once with the code, so the long-lived secret is never typed or shown.
 extension SyncClient {
     /// The associated data an invitation is sealed under: it binds the box to its vault,
@@ -25,11 +25,14 @@ extension SyncClient {
         guard var state = try SyncState.load(from: vault, relay: relay) else { throw SyncError.noRelay }
         let token = InviteToken.random()
         let lookup = token.lookupID
-        let sealed = token.sealingKey.seal(
-            vault.vaultSecret.secret, associatedData: Self.invitationData(vault: vault.vaultID, lookup: lookup, expires: expires))
-        let identity = Identity(vault)
+        var report = SyncReport(relay: state.relay)
         try await RelayLink.connect(to: state.relay, group: group, timeout: timeout) { link in
-            _ = try await handshake(identity, state: &state, link: &link)
+            let welcome = try await handshake(Identity(vault), state: &state, link: &link)
+            // The invitation carries the vault's current epoch secret: learn it first.
+            try await catchUp(vault, to: welcome.epoch, report: &report, link: &link)
+            guard let epochs = vault.keyEpochs else { throw SyncError.badEpochRecord(0, "this device has not learnt its key epoch") }
+            let sealed = token.sealingKey.seal(
+                epochs.currentSecret.secret, associatedData: Self.invitationData(vault: vault.vaultID, lookup: lookup, expires: expires))
             try await link.send(.invitePut(lookup: WireID(lookup)!, expires: expires, sealed: sealed))
             guard case .inviteStored = try await link.receive(while: "leaving the invitation") else {
                 throw SyncError.protocolViolation("the relay did not answer invite put with invite stored")
@@ -39,7 +42,7 @@ extension SyncClient {
         return (PairingCodeContent.invite(vault: vault.vaultID, token: token).code, state.relay)
     }
 
-    /// Takes the invitation of an invite code from `relay` (spending it) and returns the vault
+    /// Takes the invitation of an invite code from `relay` (spending it) and returns the
     /// secret it holds. The connection presents a throwaway key: nothing is admitted.
     public func redeem(vault: VaultID, token: InviteToken, at relay: RelayAddress) async throws -> VaultSecret {
         let lookup = token.lookupID
@@ -67,9 +70,8 @@ extension SyncClient {
         } catch {
             throw SyncError.protocolViolation("the invitation does not open with this code (altered, or not the one left for it)")
         }
-        guard secret.keys().vaultID == vault else {
-            throw SyncError.protocolViolation("the invitation holds the secret of another vault")
-        }
+        // The associated data binds the box to `vault`; the secret is the vault's current key
+        // epoch's, which the first sync places (and checks back to the vault id).
         return secret
     }
 }

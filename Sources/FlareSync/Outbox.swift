@@ -13,7 +13,7 @@ struct Outbox {
     /// Changes per envelope to start with; a run is split further if its box would not fit.
     static let changesPerEnvelope = 1024
 
-    init(changes: [Change], vault: VaultID, key: SealingKey, frameLimit: Int) throws(SyncError) {
+    init(changes: [Change], vault: VaultID, key: SealingKey, epoch: UInt64 = 0, frameLimit: Int) throws(SyncError) {
         // Room for the push's type and count.
         let pushLimit = frameLimit - 16
         let envelopeLimit = pushLimit - Envelope.headerAllowance
@@ -22,7 +22,7 @@ struct Outbox {
             var start = run.startIndex
             while start < run.endIndex {
                 let end = run.index(start, offsetBy: Self.changesPerEnvelope, limitedBy: run.endIndex) ?? run.endIndex
-                try Self.seal(run[start..<end], vault: vault, key: key, limit: envelopeLimit, into: &envelopes)
+                try Self.seal(run[start..<end], vault: vault, key: key, epoch: epoch, limit: envelopeLimit, into: &envelopes)
                 start = end
             }
         }
@@ -46,9 +46,9 @@ struct Outbox {
 
     /// Seals `changes` as one envelope, or halves until each part fits `limit`.
     private static func seal(
-        _ changes: ArraySlice<Change>, vault: VaultID, key: SealingKey, limit: Int, into envelopes: inout [Envelope]
+        _ changes: ArraySlice<Change>, vault: VaultID, key: SealingKey, epoch: UInt64, limit: Int, into envelopes: inout [Envelope]
     ) throws(SyncError) {
-        let envelope = EnvelopeSealing.seal(changes, vault: vault, key: key)
+        let envelope = EnvelopeSealing.seal(changes, vault: vault, key: key, epoch: epoch)
         if envelope.sealed.count <= limit {
             envelopes.append(envelope)
             return
@@ -57,7 +57,7 @@ struct Outbox {
             throw .changeTooLarge(seq: changes[changes.startIndex].id.seq, bytes: envelope.sealed.count, limit: limit)
         }
         let middle = changes.index(changes.startIndex, offsetBy: changes.count / 2)
-        try seal(changes[..<middle], vault: vault, key: key, limit: limit, into: &envelopes)
-        try seal(changes[middle...], vault: vault, key: key, limit: limit, into: &envelopes)
+        try seal(changes[..<middle], vault: vault, key: key, epoch: epoch, limit: limit, into: &envelopes)
+        try seal(changes[middle...], vault: vault, key: key, epoch: epoch, limit: limit, into: &envelopes)
     }
 }

@@ -44,6 +44,8 @@ struct RelayLink {
     private(set) var traffic = Traffic()
     /// The latest server seq a `notify` announced.
     private(set) var latestNotified: UInt64 = 0
+    /// The newest key epoch a `rekeyed` announced (0: none).
+    private(set) var latestEpoch: UInt64 = 0
 
     /// Connects and runs `body` with the link, then closes the connection. With `ticks`, a
     /// `.tick` arrives that often.
@@ -111,7 +113,7 @@ struct RelayLink {
         }
     }
 
-    /// The next message that is not a ping, pong or notify (ticks are skipped). A relay's
+    /// The next message that is not a ping, pong, notify or rekeyed (ticks are skipped). A relay's
     /// `error` is thrown as `SyncError.refused`.
     mutating func receive(while doing: String) async throws -> Message {
         while true {
@@ -148,6 +150,10 @@ struct RelayLink {
             case .notify(let latest):
                 latestNotified = max(latestNotified, latest)
                 return .notified(latest)
+            case .rekeyed(let epoch):
+                // Like a notify: a device that stays connected syncs, and learns the epoch first.
+                latestEpoch = max(latestEpoch, epoch)
+                return .notified(latestNotified)
             case .error(let code, let text): throw SyncError.refused(code, text)
             default:
                 traffic.replies += 1
@@ -167,7 +173,8 @@ struct RelayLink {
 /// Ends the connection when the relay owes a reply and has not completed one for `timeout`,
 /// so a relay that stops answering ends the sync with a clear message instead of hanging it.
 ///
-/// It counts requests written (hello, auth, join, push, pull, snapshot get, forget, ping) and
+/// It counts requests written (hello, auth, join, push, pull, snapshot get, forget, ping,
+/// devices get, invite put and take, epochs get, epoch put) and
 /// replies read, on the event loop; a device that is merely slow to send its next request
 /// (or waits for nothing) is never timed out. A reply counts only once its whole frame is in:
 /// a relay (or a path) that stalls in the middle of a frame, trickles bytes, or sends pings
@@ -178,8 +185,8 @@ final class ReplyDeadline: ChannelDuplexHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    static let requests: Set<UInt8> = [0x01, 0x03, 0x04, 0x10, 0x12, 0x21, 0x30, 0x40]
-    static let replies: Set<UInt8> = [0x02, 0x05, 0x11, 0x13, 0x22, 0x31, 0x41, 0x7f]
+    static let requests: Set<UInt8> = [0x01, 0x03, 0x04, 0x10, 0x12, 0x21, 0x30, 0x40, 0x50, 0x52, 0x54, 0x56, 0x58]
+    static let replies: Set<UInt8> = [0x02, 0x05, 0x11, 0x13, 0x22, 0x31, 0x41, 0x51, 0x53, 0x55, 0x57, 0x59, 0x7f]
 
     private let timeout: TimeAmount
     private var owed = 0

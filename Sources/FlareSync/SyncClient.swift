@@ -40,7 +40,9 @@ public struct SyncClient: Sendable {
                     try await session(vault, state: &state, report: &report, link: &link)
                 }
                 return report
-            } catch SyncError.refused(.seqGap, _) where attempt < 3 {
+            } catch SyncError.refused(let code, _) where attempt < 3 && (code == .seqGap || code == .staleEpoch) {
+                // A stale epoch: another device revoked one meanwhile; the next connection
+                // learns the new epoch and seals again.
                 continue
             } catch SyncError.refused(let code, _) where attempt < 3 && state.admitted && (code == .authFailed || code == .unknownVault) {
                 state.admitted = false
@@ -76,39 +78,28 @@ public struct SyncClient: Sendable {
     public func devices(_ vault: Vault, relay: RelayAddress? = nil) async throws -> [AdmittedDevice] {
         guard var state = try SyncState.load(from: vault, relay: relay) else { throw SyncError.noRelay }
         let identity = Identity(vault)
-        var devices: [AdmittedDevice] = []
-        try await RelayLink.connect(to: state.relay, group: group, timeout: timeout) { link in
+        return try await RelayLink.connect(to: state.relay, group: group, timeout: timeout) { link in
             _ = try await handshake(identity, state: &state, link: &link)
-            while true {
-                try await link.send(.devicesGet(start: UInt64(devices.count)))
-                guard case .devices(let page, let more) = try await link.receive(while: "asking for the devices") else {
-                    throw SyncError.protocolViolation("the relay did not answer devices get with devices")
-                }
-                devices += page
-                // A relay that says "more" with an empty page would keep this asking forever.
-                guard more, !page.isEmpty else { break }
-                guard devices.count <= Self.mostDevicesListed else {
-                    throw SyncError.protocolViolation("the relay lists more than \(Self.mostDevicesListed) devices")
-                }
-            }
+            return try await listDevices(&link)
         }
-        return devices
     }
 
     /// More devices than any vault of a person has: a relay listing more is not believed.
     static let mostDevicesListed = 10_000
 
-    /// Who the device is to the relay: its own key and replica, and the vault's keys.
+    /// Who the device is to the relay: its own key and replica, the vault, and the auth key
+    /// of the newest key epoch it holds (which admits it).
     struct Identity: Sendable {
         let deviceKey: SigningKey
         let replica: WireID
-        let vaultKeys: VaultKeys
-        var vault: WireID { WireID(vaultKeys.vaultID.bytes)! }
+        let vault: WireID
+        let authKey: SigningKey
 
         init(_ vault: Vault) {
             deviceKey = vault.deviceKey
             replica = WireID(vault.replicaID.bytes)!
-            vaultKeys = vault.vaultKeys
+            self.vault = WireID(vault.vaultID.bytes)!
+            authKey = vault.currentKeys.authKey
         }
     }
 
@@ -121,6 +112,8 @@ public struct SyncClient: Sendable {
         let serverSeq: UInt64
         let held: VersionVector
         let joined: Bool
+        /// The vault's key epoch at the relay.
+        let epoch: UInt64
     }
 
     /// Hello, challenge, then auth (or join, for a device not yet admitted or given an invite).
@@ -139,19 +132,19 @@ public struct SyncClient: Sendable {
             version: version))
         let joining = !state.admitted || invite != nil
         if joining {
-            let authKey = identity.vaultKeys.authKey
+            let authKey = identity.authKey
             let admission = authKey.signature(for: Transcript.admission(vault: vaultWire, deviceKey: deviceKey.publicKey, replica: identity.replica))
             try await link.send(.join(vaultAuthKey: authKey.publicKey, admission: admission, invite: invite ?? "", signature: signature))
         } else {
             try await link.send(.auth(signature: signature))
         }
-        guard case .welcome(let store, let serverSeq, let held) = try await link.receive(while: "authenticating") else {
+        guard case .welcome(let store, let serverSeq, let held, let epoch) = try await link.receive(while: "authenticating") else {
             throw SyncError.protocolViolation("the relay did not answer with welcome")
         }
         state.admitted = true
         return Welcome(
             session: session, maximumFrame: Int(min(maximumFrame, UInt32(Frame.maximumLength))), idleSeconds: idleSeconds, store: store, serverSeq: serverSeq,
-            held: try Self.vector(held), joined: joining)
+            held: try Self.vector(held), joined: joining, epoch: epoch)
     }
 
     /// Takes in what the welcome says: a new store means pulling from the start.
@@ -170,6 +163,7 @@ public struct SyncClient: Sendable {
     private func session(_ vault: Vault, state: inout SyncState, report: inout SyncReport, link: inout RelayLink) async throws {
         let welcome = try await handshake(Identity(vault), state: &state, link: &link)
         try begin(welcome, state: &state, report: &report, vault: vault)
+        try await catchUp(vault, to: welcome.epoch, report: &report, link: &link)
         _ = try await exchange(vault, state: &state, report: &report, link: &link, relayLatest: welcome.serverSeq, frameLimit: welcome.maximumFrame)
     }
 
@@ -183,6 +177,12 @@ public struct SyncClient: Sendable {
         var seen = state.pulledServerSeq
         for _ in 0..<4 {
             relayLatest = max(relayLatest, link.latestNotified)
+            if link.latestEpoch > vault.keyEpochs?.current ?? 0 || state.stuck.contains(where: { $0.epoch > vault.keyEpochs?.current ?? 0 }) {
+                // The vault moved to a new key epoch meanwhile: learn it, then read again what
+                // was sealed under it.
+                try await catchUp(vault, to: link.latestEpoch, report: &report, link: &link)
+                seen = min(seen, state.pulledServerSeq)
+            }
             let pulled = relayLatest > seen
             if pulled {
                 seen = try await pull(
@@ -191,8 +191,8 @@ public struct SyncClient: Sendable {
             // A relay takes only this device's own replica from it (PROTOCOL.md §5): other
             // devices' changes reach it from them.
             let outbox = try Outbox(
-                changes: try vault.changes(notIn: state.relayHolds, of: vault.replicaID), vault: vault.vaultID, key: vault.vaultKeys.dataKey,
-                frameLimit: frameLimit)
+                changes: try vault.changes(notIn: state.relayHolds, of: vault.replicaID), vault: vault.vaultID, key: vault.currentKeys.dataKey,
+                epoch: vault.keyEpochs?.current ?? 0, frameLimit: frameLimit)
             if !outbox.pushes.isEmpty {
                 relayLatest = max(relayLatest, try await push(outbox, from: vault, state: &state, report: &report, link: &link, seen: &seen))
             }
@@ -208,7 +208,7 @@ public struct SyncClient: Sendable {
     private func stick(_ envelope: Envelope, at serverSeq: UInt64, replica: ReplicaID, why: String, state: inout SyncState) {
         state.stuck.removeAll { $0.replica == replica && $0.firstSeq == envelope.firstSeq }
         state.stuck.append(StuckEnvelope(
-            serverSeq: serverSeq, replica: replica, firstSeq: envelope.firstSeq, lastSeq: envelope.lastSeq, reason: why))
+            serverSeq: serverSeq, replica: replica, firstSeq: envelope.firstSeq, lastSeq: envelope.lastSeq, epoch: envelope.epoch, reason: why))
         state.stuck.sort { $0.serverSeq < $1.serverSeq }
         // Only the first holds the position back; later ones are fetched again and named again
         // anyway, so a relay serving endless damage cannot grow what the device keeps.
@@ -249,8 +249,13 @@ public struct SyncClient: Sendable {
                     state.relayHolds.raise(replica, to: envelope.lastSeq)
                     continue
                 }
+                guard let keys = vault.keyEpochs?.keys(of: envelope.epoch) else {
+                    // Sealed under an epoch this device has not learnt yet: held back until it has.
+                    stick(envelope, at: item.serverSeq, replica: replica, why: "sealed under key epoch \(envelope.epoch), not yet received here", state: &state)
+                    continue
+                }
                 do {
-                    changes += try EnvelopeSealing.open(envelope, vault: vault.vaultID, key: vault.vaultKeys.dataKey)
+                    changes += try EnvelopeSealing.open(envelope, vault: vault.vaultID, key: keys.dataKey)
                     state.relayHolds.raise(replica, to: envelope.lastSeq)
                     state.stuck.removeAll { $0.replica == replica && $0.firstSeq >= envelope.firstSeq && $0.lastSeq <= envelope.lastSeq }
                 } catch {

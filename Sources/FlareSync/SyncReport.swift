@@ -23,6 +23,9 @@ public struct SyncReport: Sendable {
     /// Replies from the relay this device waited for, the handshake's two included (a sync with
     /// nothing to pull and one push waits for three: one round trip after the handshake).
     public var replies = 0
+    /// Key epoch records this device learnt in this sync (another device revoked devices),
+    /// oldest first.
+    public var newEpochs: [EpochRecord] = []
 
     public init(relay: RelayAddress) {
         self.relay = relay

@@ -37,8 +37,8 @@ public struct SyncState: Equatable, Sendable {
         return SyncState(relay: relay)
     }
 
-    /// Layout 2 added `stuck`; layout 1 is still read.
-    static let layout: UInt8 = 2
+    /// Layout 2 added `stuck`, layout 3 each stuck envelope's key epoch; older ones are still read.
+    static let layout: UInt8 = 3
 
     func encoded() -> [UInt8] {
         var writer = ByteWriter()
@@ -61,6 +61,7 @@ public struct SyncState: Equatable, Sendable {
             writer.replica(envelope.replica)
             writer.varint(envelope.firstSeq)
             writer.varint(envelope.lastSeq)
+            writer.varint(envelope.epoch)
             writer.string(envelope.reason)
         }
         return writer.bytes
@@ -69,7 +70,7 @@ public struct SyncState: Equatable, Sendable {
     init(decoding bytes: [UInt8]) throws {
         var reader = ByteReader(bytes)
         let layout = try reader.byte()
-        guard layout == 1 || layout == Self.layout else { throw DecodingError.unsupportedVersion(layout) }
+        guard (1...Self.layout).contains(layout) else { throw DecodingError.unsupportedVersion(layout) }
         let host = try reader.string()
         let port = try reader.varint()
         guard (1...65535).contains(port) else { throw DecodingError.invalidValue("a relay port of \(port)", at: reader.position) }
@@ -86,7 +87,8 @@ public struct SyncState: Equatable, Sendable {
                 let first = try reader.seq()
                 let last = try reader.seq()
                 guard last >= first else { throw DecodingError.invalidValue("a stuck envelope's seqs run backwards", at: reader.position) }
-                return StuckEnvelope(serverSeq: serverSeq, replica: replica, firstSeq: first, lastSeq: last, reason: try reader.string())
+                let epoch = layout >= 3 ? try reader.varint(atMost: EpochRecord.largestEpoch, "a key epoch") : 0
+                return StuckEnvelope(serverSeq: serverSeq, replica: replica, firstSeq: first, lastSeq: last, epoch: epoch, reason: try reader.string())
             }
         }
         guard reader.isAtEnd else { throw DecodingError.trailingBytes(at: reader.position) }
@@ -106,5 +108,7 @@ public struct StuckEnvelope: Equatable, Sendable {
     public var replica: ReplicaID
     public var firstSeq: UInt64
     public var lastSeq: UInt64
+    /// The key epoch it was sealed under.
+    public var epoch: UInt64
     public var reason: String
 }

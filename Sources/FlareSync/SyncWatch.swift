@@ -33,7 +33,8 @@ extension SyncClient {
             } catch let error as SyncError {
                 if Task.isCancelled { return }
                 switch error {
-                case .unreachable, .cut, .refused(.shuttingDown, _), .refused(.rateLimited, _), .refused(.internal, _), .refused(.seqGap, _):
+                case .unreachable, .cut, .refused(.shuttingDown, _), .refused(.rateLimited, _), .refused(.internal, _), .refused(.seqGap, _),
+                    .refused(.staleEpoch, _):
                     await report(.disconnected(error, retryIn: pause))
                     try? await Task.sleep(for: pause)
                     pause = min(pause * 2, .seconds(30))

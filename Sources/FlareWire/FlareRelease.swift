@@ -2,12 +2,12 @@
 /// with the sync protocol versions it speaks. Bumped by hand at each release (SwiftPM has no
 /// package version to read it from).
 public enum FlareRelease {
-    public static let version = "0.14.0"
+    public static let version = "0.15.0"
 
     /// The sync protocol versions this release speaks (Protocol/PROTOCOL.md).
-    public static let protocolVersions: ClosedRange<UInt64> = 2...2
+    public static let protocolVersions: ClosedRange<UInt64> = 3...3
 
-    /// "0.14.0 (sync protocol 2)".
+    /// "0.15.0 (sync protocol 3)".
     public static var description: String {
         let protocols = protocolVersions.count == 1 ? "\(protocolVersions.lowerBound)" : "\(protocolVersions.lowerBound)–\(protocolVersions.upperBound)"
         return "\(version) (sync protocol \(protocols))"

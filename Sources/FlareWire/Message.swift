@@ -6,6 +6,12 @@ public enum ErrorCode: UInt16, CaseIterable, Sendable {
     case rateLimited, shuttingDown, `internal`, storageFull
     /// A device pushed envelopes of a replica that is not its own.
     case forbidden
+    /// The device key was revoked from the vault: it is not admitted again, by any code.
+    case revoked
+    /// Envelopes sealed under an older key epoch than the vault's: fetch the new epoch, seal again.
+    case staleEpoch
+    /// An epoch record that does not follow the vault's current epoch and devices.
+    case epochConflict
 }
 
 /// Per replica, the highest seq held.
@@ -23,12 +29,15 @@ public struct AdmittedDevice: Sendable, Equatable {
     /// When the device last authenticated, in seconds since 1970 (0: not since the relay
     /// started keeping it).
     public let lastSeen: UInt64
+    /// The key epoch whose record revoked the key; nil while it is admitted.
+    public let revokedIn: UInt64?
 
-    public init(key: [UInt8], replica: WireID?, joined: UInt64, lastSeen: UInt64) {
+    public init(key: [UInt8], replica: WireID?, joined: UInt64, lastSeen: UInt64, revokedIn: UInt64? = nil) {
         self.key = key
         self.replica = replica
         self.joined = joined
         self.lastSeen = lastSeen
+        self.revokedIn = revokedIn
     }
 }
 
@@ -40,7 +49,8 @@ public enum Message: Sendable {
     case challenge(version: UInt64, nonce: [UInt8], session: WireID, maximumFrame: UInt32, idleSeconds: UInt64)
     case auth(signature: [UInt8])
     case join(vaultAuthKey: [UInt8], admission: [UInt8], invite: String, signature: [UInt8])
-    case welcome(store: WireID, serverSeq: UInt64, held: HighWaterMarks)
+    /// `epoch` is the vault's current key epoch at the relay.
+    case welcome(store: WireID, serverSeq: UInt64, held: HighWaterMarks, epoch: UInt64)
     case push([Envelope])
     case ack(held: HighWaterMarks, stored: UInt64, serverSeq: UInt64)
     case pull(afterServerSeq: UInt64, maximumBytes: UInt64)
@@ -61,6 +71,15 @@ public enum Message: Sendable {
     /// Takes (and so spends) the invitation under `lookup`, instead of authenticating.
     case inviteTake(lookup: WireID)
     case invitation(sealed: [UInt8], expires: UInt64)
+    /// Asks for the vault's epoch records after epoch `after`.
+    case epochsGet(after: UInt64)
+    /// Epoch records in order, and whether more follow.
+    case epochs([EpochRecord], more: Bool)
+    /// Moves the vault to the record's epoch, revoking the device keys it names.
+    case epochPut(EpochRecord)
+    case epochStored(epoch: UInt64)
+    /// Sent unasked to a vault's connections when it moved to a new key epoch.
+    case rekeyed(epoch: UInt64)
     case ping(nonce: UInt32)
     case pong(nonce: UInt32)
     case error(ErrorCode, message: String)
@@ -89,6 +108,11 @@ public enum Message: Sendable {
         case .inviteStored: 0x53
         case .inviteTake: 0x54
         case .invitation: 0x55
+        case .epochsGet: 0x56
+        case .epochs: 0x57
+        case .epochPut: 0x58
+        case .epochStored: 0x59
+        case .rekeyed: 0x5a
         case .ping: 0x40
         case .pong: 0x41
         case .error: 0x7f
@@ -123,10 +147,11 @@ public enum Message: Sendable {
             writer.raw(admission)
             writer.string(invite)
             writer.raw(signature)
-        case .welcome(let store, let serverSeq, let held):
+        case .welcome(let store, let serverSeq, let held, let epoch):
             writer.raw(store.bytes)
             writer.varint(serverSeq)
             Self.write(held, to: &writer)
+            writer.varint(epoch)
         case .push(let envelopes):
             writer.varint(envelopes.count)
             for envelope in envelopes { Self.write(envelope, to: &writer) }
@@ -177,8 +202,17 @@ public enum Message: Sendable {
                 }
                 writer.varint(device.joined)
                 writer.varint(device.lastSeen)
+                writer.varint(device.revokedIn ?? 0)
             }
             writer.byte(more ? 1 : 0)
+        case .epochsGet(let epoch), .epochStored(let epoch), .rekeyed(let epoch):
+            writer.varint(epoch)
+        case .epochs(let records, let more):
+            writer.varint(records.count)
+            for record in records { Self.write(record, to: &writer) }
+            writer.byte(more ? 1 : 0)
+        case .epochPut(let record):
+            Self.write(record, to: &writer)
         case .ping(let nonce), .pong(let nonce):
             Self.write(nonce, to: &writer)
         case .error(let code, let message):
@@ -215,14 +249,16 @@ public enum Message: Sendable {
                 message = .join(
                     vaultAuthKey: try raw(&reader, 32), admission: try raw(&reader, 64), invite: try reader.string(),
                     signature: try raw(&reader, 64))
-            case 0x05: message = .welcome(store: try id(&reader), serverSeq: try reader.seq(minimum: 0), held: try marks(&reader))
+            case 0x05:
+                message = .welcome(
+                    store: try id(&reader), serverSeq: try reader.seq(minimum: 0), held: try marks(&reader), epoch: try epoch(&reader, minimum: 0))
             case 0x10:
-                let count = try reader.count(minimumSize: 19)
+                let count = try reader.count(minimumSize: 20)
                 message = .push(try (0..<count).map { _ in try envelope(&reader) })
             case 0x11: message = .ack(held: try marks(&reader), stored: try reader.seq(minimum: 0), serverSeq: try reader.seq(minimum: 0))
             case 0x12: message = .pull(afterServerSeq: try reader.seq(minimum: 0), maximumBytes: try reader.varint())
             case 0x13:
-                let count = try reader.count(minimumSize: 20)
+                let count = try reader.count(minimumSize: 21)
                 let items = try (0..<count).map { _ in (serverSeq: try reader.seq(), envelope: try envelope(&reader)) }
                 message = .batch(items, more: try flag(&reader, "the more flag"))
             case 0x14: message = .notify(latestServerSeq: try reader.seq(minimum: 0))
@@ -235,12 +271,15 @@ public enum Message: Sendable {
             case 0x31: message = .forgotten
             case 0x50: message = .devicesGet(start: try reader.seq(minimum: 0))
             case 0x51:
-                let count = try reader.count(minimumSize: 35)
+                let count = try reader.count(minimumSize: 36)
                 let devices = try (0..<count).map { _ in
                     let key = try raw(&reader, 32)
                     let bound = try flag(&reader, "the replica flag")
-                    return AdmittedDevice(
-                        key: key, replica: bound ? try id(&reader) : nil, joined: try reader.seq(minimum: 0), lastSeen: try reader.seq(minimum: 0))
+                    let replica = bound ? try id(&reader) : nil
+                    let joined = try reader.seq(minimum: 0)
+                    let lastSeen = try reader.seq(minimum: 0)
+                    let revoked = try epoch(&reader, minimum: 0)
+                    return AdmittedDevice(key: key, replica: replica, joined: joined, lastSeen: lastSeen, revokedIn: revoked == 0 ? nil : revoked)
                 }
                 message = .devices(devices, more: try flag(&reader, "the more flag"))
             case 0x52:
@@ -248,6 +287,13 @@ public enum Message: Sendable {
             case 0x53: message = .inviteStored
             case 0x54: message = .inviteTake(lookup: try id(&reader))
             case 0x55: message = .invitation(sealed: try invitationBox(&reader), expires: try reader.seq(minimum: 1))
+            case 0x56: message = .epochsGet(after: try epoch(&reader, minimum: 0))
+            case 0x57:
+                let count = try reader.count(minimumSize: EpochRecord.smallestEncoding + 1)
+                message = .epochs(try (0..<count).map { _ in try record(&reader) }, more: try flag(&reader, "the more flag"))
+            case 0x58: message = .epochPut(try record(&reader))
+            case 0x59: message = .epochStored(epoch: try epoch(&reader, minimum: 1))
+            case 0x5a: message = .rekeyed(epoch: try epoch(&reader, minimum: 1))
             case 0x40: message = .ping(nonce: try uint32(&reader))
             case 0x41: message = .pong(nonce: try uint32(&reader))
             case 0x7f:
@@ -282,6 +328,7 @@ public enum Message: Sendable {
         writer.raw(envelope.replica.bytes)
         writer.varint(envelope.firstSeq)
         writer.varint(envelope.lastSeq)
+        writer.varint(envelope.epoch)
         writer.varint(envelope.sealed.count)
         writer.raw(envelope.sealed)
     }
@@ -330,6 +377,31 @@ public enum Message: Sendable {
         let replica = try id(&reader)
         let first = try reader.seq()
         let last = try reader.seq()
-        return try Envelope(replica: replica, firstSeq: first, lastSeq: last, sealed: Array(try reader.raw(try reader.count())))
+        let epoch = try epoch(&reader, minimum: 0)
+        return try Envelope(replica: replica, firstSeq: first, lastSeq: last, epoch: epoch, sealed: Array(try reader.raw(try reader.count())))
+    }
+
+    /// An epoch record: its length, then its bytes (`EpochRecord.encoded()`).
+    private static func write(_ record: EpochRecord, to writer: inout ByteWriter) {
+        let bytes = record.encoded()
+        writer.varint(bytes.count)
+        writer.raw(bytes)
+    }
+
+    private static func record(_ reader: inout ByteReader) throws -> EpochRecord {
+        let count = try reader.count()
+        guard count <= EpochRecord.longestEncoding else {
+            throw WireError.malformed("an epoch record has at most \(EpochRecord.longestEncoding) bytes (got \(count))")
+        }
+        return try EpochRecord.decode(Array(try reader.raw(count)))
+    }
+
+    /// A key epoch number: `minimum` to `EpochRecord.largestEpoch`.
+    private static func epoch(_ reader: inout ByteReader, minimum: UInt64) throws -> UInt64 {
+        let epoch = try reader.varint()
+        guard epoch >= minimum, epoch <= EpochRecord.largestEpoch else {
+            throw WireError.malformed("a key epoch is \(minimum) to \(EpochRecord.largestEpoch) (got \(epoch))")
+        }
+        return epoch
     }
 }

@@ -108,6 +108,7 @@ func describe(_ error: Error) -> (ExitStatus, String) {
         case .alreadyExists, .cannotCreate: return (.cannotCreate, error.description)
         case .corrupted, .storage: return (.ioError, error.description)
         case .diskFull: return (.cannotCreate, error.description)
+        case .badKeyEpochs: return (.data, error.description)
         }
     case let error as SyncError:
         switch error {
@@ -115,7 +116,7 @@ func describe(_ error: Error) -> (ExitStatus, String) {
         case .unreachable: return (.unavailable, error.description)
         case .refused(let code, _):
             switch code {
-            case .authFailed, .unknownVault, .badInvite: return (.noPermission, error.description)
+            case .authFailed, .unknownVault, .badInvite, .revoked: return (.noPermission, error.description)
             case .rateLimited, .shuttingDown: return (.tempFail, error.description)
             case .quotaExceeded, .storageFull: return (.cannotCreate, error.description)
             default: return (.protocolError, error.description)
@@ -123,7 +124,9 @@ func describe(_ error: Error) -> (ExitStatus, String) {
         case .cut: return (.tempFail, error.description)
         case .protocolViolation, .badEnvelope: return (.protocolError, error.description)
         case .changeTooLarge: return (.data, error.description)
-        case .inviteSpent: return (.noPermission, error.description)
+        case .inviteSpent, .revokedHere: return (.noPermission, error.description)
+        case .badEpochRecord: return (.protocolError, error.description)
+        case .notRevocable: return (.noInput, error.description)
         }
     case let error as AgentError:
         switch error {

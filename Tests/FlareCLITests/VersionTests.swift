@@ -13,7 +13,7 @@ import TestSupport
         let relay = try ChildProcess.run(RelayProcess.binary, ["--version"])
         #expect(relay.status == 0)
         #expect(relay.output == FlareRelease.description + "\n")
-        #expect(FlareRelease.description.hasPrefix(FlareRelease.version + " (sync protocol 2"))
+        #expect(FlareRelease.description.hasPrefix(FlareRelease.version + " (sync protocol 3"))
     }
 
     @Test func helpNamesNoIssueNumbers() throws {

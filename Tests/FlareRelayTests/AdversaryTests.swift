@@ -37,7 +37,7 @@ import TestSupport
         let device = RelaySessionTests.Device(VaultSecret.random())
         let client = try WireClient(port: relay.server.port)
         let nonce = Random.bytes(32)
-        client.send(.hello(lowestVersion: 2, highestVersion: 2, vault: device.vault, deviceKey: device.deviceKey.publicKey, nonce: nonce, replica: device.replica))
+        client.send(.hello(lowestVersion: 3, highestVersion: 3, vault: device.vault, deviceKey: device.deviceKey.publicKey, nonce: nonce, replica: device.replica))
         guard case .challenge(let version, let relayNonce, let session, _, _)? = try client.receive() else { throw WireError.malformed("no challenge") }
         let transcript = Transcript.auth(
             vault: device.vault, deviceKey: device.deviceKey.publicKey, replica: device.replica, deviceNonce: nonce, relayNonce: relayNonce, session: session, version: version)
@@ -66,7 +66,7 @@ import TestSupport
         let stranger = RelaySessionTests.Device(VaultSecret.random())
         let unknown = try WireClient(port: relay.server.port)
         let nonce = Random.bytes(32)
-        unknown.send(.hello(lowestVersion: 2, highestVersion: 2, vault: stranger.vault, deviceKey: stranger.deviceKey.publicKey, nonce: nonce, replica: stranger.replica))
+        unknown.send(.hello(lowestVersion: 3, highestVersion: 3, vault: stranger.vault, deviceKey: stranger.deviceKey.publicKey, nonce: nonce, replica: stranger.replica))
         guard case .challenge(let version, let relayNonce, let session, _, _)? = try unknown.receive() else { Issue.record("no challenge"); return }
         let transcript = Transcript.auth(
             vault: stranger.vault, deviceKey: stranger.deviceKey.publicKey, replica: stranger.replica, deviceNonce: nonce, relayNonce: relayNonce, session: session, version: version)
@@ -78,7 +78,7 @@ import TestSupport
         // The wrong vault key: another vault's auth key claiming the bystander's vault.
         let forger = try WireClient(port: relay.server.port)
         let forgerNonce = Random.bytes(32)
-        forger.send(.hello(lowestVersion: 2, highestVersion: 2, vault: device.vault, deviceKey: stranger.deviceKey.publicKey, nonce: forgerNonce, replica: stranger.replica))
+        forger.send(.hello(lowestVersion: 3, highestVersion: 3, vault: device.vault, deviceKey: stranger.deviceKey.publicKey, nonce: forgerNonce, replica: stranger.replica))
         guard case .challenge(let v2, let n2, let s2, _, _)? = try forger.receive() else { Issue.record("no challenge"); return }
         let forgedTranscript = Transcript.auth(
             vault: device.vault, deviceKey: stranger.deviceKey.publicKey, replica: stranger.replica, deviceNonce: forgerNonce, relayNonce: n2, session: s2, version: v2)
@@ -92,12 +92,12 @@ import TestSupport
         // A recorded auth replayed in a new session.
         let recorder = try WireClient(port: relay.server.port)
         let recordedNonce = Random.bytes(32)
-        recorder.send(.hello(lowestVersion: 2, highestVersion: 2, vault: device.vault, deviceKey: device.deviceKey.publicKey, nonce: recordedNonce, replica: device.replica))
+        recorder.send(.hello(lowestVersion: 3, highestVersion: 3, vault: device.vault, deviceKey: device.deviceKey.publicKey, nonce: recordedNonce, replica: device.replica))
         guard case .challenge(let v3, let n3, let s3, _, _)? = try recorder.receive() else { Issue.record("no challenge"); return }
         let recorded = device.deviceKey.signature(for: Transcript.auth(
             vault: device.vault, deviceKey: device.deviceKey.publicKey, replica: device.replica, deviceNonce: recordedNonce, relayNonce: n3, session: s3, version: v3))
         let replayer = try WireClient(port: relay.server.port)
-        replayer.send(.hello(lowestVersion: 2, highestVersion: 2, vault: device.vault, deviceKey: device.deviceKey.publicKey, nonce: recordedNonce, replica: device.replica))
+        replayer.send(.hello(lowestVersion: 3, highestVersion: 3, vault: device.vault, deviceKey: device.deviceKey.publicKey, nonce: recordedNonce, replica: device.replica))
         guard case .challenge? = try replayer.receive() else { Issue.record("no challenge"); return }
         replayer.send(.auth(signature: recorded))
         guard case .error(.authFailed, _)? = try replayer.receive() else { Issue.record("a replayed auth was not refused"); return }

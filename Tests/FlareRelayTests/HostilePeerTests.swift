@@ -95,7 +95,7 @@ import TestSupport
         // The hostile one: same vault, asks for everything again and again, reads nothing.
         let hostile = try WireClient(port: relay.server.port)
         let nonce = Random.bytes(32)
-        hostile.send(.hello(lowestVersion: 2, highestVersion: 2, vault: device.vault, deviceKey: device.deviceKey.publicKey, nonce: nonce, replica: device.replica))
+        hostile.send(.hello(lowestVersion: 3, highestVersion: 3, vault: device.vault, deviceKey: device.deviceKey.publicKey, nonce: nonce, replica: device.replica))
         guard case .challenge(let version, let relayNonce, let session, _, _)? = try hostile.receive() else { Issue.record("no challenge"); return }
         hostile.send(.auth(signature: device.deviceKey.signature(for: Transcript.auth(
             vault: device.vault, deviceKey: device.deviceKey.publicKey, replica: device.replica, deviceNonce: nonce, relayNonce: relayNonce, session: session, version: version))))

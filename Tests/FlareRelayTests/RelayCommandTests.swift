@@ -26,7 +26,7 @@ import Glibc
         let device = RelaySessionTests.Device(VaultSecret.random())
         let client = try WireClient(port: port)
         let nonce = Random.bytes(32)
-        client.send(.hello(lowestVersion: 2, highestVersion: 2, vault: device.vault, deviceKey: device.deviceKey.publicKey, nonce: nonce, replica: device.replica))
+        client.send(.hello(lowestVersion: 3, highestVersion: 3, vault: device.vault, deviceKey: device.deviceKey.publicKey, nonce: nonce, replica: device.replica))
         guard case .challenge(let version, let relayNonce, let session, _, _)? = try client.receive() else {
             Issue.record("no challenge")
             return

@@ -80,7 +80,7 @@ final class WireClient {
     static func connect(_ device: RelaySessionTests.Device, port: Int, join: Bool) throws -> WireClient {
         let client = try WireClient(port: port)
         let nonce = Random.bytes(32)
-        client.send(.hello(lowestVersion: 2, highestVersion: 2, vault: device.vault, deviceKey: device.deviceKey.publicKey, nonce: nonce, replica: device.replica))
+        client.send(.hello(lowestVersion: 3, highestVersion: 3, vault: device.vault, deviceKey: device.deviceKey.publicKey, nonce: nonce, replica: device.replica))
         guard case .challenge(let version, let relayNonce, let session, _, _)? = try client.receive() else {
             throw WireError.malformed("no challenge")
         }

@@ -20,7 +20,7 @@ import TestSupport
         }
 
         /// Sends hello and returns the challenge's transcript and session.
-        func hello(_ session: inout RelaySession, lowest: UInt64 = 2, highest: UInt64 = 2) -> (transcript: [UInt8], session: WireID)? {
+        func hello(_ session: inout RelaySession, lowest: UInt64 = 3, highest: UInt64 = 3) -> (transcript: [UInt8], session: WireID)? {
             let nonce = Random.bytes(32)
             let outcome = session.handle(.hello(lowestVersion: lowest, highestVersion: highest, vault: vault, deviceKey: deviceKey.publicKey, nonce: nonce, replica: highest >= 2 ? replica : nil))
             guard case .challenge(let version, let relayNonce, let id, _, _)? = outcome.replies.first else { return nil }
@@ -60,7 +60,7 @@ import TestSupport
 
         var first = RelaySession(storage: storage)
         let joined = phone.join(&first, invite: try storage.createInvite())
-        guard case .welcome(_, 0, let held)? = joined.replies.first else { Issue.record("no welcome: \(joined.replies)"); return }
+        guard case .welcome(_, 0, let held, _)? = joined.replies.first else { Issue.record("no welcome: \(joined.replies)"); return }
         #expect(held.isEmpty)
         let pushed = first.handle(.push([phone.envelope(1, 2), phone.envelope(3, 3)]))
         #expect(pushed.stored)
@@ -74,7 +74,7 @@ import TestSupport
 
         // The laptop joins with the vault's admission (no invite needed: the vault is known), then pulls.
         var second = RelaySession(storage: storage)
-        guard case .welcome(_, 2, let marks)? = laptop.join(&second, invite: "").replies.first else { Issue.record("laptop not welcomed"); return }
+        guard case .welcome(_, 2, let marks, _)? = laptop.join(&second, invite: "").replies.first else { Issue.record("laptop not welcomed"); return }
         #expect(marks.map(\.seq) == [3])
         guard case .batch(let items, false)? = second.handle(.pull(afterServerSeq: 0, maximumBytes: 1 << 20)).replies.first else {
             Issue.record("no batch")
@@ -84,7 +84,7 @@ import TestSupport
 
         // Later sessions authenticate with the device key alone.
         var third = RelaySession(storage: storage)
-        guard case .welcome(_, 2, _)? = phone.auth(&third).replies.first else { Issue.record("phone not welcomed again"); return }
+        guard case .welcome(_, 2, _, _)? = phone.auth(&third).replies.first else { Issue.record("phone not welcomed again"); return }
         #expect(third.vault == phone.vault)
     }
 
@@ -137,13 +137,17 @@ import TestSupport
         #expect(Self.errorCode(pushFirst) == .malformed && pushFirst.close)
         var future = RelaySession(storage: storage)
         let versions = future.handle(.hello(
-            lowestVersion: 3, highestVersion: 4, vault: phone.vault, deviceKey: phone.deviceKey.publicKey, nonce: Random.bytes(32), replica: phone.replica))
+            lowestVersion: 4, highestVersion: 5, vault: phone.vault, deviceKey: phone.deviceKey.publicKey, nonce: Random.bytes(32), replica: phone.replica))
         #expect(Self.errorCode(versions) == .unsupportedVersion && versions.close)
         // A version 1 device (its hello names no replica) hears which versions this relay speaks.
         var past = RelaySession(storage: storage)
         let old = past.handle(.hello(lowestVersion: 1, highestVersion: 1, vault: phone.vault, deviceKey: phone.deviceKey.publicKey, nonce: Random.bytes(32), replica: nil))
         guard case .error(.unsupportedVersion, let text)? = old.replies.first else { Issue.record("\(old.replies)"); return }
-        #expect(text.contains("versions 2 to 2") && old.close)
+        #expect(text.contains("versions 3 to 3") && old.close)
+        // So does a version 2 device (its envelopes carry no key epoch).
+        var second = RelaySession(storage: storage)
+        let two = second.handle(.hello(lowestVersion: 2, highestVersion: 2, vault: phone.vault, deviceKey: phone.deviceKey.publicKey, nonce: Random.bytes(32), replica: phone.replica))
+        #expect(Self.errorCode(two) == .unsupportedVersion && two.close)
         #expect(try storage.position(of: phone.vault).serverSeq == 0)
     }
 
@@ -152,7 +156,7 @@ import TestSupport
         let storage = try SQLiteRelayStorage(path: folder.path("relay.sqlite"), quota: Quota())
         let phone = Device(VaultSecret.random())
         var session = RelaySession(storage: storage, settings: .init(open: true))
-        guard case .welcome(let firstStore, _, _)? = phone.join(&session, invite: "").replies.first else {
+        guard case .welcome(let firstStore, _, _, _)? = phone.join(&session, invite: "").replies.first else {
             Issue.record("not welcomed")
             return
         }
@@ -169,7 +173,7 @@ import TestSupport
 
         // Joining again starts a new store, so devices know to push and pull from the start.
         var rejoined = RelaySession(storage: storage, settings: .init(open: true))
-        guard case .welcome(let secondStore, 0, let held)? = phone.join(&rejoined, invite: "").replies.first else {
+        guard case .welcome(let secondStore, 0, let held, _)? = phone.join(&rejoined, invite: "").replies.first else {
             Issue.record("not welcomed again")
             return
         }
@@ -204,7 +208,7 @@ import TestSupport
         var stolen = RelaySession(storage: storage, settings: .init(open: true))
         let nonce = Random.bytes(32)
         guard case .challenge(let version, let relayNonce, let id, _, _)? = stolen.handle(.hello(
-            lowestVersion: 2, highestVersion: 2, vault: laptop.vault, deviceKey: laptop.deviceKey.publicKey, nonce: nonce, replica: phone.replica)).replies.first
+            lowestVersion: 3, highestVersion: 3, vault: laptop.vault, deviceKey: laptop.deviceKey.publicKey, nonce: nonce, replica: phone.replica)).replies.first
         else { Issue.record("no challenge"); return }
         let transcript = Transcript.auth(
             vault: laptop.vault, deviceKey: laptop.deviceKey.publicKey, replica: phone.replica, deviceNonce: nonce, relayNonce: relayNonce, session: id, version: version)

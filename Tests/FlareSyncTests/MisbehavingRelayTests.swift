@@ -85,7 +85,7 @@ import TestSupport
     }
 
     static let challenge = Frame.encode(Message.challenge(
-        version: 2, nonce: [UInt8](repeating: 1, count: 32), session: WireID([UInt8](repeating: 2, count: 16))!, maximumFrame: 1 << 20,
+        version: 3, nonce: [UInt8](repeating: 1, count: 32), session: WireID([UInt8](repeating: 2, count: 16))!, maximumFrame: 1 << 20,
         idleSeconds: 60).encoded())
 
     /// Case 7: a relay (or a path) that goes silent in the middle of a reply, after its header
@@ -119,7 +119,7 @@ import TestSupport
         var notify = ByteWriter()
         notify.byte(0x14)
         notify.varint(UInt64.max)
-        let good = Frame.encode(Message.welcome(store: WireID([UInt8](repeating: 3, count: 16))!, serverSeq: 0, held: []).encoded())
+        let good = Frame.encode(Message.welcome(store: WireID([UInt8](repeating: 3, count: 16))!, serverSeq: 0, held: [], epoch: 0).encoded())
         for script in [[Self.challenge, Frame.encode(welcome.bytes)], [Self.challenge, Frame.encode(notify.bytes) + good]] {
             let liar = try await Self.serve(script: script)
             var client = SyncClient()

@@ -37,7 +37,7 @@ import TestSupport
             replica: envelope.replica, firstSeq: 1, lastSeq: 2,
             sealed: keys.dataKey.seal(
                 ChangeCodec.encode(changes),
-                associatedData: EnvelopeSealing.associatedData(vault: keys.vaultID, replica: envelope.replica, first: 1, last: 2)))
+                associatedData: EnvelopeSealing.associatedData(vault: keys.vaultID, epoch: 0, replica: envelope.replica, first: 1, last: 2)))
         #expect(throws: SyncError.badEnvelope(lying.label, "it holds other changes than its label names")) {
             try EnvelopeSealing.open(lying, vault: keys.vaultID, key: keys.dataKey)
         }

@@ -11,11 +11,12 @@ import Testing
 
     /// Builds an envelope without the initializer's checks, the way a hostile peer's bytes
     /// would arrive: the wire form is written by hand.
-    static func envelopeBytes(first: UInt64, last: UInt64) -> [UInt8] {
+    static func envelopeBytes(first: UInt64, last: UInt64, epoch: UInt64 = 0) -> [UInt8] {
         var writer = ByteWriter()
         writer.raw(id.bytes)
         writer.varint(first)
         writer.varint(last)
+        writer.varint(epoch)
         writer.varint(1)
         writer.byte(0xAB)
         return writer.bytes
@@ -32,7 +33,7 @@ import Testing
     @Test(arguments: boundaries)
     func serverSeqs(value: UInt64) {
         let inRange = value <= Seq.maximum
-        #expect(Self.decodes { $0.byte(0x05); $0.raw(Self.id.bytes); $0.varint(value); $0.varint(0) } == inRange)
+        #expect(Self.decodes { $0.byte(0x05); $0.raw(Self.id.bytes); $0.varint(value); $0.varint(0); $0.varint(0) } == inRange)
         #expect(Self.decodes { $0.byte(0x11); $0.varint(0); $0.varint(value); $0.varint(Seq.maximum) } == inRange)
         #expect(Self.decodes { $0.byte(0x11); $0.varint(0); $0.varint(0); $0.varint(value) } == inRange)
         #expect(Self.decodes { $0.byte(0x12); $0.varint(value); $0.varint(1024) } == inRange)
@@ -46,10 +47,63 @@ import Testing
     @Test(arguments: boundaries)
     func replicaSeqs(value: UInt64) {
         let inRange = value >= 1 && value <= Seq.maximum
-        #expect(Self.decodes { $0.byte(0x05); $0.raw(Self.id.bytes); $0.varint(0); $0.varint(1); $0.raw(Self.id.bytes); $0.varint(value) } == inRange)
+        #expect(Self.decodes { $0.byte(0x05); $0.raw(Self.id.bytes); $0.varint(0); $0.varint(1); $0.raw(Self.id.bytes); $0.varint(value); $0.varint(0) } == inRange)
         #expect(Self.decodes { $0.byte(0x10); $0.varint(1); $0.raw(Self.envelopeBytes(first: 1, last: value)) } == inRange)
         #expect(Self.decodes { $0.byte(0x10); $0.varint(1); $0.raw(Self.envelopeBytes(first: value, last: value)) } == inRange)
         #expect(Self.decodes { $0.byte(0x20); $0.varint(1); $0.raw(Self.id.bytes); $0.varint(value); $0.varint(1); $0.byte(1) } == inRange)
+    }
+
+    /// Key epochs are 0 (1 where a record names one) to 2^32 − 1, in every message that carries
+    /// one: welcome, envelopes in push and batch, devices, epochs get, epoch stored, rekeyed,
+    /// and the epoch record itself.
+    @Test(arguments: [
+        (UInt64(0), true), (1, true), (EpochRecord.largestEpoch, true), (EpochRecord.largestEpoch + 1, false), (1 << 63, false), (.max, false),
+    ])
+    func keyEpochs(value: UInt64, inRange: Bool) {
+        let positive = inRange && value >= 1
+        #expect(Self.decodes { $0.byte(0x05); $0.raw(Self.id.bytes); $0.varint(0); $0.varint(0); $0.varint(value) } == inRange)
+        #expect(Self.decodes { $0.byte(0x10); $0.varint(1); $0.raw(Self.envelopeBytes(first: 1, last: 1, epoch: value)) } == inRange)
+        #expect(Self.decodes { writer in
+            writer.byte(0x13); writer.varint(1); writer.varint(1); writer.raw(Self.envelopeBytes(first: 1, last: 1, epoch: value)); writer.byte(0)
+        } == inRange)
+        #expect(Self.decodes { writer in
+            writer.byte(0x51); writer.varint(1); writer.raw([UInt8](repeating: 2, count: 32)); writer.byte(0); writer.varint(0); writer.varint(0)
+            writer.varint(value); writer.byte(0)
+        } == inRange)
+        #expect(Self.decodes { $0.byte(0x56); $0.varint(value) } == inRange)
+        #expect(Self.decodes { $0.byte(0x59); $0.varint(value) } == positive)
+        #expect(Self.decodes { $0.byte(0x5a); $0.varint(value) } == positive)
+        #expect(((try? EpochRecord.decode(Self.recordBytes(epoch: value))) != nil) == positive)
+        #expect(Self.decodes { writer in
+            let record = Self.recordBytes(epoch: value)
+            writer.byte(0x58); writer.varint(record.count); writer.raw(record)
+        } == positive)
+    }
+
+    /// A record's time is 0 to 2^63 − 1 seconds.
+    @Test(arguments: [(UInt64(0), true), (Seq.maximum, true), (Seq.maximum + 1, false), (1 << 63, false), (.max, false)])
+    func epochRecordTimes(value: UInt64, accepted: Bool) {
+        #expect(((try? EpochRecord.decode(Self.recordBytes(epoch: 1, time: value))) != nil) == accepted)
+    }
+
+    /// An epoch record written by hand: one revoked key, one member (the revoker).
+    static func recordBytes(epoch: UInt64, time: UInt64 = 0) -> [UInt8] {
+        var writer = ByteWriter()
+        writer.raw(id.bytes)
+        writer.varint(epoch)
+        writer.raw([UInt8](repeating: 1, count: 32))
+        writer.raw([UInt8](repeating: 2, count: 32))
+        writer.varint(time)
+        writer.varint(1)
+        writer.raw([UInt8](repeating: 3, count: 32))
+        writer.varint(1)
+        writer.raw([UInt8](repeating: 2, count: 32))
+        writer.varint(1)
+        writer.byte(9)
+        writer.varint(1)
+        writer.byte(9)
+        writer.raw([UInt8](repeating: 4, count: 128))
+        return writer.bytes
     }
 
     /// The idle time a relay announces is 0 to one day: a device converts it to a duration.

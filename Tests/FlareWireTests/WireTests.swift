@@ -15,18 +15,30 @@ import ToolSupport
 
     static func mark(_ seq: UInt64) -> (replica: WireID, seq: UInt64) { (replica, seq) }
 
-    static func envelope(_ first: UInt64, _ last: UInt64) -> Envelope {
-        try! Envelope(replica: replica, firstSeq: first, lastSeq: last, sealed: [0xAB, 0xCD, 0xEF])
+    static func envelope(_ first: UInt64, _ last: UInt64, epoch: UInt64 = 0) -> Envelope {
+        try! Envelope(replica: replica, firstSeq: first, lastSeq: last, epoch: epoch, sealed: [0xAB, 0xCD, 0xEF])
     }
+
+    /// An epoch record of fixed bytes (its signatures and boxes are not real: the wire
+    /// vectors fix the layout; Protocol/vectors/crypto.json has a real one).
+    static let record = try! EpochRecord(
+        vault: vault, epoch: 2, authKey: [UInt8](repeating: 0xa2, count: 32), revoker: key, time: 1_796_000_000,
+        revoked: [[UInt8](repeating: 0x6b, count: 32)],
+        members: [
+            .init(deviceKey: key, sealedSecret: [UInt8](repeating: 0x5a, count: 4)),
+            .init(deviceKey: [UInt8](repeating: 0x6c, count: 32), sealedSecret: [UInt8](repeating: 0x5b, count: 4)),
+        ],
+        sealedPrevious: [UInt8](repeating: 0x9e, count: 4), parentSignature: [UInt8](repeating: 0x51, count: 64),
+        revokerSignature: [UInt8](repeating: 0x52, count: 64))
 
     /// One of every message, named as in Protocol/vectors/wire.json.
     static let samples: [(name: String, message: Message)] = [
-        ("hello", .hello(lowestVersion: 2, highestVersion: 2, vault: vault, deviceKey: key, nonce: nonce, replica: replica)),
-        ("challenge", .challenge(version: 2, nonce: nonce, session: session, maximumFrame: 1 << 20, idleSeconds: 60)),
+        ("hello", .hello(lowestVersion: 3, highestVersion: 3, vault: vault, deviceKey: key, nonce: nonce, replica: replica)),
+        ("challenge", .challenge(version: 3, nonce: nonce, session: session, maximumFrame: 1 << 20, idleSeconds: 60)),
         ("auth", .auth(signature: signature)),
         ("join", .join(vaultAuthKey: key, admission: signature, invite: "k3y-7", signature: signature)),
-        ("welcome", .welcome(store: WireID([UInt8](repeating: 0x5e, count: 16))!, serverSeq: 300, held: [Self.mark(42)])),
-        ("push", .push([envelope(43, 45), envelope(46, 46)])),
+        ("welcome", .welcome(store: WireID([UInt8](repeating: 0x5e, count: 16))!, serverSeq: 300, held: [Self.mark(42)], epoch: 2)),
+        ("push", .push([envelope(43, 45, epoch: 2), envelope(46, 46, epoch: 2)])),
         ("ack", .ack(held: [Self.mark(46)], stored: 2, serverSeq: 302)),
         ("pull", .pull(afterServerSeq: 290, maximumBytes: 65_536)),
         ("batch", .batch([(serverSeq: UInt64(301), envelope: envelope(43, 45)), (serverSeq: UInt64(302), envelope: envelope(46, 46))], more: false)),
@@ -39,12 +51,17 @@ import ToolSupport
         ("devices-get", .devicesGet(start: 16)),
         ("devices", .devices([
             AdmittedDevice(key: key, replica: replica, joined: 1_796_000_000, lastSeen: 1_796_086_400),
-            AdmittedDevice(key: [UInt8](repeating: 0x6b, count: 32), replica: nil, joined: 0, lastSeen: 0),
+            AdmittedDevice(key: [UInt8](repeating: 0x6b, count: 32), replica: nil, joined: 0, lastSeen: 0, revokedIn: 2),
         ], more: false)),
         ("invite-put", .invitePut(lookup: WireID([UInt8](repeating: 0x1c, count: 16))!, expires: 1_796_000_600, sealed: [UInt8](repeating: 0xc5, count: 72))),
         ("invite-stored", .inviteStored),
         ("invite-take", .inviteTake(lookup: WireID([UInt8](repeating: 0x1c, count: 16))!)),
         ("invitation", .invitation(sealed: [UInt8](repeating: 0xc5, count: 72), expires: 1_796_000_600)),
+        ("epochs-get", .epochsGet(after: 1)),
+        ("epochs", .epochs([record], more: false)),
+        ("epoch-put", .epochPut(record)),
+        ("epoch-stored", .epochStored(epoch: 2)),
+        ("rekeyed", .rekeyed(epoch: 2)),
         ("ping", .ping(nonce: 0xDEAD_BEEF)),
         ("pong", .pong(nonce: 0xDEAD_BEEF)),
         ("error", .error(.seqGap, message: "envelope 48-49 of 2222… does not follow 46")),
@@ -96,7 +113,7 @@ import ToolSupport
             }
             #expect(throws: WireError.malformed("1 bytes after the message")) { try Message.decode(payload + [0]) }
         }
-        #expect(throws: WireError.unknownMessage(0x56)) { try Message.decode([0x56]) }
+        #expect(throws: WireError.unknownMessage(0x5b)) { try Message.decode([0x5b]) }
         #expect(throws: WireError.self) { try Message.decode([0x55, 0x00, 0x01]) }  // an empty sealed invitation
         #expect(throws: WireError.self) { try Message.decode([0x7f, 0x00, 0x63, 0x00]) }  // error code 99
         #expect(throws: WireError.self) { try Message.decode([0x13, 0x00, 0x02]) }  // more flag 2

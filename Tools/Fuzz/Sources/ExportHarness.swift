@@ -25,7 +25,7 @@ enum ExportHarness {
         let rest = Array(input.dropFirst())
         let file = mode & 1 == 1 ? rest : seal(rest, vault: mode & 2 == 0 ? vault : otherVault)
         let changes: [Change]
-        do { changes = try ExportFile.decode(file, vault: vault, key: key) } catch {
+        do { changes = try ExportFile.decode(file, vault: vault, keys: [key]) } catch {
             if ReplicaExercise.verbose { trace("export refused: \(error)") }
             return
         }
