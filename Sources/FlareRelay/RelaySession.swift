@@ -193,13 +193,20 @@ public struct RelaySession: Sendable {
             guard record.vault == vault, record.revoker == deviceKey else {
                 return refuse(.malformed, "an epoch record is made by the device that sends it, for its vault")
             }
-            guard let authKey = try storage.authKey(of: vault), SigningKey.isValid(signature: record.parentSignature, for: record.signedBytes, publicKey: authKey),
+            // The auth key before the epoch: if another record lands in between, the epoch no
+            // longer follows and the record is refused as a conflict, not as a forgery.
+            guard let authKey = try storage.authKey(of: vault) else { return refuse(.unknownVault, RelayError.unknownVault(vault).description) }
+            let current = try storage.position(of: vault).epoch
+            guard record.epoch == current + 1 else {
+                throw RelayError.epochConflict("the vault is at key epoch \(current), so the next record is epoch \(current + 1), not \(record.epoch)")
+            }
+            guard SigningKey.isValid(signature: record.parentSignature, for: record.signedBytes, publicKey: authKey),
                 SigningKey.isValid(signature: record.revokerSignature, for: record.signedBytes, publicKey: deviceKey)
             else { return refuse(.authFailed, "the epoch record is not signed by the vault's current auth key and by this device") }
             guard record.encoded().count + Self.batchAllowance <= Int(settings.maximumFrame) else {
                 return refuse(.frameTooLarge, "the epoch record would not fit this relay's \(settings.maximumFrame)-byte frames when served back")
             }
-            try storage.advanceEpoch(record, in: vault)
+            try storage.advanceEpoch(record, parentKey: authKey, in: vault)
             return Outcome(replies: [.epochStored(epoch: record.epoch)], rekeyed: record)
 
         case (.authenticated(let vault, let deviceKey, _, let session), .forget(let signature)):

@@ -170,9 +170,10 @@ public protocol RelayStorage: AnyObject, Sendable {
     /// Moves the vault to `record`'s epoch, all or nothing: marks the keys it revokes, makes its
     /// auth key the vault's, keeps the record and drops every invitation (they hold the old
     /// epoch's secret). Throws `epochConflict` unless the record is the epoch after the
-    /// current one, revokes only admitted keys and keeps exactly the other admitted ones.
-    /// The caller has checked both signatures.
-    func advanceEpoch(_ record: EpochRecord, in vault: WireID) throws
+    /// current one, whose auth key is still `parentKey`, revokes only admitted keys and keeps
+    /// exactly the other admitted ones. The caller has checked both signatures (the parent's
+    /// under `parentKey`).
+    func advanceEpoch(_ record: EpochRecord, parentKey: [UInt8], in vault: WireID) throws
     /// Epoch records after `epoch`, in order, up to `maximumBytes` (always at least one), and
     /// whether more follow.
     func epochRecords(of vault: WireID, after epoch: UInt64, maximumBytes: Int) throws -> (records: [EpochRecord], more: Bool)

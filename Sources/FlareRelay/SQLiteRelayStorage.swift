@@ -430,13 +430,13 @@ public final class SQLiteRelayStorage: RelayStorage {
         }
     }
 
-    public func advanceEpoch(_ record: EpochRecord, in vault: WireID) throws {
+    public func advanceEpoch(_ record: EpochRecord, parentKey: [UInt8], in vault: WireID) throws {
         try write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT epoch FROM vault WHERE id = ?", arguments: [Data(vault.bytes)]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT epoch, auth_key FROM vault WHERE id = ?", arguments: [Data(vault.bytes)]) else {
                 throw RelayError.unknownVault(vault)
             }
             let current = try row.seq("epoch", minimum: 0)
-            guard record.epoch == current + 1 else {
+            guard record.epoch == current + 1, try row.bytes("auth_key") == parentKey else {
                 throw RelayError.epochConflict("the vault is at key epoch \(current), so the next record is epoch \(current + 1), not \(record.epoch)")
             }
             let admitted = Set(try Data.fetchAll(db, sql: "SELECT key FROM device WHERE vault = ? AND revoked IS NULL", arguments: [Data(vault.bytes)])

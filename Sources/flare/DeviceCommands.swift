@@ -17,7 +17,7 @@ struct Devices: AsyncParsableCommand {
             that with --offline); the relay also names device keys whose changes have not \
             arrived here yet.
             """,
-        subcommands: [ListDevices.self, Rename.self],
+        subcommands: [ListDevices.self, Rename.self, Revoke.self],
         defaultSubcommand: ListDevices.self)
 
     struct ListDevices: AsyncParsableCommand {
@@ -83,6 +83,89 @@ struct Devices: AsyncParsableCommand {
     }
 }
 
+extension Devices {
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a lost or stolen device: the relay refuses it, and the vault moves to new keys it does not get.",
+            discussion: """
+                Run it on any other device of the vault. The relay drops the device's key at once                 (its next connection is refused, and no old pairing, invite or recovery code                 admits anyone any more); the vault moves to a new key epoch, sealed to each                 remaining device and delivered by the relay, so nothing written from now on is                 readable to the revoked device. It keeps what it already had: nothing can take                 that back. The new recovery code is shown once. On a terminal it asks first,                 unless --yes. Example: flare devices revoke phone
+                """)
+
+        @OptionGroup var vault: VaultOptions
+        @Argument(help: "The device: its name or id (as flare devices lists them), or the start of its device key.") var device: String
+        @Flag(name: .shortAndLong, help: "Revoke without asking.") var yes = false
+        @Flag(help: "Print the outcome (and the new recovery code) as JSON.") var json = false
+
+        func run() async throws {
+            try await reporting {
+                try await vault.withVault { opened in
+                    let journal = Journal(vault: opened)
+                    guard try SyncState.load(from: opened) != nil else {
+                        throw CLIError.usage("A device is revoked at the relay the vault syncs with, and this vault syncs with none yet; sync with it first (flare sync --relay HOST:PORT).")
+                    }
+                    let listing = DeviceListing(devices: journal.devices(), relay: try await SyncClient().devices(opened))
+                    let row = try Self.target(device, in: listing)
+                    guard let admitted = row.admitted else {
+                        throw CLIError.notFound("\(row.label) has never connected to the relay, so it holds no key there to revoke.")
+                    }
+                    if row.known?.isThisDevice == true || admitted.key == opened.deviceKey.publicKey {
+                        throw CLIError.usage("This is the device you are on; revoke it from another device of the vault.")
+                    }
+                    if let epoch = admitted.revokedIn {
+                        print("\(row.label) was revoked already (key epoch \(epoch)).")
+                        return
+                    }
+                    if !yes {
+                        guard isatty(STDIN_FILENO) == 1 else {
+                            throw CLIError.usage("This revokes \(row.label) for good. Run again with --yes to go ahead.")
+                        }
+                        FileHandle.standardError.write(Data(
+                            "Revoke \(row.label) (\(row.id))? It will not sync again, and reads nothing written from now on. y/N: ".utf8))
+                        guard let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased(), ["y", "yes"].contains(answer) else {
+                            print("Kept \(row.label).")
+                            return
+                        }
+                    }
+                    let revocation = try await SyncClient().revoke([admitted.key], in: opened)
+                    let kept = listing.rows.filter { row in row.admitted.map { revocation.kept.contains($0.key) } ?? false }.map(\.label)
+                    if json {
+                        return try printJSON([
+                            "revoked": revocation.revoked.map { Hex.encode($0) }, "key_epoch": revocation.epoch, "kept": kept,
+                            "recovery_code": revocation.recoveryCode,
+                        ] as [String: Any])
+                    }
+                    if revocation.revoked.isEmpty {
+                        print("Another device revoked \(row.label) a moment ago; the vault is at key epoch \(revocation.epoch).")
+                    } else {
+                        print("Revoked \(row.label). The relay refuses it from now on, and the vault moved to key epoch \(revocation.epoch).")
+                    }
+                    print("Kept by \(plural(kept.count, "device")): \(kept.joined(separator: ", ")). They pick up the new keys at their next sync.")
+                    print("New recovery code (shown once; write it down, keep it private; the old pairing code no longer admits anyone):")
+                    print("  \(revocation.recoveryCode)")
+                }
+            }
+        }
+
+        /// The row `text` names: a device's name or id, or the start (8+ hex digits) of a key.
+        static func target(_ text: String, in listing: DeviceListing) throws -> DeviceListing.Row {
+            let wanted = text.lowercased()
+            var matching = listing.rows.filter { $0.known?.name?.lowercased() == wanted || $0.id == wanted }
+            if matching.isEmpty, wanted.count >= 8 {
+                matching = listing.rows.filter { $0.admitted.map { Hex.encode($0.key).hasPrefix(wanted) } ?? false }
+            }
+            guard matching.count == 1 else {
+                let known = listing.rows.map(\.label).joined(separator: ", ")
+                if matching.isEmpty {
+                    let hint = Spelling.nearest(to: text, among: listing.rows.compactMap(\.known?.name)).map { " (did you mean \($0)?)" } ?? ""
+                    throw CLIError.notFound("No device called \(text)\(hint); the devices are \(known).")
+                }
+                throw CLIError.usage("\(matching.count) devices are called \(text); give one of their ids: \(matching.map(\.id).joined(separator: ", ")).")
+            }
+            return matching[0]
+        }
+    }
+}
+
 extension KnownDevice {
     /// Its name, or "unnamed device" for one whose name record has not arrived.
     var label: String { name ?? "unnamed device" }
@@ -129,6 +212,7 @@ struct DeviceListing {
             }
             if let admitted {
                 parts.append(admitted.lastSeen > 0 ? "last connected to the relay \(Self.time(admitted.lastSeen))" : "not connected to the relay since it kept such times")
+                if let epoch = admitted.revokedIn { parts.append(Style.red("revoked (key epoch \(epoch))")) }
             }
             let marker = known?.isThisDevice == true ? "  (this device)" : ""
             return "\(label.padding(toLength: width, withPad: " ", startingAt: 0))  \(parts.joined(separator: ", "))  \(Style.dim(id))\(marker)"
@@ -143,6 +227,8 @@ struct DeviceListing {
             if let admitted {
                 object["device_key"] = Hex.encode(admitted.key)
                 object["last_sync"] = admitted.lastSeen > 0 ? ISO8601DateFormatter().string(from: Self.date(admitted.lastSeen)) : nil
+                object["revoked"] = admitted.revokedIn != nil
+                object["revoked_in_key_epoch"] = admitted.revokedIn
             }
             return object
         }

@@ -27,11 +27,13 @@ struct Init: ParsableCommand {
 
 struct Join: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create this device's vault from an invite code (flare invite) or the pairing code.",
+        abstract: "Create this device's vault from an invite code (flare invite), the pairing code or a recovery code.",
         discussion: """
             With an invite code, give the relay it was made at (--relay HOST:PORT): the code is \
             spent there, and the new device syncs at once. With the pairing code `flare init` \
-            showed, the device starts empty and the first flare sync --relay brings the journal over.
+            showed, or the recovery code `flare devices revoke` showed, the device syncs at once \
+            when --relay is given, else the first flare sync --relay brings the journal over. A \
+            code from before a revocation admits no one.
             """
     )
 
@@ -65,12 +67,21 @@ struct Join: AsyncParsableCommand {
                 _ = try Device(name: device.deviceName)
                 let passphrase = try vault.passphraseForNewVault()
                 let secret = try await SyncClient().redeem(vault: vaultID, token: token, at: address)
-                let created = try device.create(vault, joining: secret, passphrase: passphrase)
+                let created = try device.create(vault, joining: secret, of: vaultID, passphrase: passphrase)
                 defer { try? created.close() }
                 let report = try await SyncClient().sync(created, relay: address)
                 if !device.json { print("Synced with \(address): received \(plural(report.appliedChanges, "change")).") }
-            case .recovery:
-                throw CLIError.usage("That is a recovery code for a later key epoch, which this version of flare does not read yet.")
+            case .recovery(let vaultID, let secret):
+                // A recovery code (shown after a revocation) holds the newest key epoch's
+                // secret: the first sync places it and walks back to every older epoch.
+                let created = try device.create(vault, joining: secret, of: vaultID)
+                defer { try? created.close() }
+                guard let address else {
+                    if !device.json { print("Run flare sync --relay HOST:PORT to bring the journal over; it also checks the code at the relay.") }
+                    return
+                }
+                let report = try await SyncClient().sync(created, relay: address)
+                if !device.json { print("Synced with \(address): received \(plural(report.appliedChanges, "change")).") }
             }
         }
     }
@@ -87,10 +98,10 @@ struct NewDeviceOptions: ParsableArguments {
     /// Creates the vault (joining `secret`'s vault if given), names the device and reports it;
     /// the pairing code is shown only for a new vault. Returns the vault, open.
     @discardableResult
-    func create(_ options: VaultOptions, joining secret: VaultSecret?, passphrase: String? = nil) throws -> Vault {
+    func create(_ options: VaultOptions, joining secret: VaultSecret?, of vaultID: VaultID? = nil, passphrase: String? = nil) throws -> Vault {
         let device = try Device(name: deviceName)
         try options.makeFolder()
-        let vault = try Vault.create(at: options.path, passphrase: passphrase ?? options.passphraseForNewVault(), joining: secret)
+        let vault = try Vault.create(at: options.path, passphrase: passphrase ?? options.passphraseForNewVault(), joining: secret, of: vaultID)
         do {
             try Journal(vault: vault).nameThisDevice(device)
             try report(vault, device: device, showCode: secret == nil)

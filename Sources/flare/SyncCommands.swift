@@ -1,4 +1,5 @@
 import ArgumentParser
+import FlareBytes
 import FlareCRDT
 import FlareJournal
 import FlareStore
@@ -53,7 +54,8 @@ struct Sync: AsyncParsableCommand {
                         "sent_changes": report.sentChanges, "sent_envelopes": report.sentEnvelopes,
                         "received_envelopes": report.receivedEnvelopes, "applied_changes": report.appliedChanges,
                         "waiting_changes": report.bufferedChanges, "bytes_sent": report.bytesSent, "bytes_received": report.bytesReceived,
-                        "problems": report.problems,
+                        "problems": report.problems, "key_epoch": opened.keyEpochs?.current ?? 0,
+                        "revoked_keys": report.newEpochs.flatMap(\.revoked).map { Hex.encode($0) },
                     ] as [String: Any]) { $1 })
                     return
                 }
@@ -100,6 +102,11 @@ struct Sync: AsyncParsableCommand {
         lines.append("Synced with \(report.relay): received \(received), sent \(sent) (\(ByteCount(report.bytesReceived)) in, \(ByteCount(report.bytesSent)) out).")
         if report.bufferedChanges > 0 {
             lines.append("\(report.bufferedChanges) received change\(report.bufferedChanges == 1 ? " waits" : "s wait") for changes not here yet; they apply when those arrive.")
+        }
+        for record in report.newEpochs {
+            let keys = record.revoked.map { "key " + Hex.encode($0.prefix(8)) }.joined(separator: ", ")
+            lines.append("A device of the vault revoked \(plural(record.revoked.count, "device")) (\(keys)) on \(DeviceListing.Row.time(record.time)): "
+                + "this device now seals its changes under key epoch \(record.epoch), which the revoked ones cannot read.")
         }
         return lines.joined(separator: "\n")
     }

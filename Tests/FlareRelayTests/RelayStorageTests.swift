@@ -116,7 +116,7 @@ import TestSupport
         let other = WireID([UInt8](repeating: 0x99, count: 16))!
         #expect(throws: RelayError.badInvite) { try storage.admitVault(other, authKey: Self.authKey, invite: invite, open: false) }
         // Another key for an admitted vault is refused.
-        #expect(throws: RelayError.unknownVault(Self.vault)) {
+        #expect(throws: RelayError.staleAuthKey(epoch: 0)) {
             try storage.admitVault(Self.vault, authKey: [UInt8](repeating: 1, count: 32), invite: nil, open: true)
         }
         let device = [UInt8](repeating: 0xD1, count: 32)
