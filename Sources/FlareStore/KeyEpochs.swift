@@ -1,7 +1,7 @@
 import FlareCrypto
 
 /// The secrets of a vault's key epochs that this device holds, from epoch 0 (the vault secret
-/// the vault was made with) to the newest it has learnt (Protocol/CRYPTO.md §10). Each epoch's
+/// the vault was made with) to the newest it has learnt (Protocol/CRYPTO.md §13). Each epoch's
 /// secret gives that epoch's data key and auth key as `VaultSecret.keys()` does; changes are
 /// sealed under the newest, and every older one still opens what was sealed under it.
 ///

@@ -3,7 +3,7 @@ import FlareCrypto
 import FlareStore
 import FlareWire
 
-/// Making and checking key epoch records (Protocol/CRYPTO.md §10): how a device that revokes
+/// Making and checking key epoch records (Protocol/CRYPTO.md §13): how a device that revokes
 /// others moves the vault to a new epoch secret, how a device that stays learns it, and how a
 /// device given only the newest secret walks back to every older one. Pure functions: the
 /// relay delivers the records, the vault keeps the secrets.

@@ -3,7 +3,7 @@ import FlareCrypto
 import FlareStore
 import FlareWire
 
-/// Key epochs at the relay (PROTOCOL.md §5, "Key epochs"; CRYPTO.md §10): a device learns the
+/// Key epochs at the relay (PROTOCOL.md §5, "Key epochs"; CRYPTO.md §13): a device learns the
 /// epochs it lacks before it seals or opens anything, and a device revokes others by moving the
 /// vault to a new epoch that leaves them out.
 extension SyncClient {
