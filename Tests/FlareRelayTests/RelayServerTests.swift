@@ -96,6 +96,29 @@ final class WireClient {
         return client
     }
 
+    /// When a device moves the vault to a new key epoch, the relay tells the vault's other
+    /// connections at once (`rekeyed`) and refuses and closes those of the keys it revoked.
+    @Test func aRevocationReachesTheConnectedDevicesAtOnce() async throws {
+        let folder = try TemporaryFolder()
+        let storage = try SQLiteRelayStorage(path: folder.path("relay.sqlite"))
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let server = try await RelayServer.start(host: "127.0.0.1", port: 0, storage: storage, settings: .init(open: true), group: group)
+        let secret = VaultSecret.random()
+        let (laptopDevice, tabletDevice, phoneDevice) = (RelaySessionTests.Device(secret), RelaySessionTests.Device(secret), RelaySessionTests.Device(secret))
+        let laptop = try Self.connect(laptopDevice, port: server.port, join: true)
+        let tablet = try Self.connect(tabletDevice, port: server.port, join: true)
+        let phone = try Self.connect(phoneDevice, port: server.port, join: true)
+        let keys = [laptopDevice, tabletDevice, phoneDevice].map(\.deviceKey.publicKey)
+        laptop.send(.epochPut(laptopDevice.record(
+            epoch: 1, parent: laptopDevice.keys.authKey, next: .random(), revoking: [keys[2]], keeping: [keys[0], keys[1]])))
+        guard case .epochStored(1)? = try laptop.receive() else { Issue.record("not stored"); return }
+        guard case .rekeyed(1)? = try tablet.receive() else { Issue.record("the tablet was not told"); return }
+        guard case .error(.revoked, _)? = try phone.receive() else { Issue.record("the phone was not refused"); return }
+        #expect(try phone.receive() == nil, "the phone's connection closes")
+        try await server.stop()
+        try await group.shutdownGracefully()
+    }
+
     @Test func devicesSyncAndHearOfEachOthersPushes() async throws {
         let folder = try TemporaryFolder()
         let storage = try SQLiteRelayStorage(path: folder.path("relay.sqlite"))

@@ -12,11 +12,13 @@ import TestSupport
         let keys: VaultKeys
         let deviceKey = SigningKey.random()
         let replica: WireID
-        var vault: WireID { WireID(keys.vaultID.bytes)! }
+        let vault: WireID
 
-        init(_ secret: VaultSecret, replica: WireID = WireID(Random.bytes(16))!) {
+        /// A device holding `secret`: the vault's secret, or (with `vault`) a later key epoch's.
+        init(_ secret: VaultSecret, replica: WireID = WireID(Random.bytes(16))!, vault: WireID? = nil) {
             keys = secret.keys()
             self.replica = replica
+            self.vault = vault ?? WireID(keys.vaultID.bytes)!
         }
 
         /// Sends hello and returns the challenge's transcript and session.
@@ -41,8 +43,22 @@ import TestSupport
             return session.handle(.auth(signature: deviceKey.signature(for: transcript)))
         }
 
-        func envelope(_ first: UInt64, _ last: UInt64) -> Envelope {
-            try! Envelope(replica: replica, firstSeq: first, lastSeq: last, sealed: [1, 2, 3])
+        func envelope(_ first: UInt64, _ last: UInt64, epoch: UInt64 = 0) -> Envelope {
+            try! Envelope(replica: replica, firstSeq: first, lastSeq: last, epoch: epoch, sealed: [1, 2, 3])
+        }
+
+        /// An epoch record made by this device, signed by `parent` (the previous epoch's auth
+        /// key) and by this device. The relay cannot open member boxes, so they are stand-ins.
+        func record(epoch: UInt64, parent: SigningKey, next: VaultSecret, revoking: [[UInt8]], keeping: [[UInt8]]) -> EpochRecord {
+            let members = keeping.map { EpochRecord.Member(deviceKey: $0, sealedSecret: Random.bytes(100)) }
+            let authKey = next.keys().authKey.publicKey
+            let sealedPrevious = Random.bytes(72)
+            let signed = EpochRecord.signedBytes(
+                vault: vault, epoch: epoch, authKey: authKey, revoker: deviceKey.publicKey, time: 1_796_000_000, revoked: revoking, members: members,
+                sealedPrevious: sealedPrevious)
+            return try! EpochRecord(
+                vault: vault, epoch: epoch, authKey: authKey, revoker: deviceKey.publicKey, time: 1_796_000_000, revoked: revoking, members: members,
+                sealedPrevious: sealedPrevious, parentSignature: parent.signature(for: signed), revokerSignature: deviceKey.signature(for: signed))
         }
     }
 
@@ -305,5 +321,89 @@ import TestSupport
         var early = RelaySession(storage: storage)
         _ = phone.hello(&early)
         #expect(Self.errorCode(early.handle(.invitePut(lookup: WireID(Random.bytes(16))!, expires: now + 600, sealed: [1]))) == .malformed)
+    }
+
+    /// Key epochs, message by message: only the next epoch, signed by the vault's current auth
+    /// key and by the sending device, keeping exactly the other admitted devices, moves the
+    /// vault; then the revoked key is refused everywhere, pushes under the old epoch are
+    /// refused, old codes admit no one, and the records are served a page at a time.
+    @Test func epochRecordsMoveTheVaultOnlyWhenTheyFollow() throws {
+        let folder = try TemporaryFolder()
+        let storage = try SQLiteRelayStorage(path: folder.path("relay.sqlite"))
+        let secret = VaultSecret.random()
+        let (laptop, tablet, phone) = (Device(secret), Device(secret), Device(secret))
+        var sessions: [RelaySession] = []
+        for device in [laptop, tablet, phone] {
+            var session = RelaySession(storage: storage, settings: .init(open: true))
+            guard case .welcome(_, _, _, 0)? = device.join(&session, invite: "").replies.first else { Issue.record("not welcomed"); return }
+            sessions.append(session)
+        }
+        let epoch1 = VaultSecret.random()
+        let keys = [laptop, tablet, phone].map(\.deviceKey.publicKey)
+        let good = laptop.record(epoch: 1, parent: laptop.keys.authKey, next: epoch1, revoking: [keys[2]], keeping: [keys[0], keys[1]])
+
+        // Refused, and the vault stays at epoch 0: ...
+        let refusals: [(String, EpochRecord, ErrorCode, Bool)] = [
+            ("an epoch that skips one", laptop.record(epoch: 2, parent: laptop.keys.authKey, next: epoch1, revoking: [keys[2]], keeping: [keys[0], keys[1]]),
+             .epochConflict, false),
+            ("a record leaving out an admitted device", laptop.record(epoch: 1, parent: laptop.keys.authKey, next: epoch1, revoking: [keys[2]], keeping: [keys[0]]),
+             .epochConflict, false),
+            ("a record keeping a key never admitted",
+             laptop.record(epoch: 1, parent: laptop.keys.authKey, next: epoch1, revoking: [keys[2]], keeping: [keys[0], keys[1], Random.bytes(32)]),
+             .epochConflict, false),
+            ("a record revoking a key never admitted",
+             laptop.record(epoch: 1, parent: laptop.keys.authKey, next: epoch1, revoking: [Random.bytes(32)], keeping: keys), .epochConflict, false),
+            ("a record signed by another auth key",
+             laptop.record(epoch: 1, parent: epoch1.keys().authKey, next: epoch1, revoking: [keys[2]], keeping: [keys[0], keys[1]]), .authFailed, true),
+            ("a record made by another device", tablet.record(epoch: 1, parent: laptop.keys.authKey, next: epoch1, revoking: [keys[2]], keeping: [keys[0], keys[1]]),
+             .malformed, true),
+        ]
+        for (what, record, code, closes) in refusals {
+            var session = RelaySession(storage: storage)
+            _ = laptop.auth(&session)
+            let outcome = session.handle(.epochPut(record))
+            #expect(Self.errorCode(outcome) == code && outcome.close == closes && outcome.rekeyed == nil, "\(what)")
+        }
+        #expect(try storage.position(of: laptop.vault).epoch == 0)
+        // A push under an epoch the vault is not at stores nothing.
+        let ahead = sessions[1].handle(.push([tablet.envelope(1, 1, epoch: 1)]))
+        #expect(Self.errorCode(ahead) == .staleEpoch && !ahead.close && !ahead.stored)
+
+        let stored = sessions[0].handle(.epochPut(good))
+        guard case .epochStored(1)? = stored.replies.first else { Issue.record("\(stored.replies)"); return }
+        #expect(stored.rekeyed?.epoch == 1)
+        #expect(Self.errorCode(sessions[0].handle(.epochPut(good))) == .epochConflict, "the same record twice")
+        #expect(try storage.devices(of: laptop.vault).map(\.revokedIn) == [nil, nil, 1])
+
+        // The phone's open session may still be asked for anything; its next connection is
+        // refused, and so is a join with its key or with epoch 0's auth key.
+        let stale = sessions[1].handle(.push([tablet.envelope(1, 1, epoch: 0)]))
+        #expect(Self.errorCode(stale) == .staleEpoch && !stale.stored)
+        #expect(sessions[1].handle(.push([tablet.envelope(1, 1, epoch: 1)])).stored)
+        var again = RelaySession(storage: storage)
+        let refusedAuth = phone.auth(&again)
+        #expect(Self.errorCode(refusedAuth) == .revoked && refusedAuth.close)
+        var rejoin = RelaySession(storage: storage, settings: .init(open: true))
+        let refusedJoin = phone.join(&rejoin, invite: "")
+        #expect(Self.errorCode(refusedJoin) == .authFailed && refusedJoin.close)
+        let newcomer = Device(secret)
+        var oldCode = RelaySession(storage: storage, settings: .init(open: true))
+        #expect(Self.errorCode(newcomer.join(&oldCode, invite: "")) == .authFailed)
+        // A device given epoch 1's secret joins, and is welcomed at epoch 1.
+        let joiner = Device(epoch1, vault: laptop.vault)
+        var fresh = RelaySession(storage: storage, settings: .init(open: true))
+        guard case .welcome(_, _, _, 1)? = joiner.join(&fresh, invite: "").replies.first else { Issue.record("the new epoch's key does not admit"); return }
+
+        // Records are served in order, one page per frame.
+        let epoch2 = VaultSecret.random()
+        let keys2 = [keys[0], keys[1], joiner.deviceKey.publicKey]
+        let second = laptop.record(epoch: 2, parent: epoch1.keys().authKey, next: epoch2, revoking: [keys[1]], keeping: [keys[0], keys2[2]])
+        guard case .epochStored(2)? = sessions[0].handle(.epochPut(second)).replies.first else { Issue.record("epoch 2 not stored"); return }
+        guard case .epochs(let all, false)? = fresh.handle(.epochsGet(after: 0)).replies.first else { Issue.record("no epochs"); return }
+        #expect(all == [good, second])
+        guard case .epochs(let rest, false)? = fresh.handle(.epochsGet(after: 1)).replies.first, rest == [second] else { Issue.record("no page"); return }
+        guard case .epochs(let none, false)? = fresh.handle(.epochsGet(after: 2)).replies.first, none.isEmpty else { Issue.record("past the end"); return }
+        let page = try storage.epochRecords(of: laptop.vault, after: 0, maximumBytes: 1)
+        #expect(page.records == [good] && page.more)
     }
 }
