@@ -10,6 +10,11 @@
 //                               latency and relay memory per connection (default 2000, 10).
 //                               RATE: pushes per second per pusher (default 0: each pushes again
 //                               as soon as its last push is acknowledged)
+//   revoke [DEVICES] [RUNS]     DEVICES devices of one vault (default 10) sync through an
+//                               in-process relay, all but two staying connected (flare sync
+//                               --watch); one revokes another: the time until the relay has
+//                               stored the new epoch, and until every connected device has
+//                               learnt it (default 5 runs; one JSON line per run)
 import FlareCrypto
 import FlareRelay
 import FlareStore
@@ -27,13 +32,21 @@ case "converge", nil:
     let entries = arguments.dropFirst().first.flatMap { Int($0) } ?? 100_000
     let runs = arguments.dropFirst(2).first.flatMap { Int($0) } ?? 3
     for run in 1...runs { try await Converge.run(entries: entries, run: run) }
+case "revoke":
+    let devices = arguments.dropFirst().first.flatMap { Int($0) } ?? 10
+    let runs = arguments.dropFirst(2).first.flatMap { Int($0) } ?? 5
+    guard devices >= 3 else {
+        FileHandle.standardError.write(Data("revoke needs at least 3 devices\n".utf8))
+        exit(64)
+    }
+    for run in 1...runs { try await Revoke.run(devices: devices, run: run) }
 case "fanout":
     let clients = arguments.dropFirst().first.flatMap { Int($0) } ?? 2000
     let duration = arguments.dropFirst(2).first.flatMap { Double($0) } ?? 10
     let rate = arguments.dropFirst(3).first.flatMap { Double($0) } ?? 0
     try await Fanout.run(clients: clients, seconds: duration, rate: rate)
 default:
-    FileHandle.standardError.write(Data("usage: flare-sync-bench converge [ENTRIES] [RUNS] | fanout [CLIENTS] [SECONDS]\n".utf8))
+    FileHandle.standardError.write(Data("usage: flare-sync-bench converge [ENTRIES] [RUNS] | fanout [CLIENTS] [SECONDS] [RATE] | revoke [DEVICES] [RUNS]\n".utf8))
     exit(64)
 }
 
@@ -96,6 +109,68 @@ enum Converge {
         ])
         guard converged, fetched.appliedChanges == 1 else {
             FileHandle.standardError.write(Data("the two devices did not converge\n".utf8))
+            exit(1)
+        }
+    }
+}
+
+/// One device revokes another while the rest of the vault's devices are connected: how long
+/// until the relay holds the new epoch (the revocation returns), and until every connected
+/// device has learnt it (its watch reports the epoch).
+enum Revoke {
+    static func run(devices count: Int, run: Int) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flare-revoke-bench-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let storage = try SQLiteRelayStorage(path: folder + "/relay.sqlite")
+        let server = try await RelayServer.start(
+            host: "127.0.0.1", port: 0, storage: storage, settings: .init(open: true), group: MultiThreadedEventLoopGroup.singleton)
+        let relay = RelayAddress(host: "127.0.0.1", port: server.port)
+        let secret = VaultSecret.random()
+        var unlocks: [VaultUnlock] = []
+        var keys: [[UInt8]] = []
+        for index in 0..<count {
+            let vault = try Vault.create(at: folder + "/device-\(index).flare", passphrase: "bench", joining: secret, parameters: .minimumForTests)
+            try Converge.fill(vault, count: 10)
+            _ = try await SyncClient().sync(vault, relay: relay)
+            unlocks.append(vault.unlock)
+            keys.append(vault.deviceKey.publicKey)
+            try vault.close()
+        }
+        // Device 0 revokes the last one; the others stay connected.
+        let watching = 1..<(count - 1)
+        let unlocked = unlocks
+        let clock = ContinuousClock()
+        let synced = NIOLockedValueBox(Set<Int>())
+        let learnt = NIOLockedValueBox([Int: ContinuousClock.Instant]())
+        let watchers = watching.map { index in
+            Task {
+                try? await SyncClient().watch(vaultAt: folder + "/device-\(index).flare", unlock: unlocked[index], relay: relay) { event in
+                    guard case .synced(let report) = event else { return }
+                    synced.withLockedValue { _ = $0.insert(index) }
+                    if report.newEpochs.contains(where: { $0.epoch == 1 }) { learnt.withLockedValue { $0[index] = clock.now } }
+                }
+            }
+        }
+        while synced.withLockedValue({ $0.count }) < watching.count { try await Task.sleep(for: .milliseconds(5)) }
+        let revoker = try Vault.open(at: folder + "/device-0.flare", unlock: unlocks[0])
+        let start = clock.now
+        let revocation = try await SyncClient().revoke([keys[count - 1]], in: revoker)
+        let stored = clock.now
+        while learnt.withLockedValue({ $0.count }) < watching.count, clock.now - start < .seconds(30) { try await Task.sleep(for: .milliseconds(1)) }
+        let delivered = learnt.withLockedValue { $0.values.max() }
+        for watcher in watchers { watcher.cancel() }
+        for watcher in watchers { _ = await watcher.value }
+        try revoker.close()
+        try await server.stop()
+        printJSON([
+            "benchmark": "revoke", "run": run, "devices": count, "connected": watching.count, "epoch": revocation.epoch,
+            "relay_updated_seconds": seconds(stored - start),
+            "delivered_to_all_connected_seconds": delivered.map { seconds($0 - start) } ?? -1,
+            "delivered_to": learnt.withLockedValue { $0.count },
+        ])
+        guard revocation.epoch == 1, learnt.withLockedValue({ $0.count }) == watching.count else {
+            FileHandle.standardError.write(Data("the new epoch did not reach every connected device\n".utf8))
             exit(1)
         }
     }
