@@ -70,6 +70,9 @@ extension SyncClient {
         return result
     }
 
+    /// More key epochs than a vault revokes devices in a lifetime: a relay serving more is not believed.
+    static let mostEpochsFetched = 65_536
+
     /// Every device key the relay admitted to the vault, revoked ones included, a page at a time.
     func listDevices(_ link: inout RelayLink) async throws -> [AdmittedDevice] {
         var devices: [AdmittedDevice] = []
@@ -113,6 +116,10 @@ extension SyncClient {
             }
             records += page
             guard more, !page.isEmpty else { break }
+            // A relay that keeps saying "more" cannot fill this device's memory.
+            guard records.count < Self.mostEpochsFetched else {
+                throw SyncError.protocolViolation("the relay serves more than \(Self.mostEpochsFetched) key epochs")
+            }
         }
         if let epoch, after + UInt64(records.count) < epoch {
             throw SyncError.protocolViolation("the relay announced key epoch \(epoch) but holds records only to \(after + UInt64(records.count))")
