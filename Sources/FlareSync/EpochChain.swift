@@ -71,6 +71,10 @@ public enum EpochChain {
             plaintext.slice(0..<prefix.count).withUnsafeBytes({ Array($0) }) == prefix,
             let secret = try? VaultSecret(plaintext.slice(prefix.count..<plaintext.count))
         else { throw .badEpochRecord(epoch, "the secret sealed to this device does not open") }
+        // Every member opens the same secret: the one whose auth key the record names.
+        guard secret.keys().authKey.publicKey == record.authKey else {
+            throw .badEpochRecord(epoch, "the secret sealed to this device is not the one the record's auth key comes from")
+        }
         let previous = try previousSecret(in: record, under: secret, vault: epochs.vault)
         guard previous.secret == epochs.currentSecret.secret else {
             throw .badEpochRecord(epoch, "it does not chain to epoch \(epochs.current)'s secret")

@@ -43,10 +43,12 @@ extension SyncClient {
                     throw SyncError.notRevocable("The relay does not know device key \(Hex.encode(unknown)) in this vault, so there is nothing to revoke.")
                 }
                 let revoking = keys.filter { admitted.contains($0) }
-                guard let epochs = vault.keyEpochs else { throw SyncError.badEpochRecord(0, "this device has not learnt its key epoch") }
                 if revoking.isEmpty {
-                    return Revocation(epoch: epochs.current, revoked: [], kept: admitted, recoveryCode: vault.pairingCode)
+                    // Another device revoked them a moment ago: its epoch is the vault's now.
+                    try await catchUp(vault, to: nil, report: &report, link: &link)
+                    return Revocation(epoch: vault.keyEpochs?.current ?? 0, revoked: [], kept: admitted, recoveryCode: vault.pairingCode)
                 }
+                guard let epochs = vault.keyEpochs else { throw SyncError.badEpochRecord(0, "this device has not learnt its key epoch") }
                 let keeping = admitted.filter { !revoking.contains($0) }
                 let record = try EpochChain.record(
                     after: epochs, revoker: vault.deviceKey, revoking: revoking, keeping: keeping, time: vault.wallClock() / 1000)

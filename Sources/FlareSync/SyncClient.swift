@@ -177,10 +177,11 @@ public struct SyncClient: Sendable {
         var seen = state.pulledServerSeq
         for _ in 0..<4 {
             relayLatest = max(relayLatest, link.latestNotified)
-            if link.latestEpoch > vault.keyEpochs?.current ?? 0 || state.stuck.contains(where: { $0.epoch > vault.keyEpochs?.current ?? 0 }) {
-                // The vault moved to a new key epoch meanwhile: learn it, then read again what
-                // was sealed under it.
-                try await catchUp(vault, to: link.latestEpoch, report: &report, link: &link)
+            let held = vault.keyEpochs?.current ?? 0
+            if link.latestEpoch > held || state.stuck.contains(where: { $0.epoch > held }) {
+                // The vault moved to a new key epoch meanwhile: learn it (every epoch the relay
+                // has, when only an envelope named it), then read again what was sealed under it.
+                try await catchUp(vault, to: link.latestEpoch > held ? link.latestEpoch : nil, report: &report, link: &link)
                 seen = min(seen, state.pulledServerSeq)
             }
             let pulled = relayLatest > seen

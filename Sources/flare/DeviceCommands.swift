@@ -127,7 +127,10 @@ extension Devices {
                         }
                     }
                     let revocation = try await SyncClient().revoke([admitted.key], in: opened)
-                    let kept = listing.rows.filter { row in row.admitted.map { revocation.kept.contains($0.key) } ?? false }.map(\.label)
+                    // A device admitted while the revocation was under way is not in the listing: named by its key.
+                    let kept = revocation.kept.map { key in
+                        listing.rows.first { $0.admitted?.key == key }?.label ?? "device key " + Hex.encode(key.prefix(8))
+                    }
                     if json {
                         return try printJSON([
                             "revoked": revocation.revoked.map { Hex.encode($0) }, "key_epoch": revocation.epoch, "kept": kept,
