@@ -165,7 +165,8 @@ import Testing
             #expect(advanced.current == 1 && Self.bytes(advanced.currentSecret.secret) == Self.epochSecret)
         }
         #expect(throws: SyncError.revokedHere(epoch: 1)) { try EpochChain.advance(epochZero, by: record, as: revoked) }
-        // A changed byte anywhere in the signed part is refused.
+        // A bit changed in the signed part (the time's first byte: vault, epoch, auth key and
+        // revoker come before it) is refused.
         var altered = recordBytes
         altered[16 + 1 + 32 + 32] ^= 1
         let forged = try EpochRecord.decode(altered)
