@@ -117,7 +117,7 @@ import TestSupport
         try b.close()
         try c.close()
         for name in ["a", "d"] {
-            try await devices.with(name) { revoked in
+            _ = try await devices.with(name) { revoked in
                 await #expect(throws: SyncError.self) { try await SyncClient().sync(revoked) }
             }
         }
