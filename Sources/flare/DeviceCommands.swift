@@ -35,7 +35,9 @@ struct Devices: AsyncParsableCommand {
                     let listed = DeviceListing(devices: devices, relay: relay?.devices)
                     if json { return try printJSON(listed.rows.map(\.jsonObject)) }
                     if let problem = relay?.problem {
-                        warn("The relay did not answer, so last syncs are not shown: \(problem)")
+                        warn(relay?.refused == true
+                            ? "The relay refused to list the devices, so last syncs are not shown. \(problem)"
+                            : "The relay did not answer, so last syncs are not shown: \(problem)")
                     }
                     let width = listed.rows.map(\.label.count).max() ?? 0
                     for row in listed.rows { print(row.line(width: width)) }
@@ -142,7 +144,10 @@ extension Devices {
                     } else {
                         print("Revoked \(row.label). The relay refuses it from now on, and the vault moved to key epoch \(revocation.epoch).")
                     }
-                    print("Kept by \(plural(kept.count, "device")): \(kept.joined(separator: ", ")). They pick up the new keys at their next sync.")
+                    let others = kept.count - 1
+                    let named = zip(revocation.kept, kept).map { $0 == opened.deviceKey.publicKey ? $1 + " (this device)" : $1 }
+                    print("Kept by \(plural(kept.count, "device")): \(named.joined(separator: ", "))."
+                        + (others > 0 ? " The \(others == 1 ? "other picks" : "others pick") up the new keys at \(others == 1 ? "its" : "their") next sync, with nothing to do." : ""))
                     print("New recovery code (shown once; write it down, keep it private; the old pairing code no longer admits anyone):")
                     print("  \(revocation.recoveryCode)")
                 }
@@ -178,6 +183,8 @@ extension KnownDevice {
 struct RelayView {
     var devices: [AdmittedDevice]?
     var problem: String?
+    /// The relay answered, with a refusal (this device revoked, say).
+    var refused = false
 
     /// Asks the relay this vault syncs with; nil when it syncs with none.
     static func ask(_ vault: Vault) async -> RelayView? {
@@ -188,7 +195,7 @@ struct RelayView {
         } catch SyncError.noRelay {
             return nil
         } catch {
-            return RelayView(problem: "\(error)")
+            return RelayView(problem: "\(error)", refused: { if case SyncError.refused = error { true } else { false } }())
         }
     }
 }
