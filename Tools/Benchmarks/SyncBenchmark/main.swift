@@ -184,6 +184,7 @@ enum Fanout {
         let latencies = NIOLockedValueBox([Double]())
         let acks = NIOLockedValueBox(0)
         let welcomed = NIOLockedValueBox(0)
+        let refused = NIOLockedValueBox(0)
     }
 
     final class Pair: Sendable {
@@ -219,7 +220,8 @@ enum Fanout {
         }
 
         func channelActive(context: ChannelHandlerContext) {
-            send(.hello(lowestVersion: 2, highestVersion: 2, vault: pair.vault, deviceKey: deviceKey.publicKey, nonce: nonce, replica: replica), context)
+            send(.hello(
+                lowestVersion: FlareRelease.protocolVersions.lowerBound, highestVersion: FlareRelease.protocolVersions.upperBound, vault: pair.vault, deviceKey: deviceKey.publicKey, nonce: nonce, replica: replica), context)
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -242,6 +244,7 @@ enum Fanout {
                     shared.latencies.withLockedValue { $0.append(latency) }
                 }
             case .error(let code, let text):
+                shared.refused.withLockedValue { $0 += 1 }
                 FileHandle.standardError.write(Data("relay error \(code): \(text)\n".utf8))
             default: break
             }
@@ -330,7 +333,15 @@ enum Fanout {
                 if pusher { pushers.append(channel) }
             }
         }
-        while shared.welcomed.withLockedValue({ $0 }) < channels.count { try await Task.sleep(for: .milliseconds(50)) }
+        // Every connection is welcomed, or the run ends: a refused one would be waited for forever.
+        let deadline = ContinuousClock.now + .seconds(120)
+        while shared.welcomed.withLockedValue({ $0 }) < channels.count {
+            guard shared.refused.withLockedValue({ $0 }) == 0, ContinuousClock.now < deadline else {
+                FileHandle.standardError.write(Data("only \(shared.welcomed.withLockedValue { $0 }) of \(channels.count) connections were welcomed\n".utf8))
+                exit(1)
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
         try await Task.sleep(for: .milliseconds(500))
         let connectedMegabytes = residentMegabytes("VmRSS:", process: pid)
 
