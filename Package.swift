@@ -90,6 +90,11 @@ let package = Package(
             dependencies: ["ToolSupport", "FlareCRDT"],
             path: "Tools/Benchmarks/CRDTBenchmark"
         ),
+        .executableTarget(
+            name: "flare-text-bench",
+            dependencies: ["ToolSupport", "FlareCRDT"],
+            path: "Tools/Benchmarks/TextBenchmark"
+        ),
         .target(name: "ToolSupport", dependencies: ["FlareCRDT"], path: "Tools/Support"),
         .target(
             name: "TestSupport",

@@ -1,0 +1,67 @@
+// flare-text-bench: real editing traces (seeds/traces, CC BY 4.0) replayed into one replica,
+// one change per transaction (issue 15).
+//
+//   flare-text-bench [--limit N] [TRACE...]   TRACE: automerge-paper, seph-blog1, or a path
+//                                              to a .json.gz trace (default: both traces)
+//
+// For each trace, one JSON line: the replay time and patches per second, whether the text
+// matches (endContent for a whole trace, plain splicing for a prefix), the encoded history
+// and checkpoint bytes, the process's memory growth, and the time for a fresh replica to
+// import the encoded history.
+import FlareCRDT
+import Foundation
+import ToolSupport
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+var limit: Int?
+if let flag = arguments.firstIndex(of: "--limit") {
+    guard flag + 1 < arguments.count, let value = Int(arguments[flag + 1]), value >= 0 else {
+        FileHandle.standardError.write(Data("usage: flare-text-bench [--limit N] [TRACE...]\n".utf8))
+        exit(64)
+    }
+    limit = value
+    arguments.removeSubrange(flag...(flag + 1))
+}
+let names = arguments.isEmpty ? ["automerge-paper", "seph-blog1"] : arguments
+
+for name in names {
+    let path = name.hasSuffix(".json.gz") ? name : EditingTrace.folder.appendingPathComponent(name + ".json.gz").path
+    let trace: EditingTrace
+    do {
+        trace = try EditingTrace(gzipped: path)
+    } catch {
+        FileHandle.standardError.write(Data("flare-text-bench: \(error)\n".utf8))
+        exit(66)
+    }
+    let transactions = min(limit ?? trace.transactions.count, trace.transactions.count)
+    let patches = trace.transactions.prefix(transactions).reduce(0) { $0 + $1.count }
+    let clock = ContinuousClock()
+    let memoryBefore = residentMegabytes("VmRSS:")
+    var replica = Replica(id: ReplicaID.random())
+    let start = clock.now
+    try trace.replay(into: &replica, document: "doc", field: "text", limit: transactions)
+    let replay = seconds(clock.now - start)
+    let memory = residentMegabytes("VmRSS:") - memoryBefore
+    guard case .text(let text)? = replica.document("doc")?.field("text") else {
+        FileHandle.standardError.write(Data("flare-text-bench: the replica holds no text\n".utf8))
+        exit(1)
+    }
+    let expected = transactions == trace.transactions.count ? trace.endContent : trace.plainText(after: transactions)
+    let matches = text.string == expected
+    let history = ChangeCodec.encode(replica.changes())
+    let checkpoint = replica.checkpoint()
+    let importStart = clock.now
+    var imported = Replica(id: ReplicaID.random())
+    for change in try ChangeCodec.decode(history) { try imported.receive(change) }
+    let importSeconds = seconds(clock.now - importStart)
+    printJSON([
+        "benchmark": "text", "trace": name, "transactions": transactions, "patches": patches, "matches": matches,
+        "replay_seconds": replay, "patches_per_second": Double(patches) / max(replay, 1e-9),
+        "history_bytes": history.count, "checkpoint_bytes": checkpoint.count, "memory_mb": memory,
+        "import_seconds": importSeconds, "characters": text.count,
+    ])
+    guard matches else {
+        FileHandle.standardError.write(Data("flare-text-bench: the text of \(name) does not match the trace\n".utf8))
+        exit(1)
+    }
+}
