@@ -10,6 +10,8 @@ public enum EditError: Error, Hashable, Sendable, CustomStringConvertible {
     case inconsistentState(String)
     /// This replica has used every sequence number (2^63 − 1): it can make no more changes.
     case sequenceExhausted
+    /// A fork must be a new participant: its id has written no change the replica holds.
+    case forkIDInUse(ReplicaID)
 
     public var description: String {
         switch self {
@@ -22,6 +24,7 @@ public enum EditError: Error, Hashable, Sendable, CustomStringConvertible {
         case .emptyChange: return "a change needs at least one operation"
         case .inconsistentState(let reason): return "the replica's state contradicts itself: \(reason)"
         case .sequenceExhausted: return "this replica has used every sequence number (2^63 - 1)"
+        case .forkIDInUse(let id): return "replica \(id) has written changes already, so a fork cannot take its id"
         }
     }
 }

@@ -112,6 +112,13 @@ public struct ChangeBuilder {
         try record(.deleteText(document: id, field: field, ranges: sequence.ranges(from: index, length: count)))
     }
 
+    /// Replaces `count` Unicode scalars from index `index` of the text `field` with `text`
+    /// (a delete, then an insert at the same place), as an editor's splice does.
+    public mutating func spliceText(_ id: String, _ field: String, at index: Int, deleting count: Int, inserting text: String) throws {
+        try deleteText(id, field, at: index, count: count)
+        try insertText(id, field, at: index, text)
+    }
+
     /// Deletes the document.
     public mutating func delete(_ id: String) throws {
         try live(id)

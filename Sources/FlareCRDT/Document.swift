@@ -104,6 +104,12 @@ public struct Document: Sendable {
         return nil
     }
 
+    /// The visible text of the text field `name`; nil when there is no such text field.
+    public func text(_ name: String) -> String? {
+        guard case .text(let sequence)? = fields[FieldKey(name: name, kind: .text)] else { return nil }
+        return sequence.string
+    }
+
     /// The kind already used for `name`, if any.
     func kind(of name: String) -> FieldKind? { field(name)?.kind }
 

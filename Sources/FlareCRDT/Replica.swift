@@ -67,6 +67,31 @@ public struct Replica: Sendable {
     /// The clocks of every applied change, per replica, indexed by seq - 1.
     var changeClocks: [ReplicaID: [HLC]] { clocks }
 
+    /// A new participant that starts from this replica's state: the same documents, changes,
+    /// clocks and buffer, under `id` (give a fresh one, e.g. `ReplicaID.random()`). Its own
+    /// changes start at seq 1. Throws `forkIDInUse` when changes of `id` are already here.
+    public func forked(as id: ReplicaID) throws(EditError) -> Replica {
+        guard id != self.id, versionVector[id] == 0, !pending.keys.contains(where: { $0.replica == id }) else { throw .forkIDInUse(id) }
+        var fork = Replica(id: id, clock: clock, versionVector: versionVector, documents: documents, clocks: clocks)
+        fork.log = log
+        fork.releasedThrough = releasedThrough
+        fork.pending = pending
+        fork.waiting = waiting
+        return fork
+    }
+
+    /// Receives every change `other` holds in memory that this replica lacks, in `other`'s
+    /// order (each replica's changes by seq), and returns what was applied. Changes `other`
+    /// has released (`releaseLog()`) are not in memory to give: a store sends those.
+    @discardableResult
+    public mutating func merge(_ other: Replica) throws -> [ChangeID] {
+        var applied: [ChangeID] = []
+        for change in other.changes(notIn: versionVector) {
+            if case .applied(let ids) = try receive(change) { applied += ids }
+        }
+        return applied
+    }
+
     /// The live document with `id`, if any.
     public func document(_ id: String) -> Document? {
         guard documents.isLive(id) else { return nil }

@@ -76,8 +76,7 @@ public struct EditingTrace: Sendable {
         for (index, transaction) in transactions.prefix(limit ?? transactions.count).enumerated() {
             try replica.makeChange(wallMilliseconds: wallStart + UInt64(index + 1)) { change in
                 for patch in transaction {
-                    if patch.deleted > 0 { try change.deleteText(id, field, at: patch.position, count: patch.deleted) }
-                    if !patch.inserted.isEmpty { try change.insertText(id, field, at: patch.position, patch.inserted) }
+                    try change.spliceText(id, field, at: patch.position, deleting: patch.deleted, inserting: patch.inserted)
                 }
             }
         }
