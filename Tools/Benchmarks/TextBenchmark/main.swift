@@ -12,6 +12,13 @@ import FlareCRDT
 import Foundation
 import ToolSupport
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Seconds of CPU this process has used (what the Python peers measure with process_time).
+func cpuSeconds() -> Double { Double(clock()) / Double(CLOCKS_PER_SEC) }
+
 var arguments = Array(CommandLine.arguments.dropFirst())
 var limit: Int?
 if let flag = arguments.firstIndex(of: "--limit") {
@@ -39,8 +46,10 @@ for name in names {
     let memoryBefore = residentMegabytes("VmRSS:")
     var replica = Replica(id: ReplicaID.random())
     let start = clock.now
+    let startCPU = cpuSeconds()
     try trace.replay(into: &replica, document: "doc", field: "text", limit: transactions)
     let replay = seconds(clock.now - start)
+    let replayCPU = cpuSeconds() - startCPU
     let memory = residentMegabytes("VmRSS:") - memoryBefore
     let text = replica.document("doc")?.text("text") ?? ""
     let expected = transactions == trace.transactions.count ? trace.endContent : trace.plainText(after: transactions)
@@ -48,14 +57,16 @@ for name in names {
     let history = ChangeCodec.encode(replica.changes())
     let checkpoint = replica.checkpoint()
     let importStart = clock.now
+    let importStartCPU = cpuSeconds()
     var imported = Replica(id: ReplicaID.random())
     for change in try ChangeCodec.decode(history) { try imported.receive(change) }
     let importSeconds = seconds(clock.now - importStart)
+    let importCPU = cpuSeconds() - importStartCPU
     printJSON([
         "benchmark": "text", "trace": name, "transactions": transactions, "patches": patches, "matches": matches,
         "replay_seconds": replay, "patches_per_second": Double(patches) / max(replay, 1e-9),
         "history_bytes": history.count, "checkpoint_bytes": checkpoint.count, "memory_mb": memory,
-        "import_seconds": importSeconds, "characters": text.unicodeScalars.count,
+        "import_seconds": importSeconds, "replay_cpu_seconds": replayCPU, "import_cpu_seconds": importCPU, "characters": text.unicodeScalars.count,
     ])
     guard matches else {
         FileHandle.standardError.write(Data("flare-text-bench: the text of \(name) does not match the trace\n".utf8))
