@@ -34,7 +34,7 @@ let package = Package(
         .target(
             name: "FlareSync",
             dependencies: [
-                "FlareWire", "FlareStore", "FlareCrypto", "FlareCRDT",
+                "FlareBytes", "FlareWire", "FlareStore", "FlareCrypto", "FlareCRDT",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "FlareCrypto", dependencies: ["CSodium", "FlareBytes"]),
         .target(
             name: "FlareStore",
-            dependencies: ["FlareCRDT", "FlareCrypto", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["FlareBytes", "FlareCRDT", "FlareCrypto", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(name: "FlareJournal", dependencies: ["FlareBytes", "FlareCRDT", "FlareStore"]),
         .target(name: "FlareFixtures", dependencies: ["FlareCRDT"]),
@@ -132,6 +132,7 @@ let package = Package(
         .testTarget(
             name: "FlareCRDTTests",
             dependencies: [
+                "FlareBytes",
                 "FlareCRDT",
                 "TestSupport",
                 "ToolSupport",
@@ -145,14 +146,14 @@ let package = Package(
         .testTarget(name: "FlareInsightsTests", dependencies: ["FlareInsights", "FlareReport", "FlareJournal"]),
         .testTarget(
             name: "FlareRelayTests",
-            dependencies: ["FlareRelay", "FlareCrypto", "TestSupport", "ToolSupport", .product(name: "NIOPosix", package: "swift-nio"),
+            dependencies: ["FlareBytes", "FlareRelay", "FlareCrypto", "FlareWire", "TestSupport", "ToolSupport", .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(
             name: "FlareSyncTests",
             dependencies: [
-                "FlareSync", "FlareRelay", "FlareStore", "FlareCRDT", "FlareCrypto", "FlareWire", "TestSupport", "ToolSupport",
+                "FlareBytes", "FlareSync", "FlareRelay", "FlareStore", "FlareCRDT", "FlareCrypto", "FlareWire", "TestSupport", "ToolSupport",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
@@ -160,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "FlareWireTests",
             dependencies: [
-                "FlareWire", "TestSupport", "ToolSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+                "FlareBytes", "FlareWire", "TestSupport", "ToolSupport", .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
         .testTarget(
@@ -170,6 +171,7 @@ let package = Package(
         .testTarget(
             name: "FlareStoreTests",
             dependencies: [
+                "FlareBytes",
                 "FlareStore",
                 "TestSupport",
                 "ToolSupport",

@@ -1,4 +1,4 @@
-@_exported import FlareBytes
+import FlareBytes
 
 // The replica ids of Flare's encodings: 16 bytes, big-endian (Protocol/ENCODING.md).
 extension ByteWriter {

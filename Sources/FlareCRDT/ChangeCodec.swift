@@ -1,3 +1,4 @@
+import FlareBytes
 /// The binary encoding of a batch of changes, specified byte by byte in Protocol/ENCODING.md.
 ///
 /// A batch shares one table of replica ids and one of strings (document ids, types, field

@@ -1,3 +1,4 @@
+import FlareBytes
 /// How one document is encoded inside a state snapshot (FLS) and a replica checkpoint (FLR):
 /// its type register, the vectors observed-remove deletion needs, and its fields, every
 /// replica and string written as an index into the enclosing encoding's tables.

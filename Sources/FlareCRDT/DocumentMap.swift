@@ -1,3 +1,4 @@
+import FlareBytes
 /// A checkpoint's bytes and tables, shared by every replica restored from it, from which its
 /// documents (bodies numbered `.fromType`) are decoded when first needed.
 final class EncodedDocuments: Sendable {

@@ -1,3 +1,4 @@
+import FlareBytes
 /// What receiving a change did.
 public enum ReceiveOutcome: Hashable, Sendable {
     /// Applied, together with any buffered changes it unblocked (in the order applied).

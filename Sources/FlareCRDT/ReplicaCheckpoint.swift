@@ -1,3 +1,4 @@
+import FlareBytes
 /// A replica's whole state in one encoding, so a store can reopen it without replaying its
 /// history: the replica's clock, its version vector, every document, and the clock of every
 /// applied change (received changes are checked against their dependencies' clocks).

@@ -1,3 +1,4 @@
+import FlareBytes
 /// A replica's merged state without its history: the version vector it covers and every
 /// document (deleted ones too, since a concurrent edit may still revive them).
 ///

@@ -1,3 +1,4 @@
+import FlareBytes
 import FlareCRDT
 import FlareCrypto
 import FlareWire

@@ -1,3 +1,4 @@
+import FlareBytes
 @testable import FlareCRDT
 import PropertyBased
 import Testing
