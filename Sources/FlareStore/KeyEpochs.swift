@@ -1,4 +1,6 @@
 import FlareCrypto
+import Foundation
+import GRDB
 
 /// The secrets of a vault's key epochs that this device holds, from epoch 0 (the vault secret
 /// the vault was made with) to the newest it has learnt (Protocol/CRYPTO.md §13). Each epoch's
@@ -68,5 +70,41 @@ public struct KeyEpochs: Sendable {
             secrets.append(secret)
         }
         return try KeyEpochs(vault: vault, secrets: secrets)
+    }
+}
+
+extension Vault {
+    /// The key epochs kept in the file; without any, epoch 0 alone when the given secret is
+    /// the vault secret.
+    func loadKeyEpochs() throws -> KeyEpochs? {
+        let key = keyring.storageKey
+        let sealed = try Self.storageErrors {
+            try database.read { db in
+                try Data.fetchOne(db, sql: "SELECT sealed FROM local_state WHERE name = ?", arguments: [KeyEpochs.stateName])
+            }
+        }
+        if let sealed {
+            guard let bytes = try? key.openSecret([UInt8](sealed), associatedData: binding.localState(KeyEpochs.stateName)),
+                let epochs = try? KeyEpochs.decode(bytes, vault: vaultID)
+            else {
+                throw StoreError.corrupted([CorruptRow(table: "local_state", key: KeyEpochs.stateName, problem: "it does not open or read as key epochs")])
+            }
+            return epochs
+        }
+        return keyring.vaultSecret.keys().vaultID == vaultID ? try KeyEpochs(vault: vaultID, secrets: [keyring.vaultSecret]) : nil
+    }
+
+    /// Keeps `epochs` (durably, sealed like every row) as the key epochs this device holds.
+    /// Refuses epochs of another vault, or fewer than it holds.
+    package func adopt(_ epochs: KeyEpochs) throws {
+        guard epochs.vault == vaultID else { throw StoreError.badKeyEpochs("they belong to another vault") }
+        guard epochs.current >= keyEpochs?.current ?? 0 else {
+            throw StoreError.badKeyEpochs("this device holds epoch \(keyEpochs?.current ?? 0) already, not \(epochs.current)")
+        }
+        let sealed = keyring.storageKey.seal(epochs.encoded(), associatedData: binding.localState(KeyEpochs.stateName))
+        try Self.storageErrors {
+            try database.write { db in try Self.writeLocalState(db, name: KeyEpochs.stateName, sealed: sealed) }
+        }
+        keyEpochs = epochs
     }
 }

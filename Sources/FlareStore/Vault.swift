@@ -71,7 +71,7 @@ public final class Vault {
 
     /// The key epochs this device holds; nil for a device given a later epoch's secret that
     /// has not yet learnt from the relay which epoch it is (its first sync places it).
-    public private(set) var keyEpochs: KeyEpochs?
+    public internal(set) var keyEpochs: KeyEpochs?
 
     /// The keys of the newest epoch this device holds (or of the secret it was given): new
     /// changes are sealed under its data key, and its auth key admits devices.
@@ -98,40 +98,6 @@ public final class Vault {
         binding = RowBinding(vault: vaultID, device: replicaID)
         (current, head) = try Self.load(database, replicaID: replicaID, key: keyring.storageKey, binding: binding)
         keyEpochs = try loadKeyEpochs()
-    }
-
-    /// The key epochs kept in the file; without any, epoch 0 alone when the given secret is
-    /// the vault secret.
-    private func loadKeyEpochs() throws -> KeyEpochs? {
-        let key = keyring.storageKey
-        let sealed = try Self.storageErrors {
-            try database.read { db in
-                try Data.fetchOne(db, sql: "SELECT sealed FROM local_state WHERE name = ?", arguments: [KeyEpochs.stateName])
-            }
-        }
-        if let sealed {
-            guard let bytes = try? key.openSecret([UInt8](sealed), associatedData: binding.localState(KeyEpochs.stateName)),
-                let epochs = try? KeyEpochs.decode(bytes, vault: vaultID)
-            else {
-                throw StoreError.corrupted([CorruptRow(table: "local_state", key: KeyEpochs.stateName, problem: "it does not open or read as key epochs")])
-            }
-            return epochs
-        }
-        return keyring.vaultSecret.keys().vaultID == vaultID ? try KeyEpochs(vault: vaultID, secrets: [keyring.vaultSecret]) : nil
-    }
-
-    /// Keeps `epochs` (durably, sealed like every row) as the key epochs this device holds.
-    /// Refuses epochs of another vault, or fewer than it holds.
-    package func adopt(_ epochs: KeyEpochs) throws {
-        guard epochs.vault == vaultID else { throw StoreError.badKeyEpochs("they belong to another vault") }
-        guard epochs.current >= keyEpochs?.current ?? 0 else {
-            throw StoreError.badKeyEpochs("this device holds epoch \(keyEpochs?.current ?? 0) already, not \(epochs.current)")
-        }
-        let sealed = keyring.storageKey.seal(epochs.encoded(), associatedData: binding.localState(KeyEpochs.stateName))
-        try Self.storageErrors {
-            try database.write { db in try Self.writeLocalState(db, name: KeyEpochs.stateName, sealed: sealed) }
-        }
-        keyEpochs = epochs
     }
 
     // MARK: Creating and opening
@@ -499,7 +465,7 @@ public final class Vault {
         }
     }
 
-    private static func writeLocalState(_ db: Database, name: String, sealed: [UInt8]) throws {
+    static func writeLocalState(_ db: Database, name: String, sealed: [UInt8]) throws {
         try db.execute(
             sql: "INSERT INTO local_state (name, sealed) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET sealed = excluded.sealed",
             arguments: [name, Data(sealed)])
