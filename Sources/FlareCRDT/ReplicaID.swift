@@ -1,3 +1,4 @@
+import FlareBytes
 /// The identity of one device's copy of a vault: 128 random bits.
 ///
 /// Replica ids order bytewise (big-endian), which is what last-writer-wins uses to break
