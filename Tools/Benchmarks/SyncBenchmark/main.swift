@@ -50,6 +50,24 @@ default:
     exit(64)
 }
 
+/// Runs `body` with a new folder and an open relay in this process, storing in that folder;
+/// stops the relay and deletes the folder after.
+func withRelay(_ body: (_ folder: String, _ relay: RelayAddress) async throws -> Void) async throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flare-sync-bench-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let storage = try SQLiteRelayStorage(path: folder + "/relay.sqlite")
+    let server = try await RelayServer.start(
+        host: "127.0.0.1", port: 0, storage: storage, settings: .init(open: true), group: MultiThreadedEventLoopGroup.singleton)
+    do {
+        try await body(folder, RelayAddress(host: "127.0.0.1", port: server.port))
+    } catch {
+        try? await server.stop()
+        throw error
+    }
+    try await server.stop()
+}
+
 enum Converge {
     /// Fills a vault with `count` entries in durable batches of 1,000, then compacts.
     static func fill(_ vault: Vault, count: Int) throws {
@@ -66,13 +84,10 @@ enum Converge {
     }
 
     static func run(entries: Int, run: Int) async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flare-sync-bench-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let storage = try SQLiteRelayStorage(path: folder + "/relay.sqlite")
-        let server = try await RelayServer.start(
-            host: "127.0.0.1", port: 0, storage: storage, settings: .init(open: true), group: MultiThreadedEventLoopGroup.singleton)
-        let relay = RelayAddress(host: "127.0.0.1", port: server.port)
+        try await withRelay { folder, relay in try await self.run(entries: entries, run: run, folder: folder, relay: relay) }
+    }
+
+    private static func run(entries: Int, run: Int, folder: String, relay: RelayAddress) async throws {
         let secret = VaultSecret.random()
         let phone = try Vault.create(at: folder + "/phone.flare", passphrase: "bench", joining: secret, parameters: .minimumForTests)
         let laptop = try Vault.create(at: folder + "/laptop.flare", passphrase: "bench", joining: secret, parameters: .minimumForTests)
@@ -96,7 +111,6 @@ enum Converge {
         let fetched = try await client.sync(phone)
         try phone.close()
         try laptop.close()
-        try await server.stop()
         printJSON([
             "benchmark": "converge", "run": run, "entries_per_device": entries, "converged": converged,
             "converge_seconds": seconds(end - start),
@@ -119,13 +133,10 @@ enum Converge {
 /// device has learnt it (its watch reports the epoch).
 enum Revoke {
     static func run(devices count: Int, run: Int) async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flare-revoke-bench-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let storage = try SQLiteRelayStorage(path: folder + "/relay.sqlite")
-        let server = try await RelayServer.start(
-            host: "127.0.0.1", port: 0, storage: storage, settings: .init(open: true), group: MultiThreadedEventLoopGroup.singleton)
-        let relay = RelayAddress(host: "127.0.0.1", port: server.port)
+        try await withRelay { folder, relay in try await self.run(devices: count, run: run, folder: folder, relay: relay) }
+    }
+
+    private static func run(devices count: Int, run: Int, folder: String, relay: RelayAddress) async throws {
         let secret = VaultSecret.random()
         var unlocks: [VaultUnlock] = []
         var keys: [[UInt8]] = []
@@ -162,7 +173,6 @@ enum Revoke {
         for watcher in watchers { watcher.cancel() }
         for watcher in watchers { _ = await watcher.value }
         try revoker.close()
-        try await server.stop()
         printJSON([
             "benchmark": "revoke", "run": run, "devices": count, "connected": watching.count, "epoch": revocation.epoch,
             "relay_updated_seconds": seconds(stored - start),
