@@ -200,8 +200,9 @@ public struct RelaySession: Sendable {
             guard record.epoch == current + 1 else {
                 throw RelayError.epochConflict("the vault is at key epoch \(current), so the next record is epoch \(current + 1), not \(record.epoch)")
             }
-            guard SigningKey.isValid(signature: record.parentSignature, for: record.signedBytes, publicKey: authKey),
-                SigningKey.isValid(signature: record.revokerSignature, for: record.signedBytes, publicKey: deviceKey)
+            let signed = record.signedBytes
+            guard SigningKey.isValid(signature: record.parentSignature, for: signed, publicKey: authKey),
+                SigningKey.isValid(signature: record.revokerSignature, for: signed, publicKey: deviceKey)
             else { return refuse(.authFailed, "the epoch record is not signed by the vault's current auth key and by this device") }
             guard record.encoded().count + Self.batchAllowance <= Int(settings.maximumFrame) else {
                 return refuse(.frameTooLarge, "the epoch record would not fit this relay's \(settings.maximumFrame)-byte frames when served back")

@@ -50,6 +50,11 @@ extension SyncClient {
                 }
                 guard let epochs = vault.keyEpochs else { throw SyncError.badEpochRecord(0, "this device has not learnt its key epoch") }
                 let keeping = admitted.filter { !revoking.contains($0) }
+                // A record names at most that many keys each way; the relay would not take more.
+                guard keeping.count <= EpochRecord.mostDevices, revoking.count <= EpochRecord.mostDevices else {
+                    throw SyncError.notRevocable(
+                        "The relay admits \(admitted.count) device keys to this vault; a revocation can keep and revoke at most \(EpochRecord.mostDevices) each.")
+                }
                 let record = try EpochChain.record(
                     after: epochs, revoker: vault.deviceKey, revoking: revoking, keeping: keeping, time: vault.wallClock() / 1000)
                 try await link.send(.epochPut(record))

@@ -63,16 +63,7 @@ struct Devices: AsyncParsableCommand {
                     let devices = journal.devices()
                     let target: KnownDevice
                     if let device {
-                        let matching = devices.filter { $0.replica.description == device.lowercased() || $0.name?.lowercased() == device.lowercased() }
-                        guard matching.count == 1 else {
-                            let known = devices.map(\.label).joined(separator: ", ")
-                            if matching.isEmpty {
-                                let hint = Spelling.nearest(to: device, among: devices.compactMap(\.name)).map { " (did you mean \($0)?)" } ?? ""
-                                throw CLIError.notFound("No device called \(device)\(hint); the devices are \(known).")
-                            }
-                            throw CLIError.usage("\(matching.count) devices are called \(device); give one of their ids: \(matching.map(\.replica.description).joined(separator: ", ")).")
-                        }
-                        target = matching[0]
+                        target = try DeviceChoice.one(device, among: devices, name: \.name, id: \.replica.description, label: \.label)
                     } else {
                         guard let this = devices.first(where: \.isThisDevice) else { throw CLIError.notFound("This device is not among the vault's devices.") }
                         target = this
@@ -157,20 +148,33 @@ extension Devices {
         /// The row `text` names: a device's name or id, or the start (8+ hex digits) of a key.
         static func target(_ text: String, in listing: DeviceListing) throws -> DeviceListing.Row {
             let wanted = text.lowercased()
-            var matching = listing.rows.filter { $0.known?.name?.lowercased() == wanted || $0.id == wanted }
-            if matching.isEmpty, wanted.count >= 8 {
-                matching = listing.rows.filter { $0.admitted.map { Hex.encode($0.key).hasPrefix(wanted) } ?? false }
+            return try DeviceChoice.one(text, among: listing.rows, name: \.known?.name, id: \.id, label: \.label) { row in
+                wanted.count >= 8 && (row.admitted.map { Hex.encode($0.key).hasPrefix(wanted) } ?? false)
             }
-            guard matching.count == 1 else {
-                let known = listing.rows.map(\.label).joined(separator: ", ")
-                if matching.isEmpty {
-                    let hint = Spelling.nearest(to: text, among: listing.rows.compactMap(\.known?.name)).map { " (did you mean \($0)?)" } ?? ""
-                    throw CLIError.notFound("No device called \(text)\(hint); the devices are \(known).")
-                }
-                throw CLIError.usage("\(matching.count) devices are called \(text); give one of their ids: \(matching.map(\.id).joined(separator: ", ")).")
-            }
-            return matching[0]
         }
+    }
+}
+
+/// Which device a person named on the command line.
+enum DeviceChoice {
+    /// The one candidate whose name or id is `text` (any case), else the one `fallback`
+    /// accepts; refused, naming the devices (and the nearest name), when none or several are.
+    static func one<Candidate>(
+        _ text: String, among candidates: [Candidate], name: (Candidate) -> String?, id: (Candidate) -> String, label: (Candidate) -> String,
+        fallback: ((Candidate) -> Bool)? = nil
+    ) throws -> Candidate {
+        let wanted = text.lowercased()
+        var matching = candidates.filter { name($0)?.lowercased() == wanted || id($0) == wanted }
+        if matching.isEmpty, let fallback { matching = candidates.filter(fallback) }
+        guard matching.count == 1 else {
+            let known = candidates.map(label).joined(separator: ", ")
+            if matching.isEmpty {
+                let hint = Spelling.nearest(to: text, among: candidates.compactMap(name)).map { " (did you mean \($0)?)" } ?? ""
+                throw CLIError.notFound("No device called \(text)\(hint); the devices are \(known).")
+            }
+            throw CLIError.usage("\(matching.count) devices are called \(text); give one of their ids: \(matching.map(id).joined(separator: ", ")).")
+        }
+        return matching[0]
     }
 }
 

@@ -157,3 +157,23 @@ extension TerminalSession {
         try self.init(command, in: folder)
     }
 }
+
+/// An open `flare-relay` process in a new folder, for tests that sync the built binaries.
+struct OpenRelay {
+    let folder: TemporaryFolder
+    let process: RelayProcess
+    /// HOST:PORT, as `flare sync --relay` takes it.
+    var address: String { "127.0.0.1:\(process.port)" }
+
+    init() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: RelayProcess.binary.path), "build flare-relay first (Tools/test does)")
+        folder = try TemporaryFolder()
+        process = try RelayProcess(data: folder.path("relay"), arguments: ["--open"])
+    }
+
+    /// Creates a vault at `path` (`flare init --json`, with `arguments`) and returns its pairing code.
+    func initVault(_ path: String, _ arguments: [String] = []) throws -> String {
+        let created = try CLITests.flare(["init", "--json"] + arguments, vault: path)
+        return try #require((created.json as? [String: Any])?["pairing_code"] as? String, "\(created.errors)")
+    }
+}

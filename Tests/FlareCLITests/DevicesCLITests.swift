@@ -41,14 +41,11 @@ import TestSupport
     /// connected, and keys whose changes have not arrived here yet. A relay that cannot be
     /// reached costs the last syncs, not the listing.
     @Test func theRelaySaysWhenEachDeviceLastConnected() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: RelayProcess.binary.path), "build flare-relay first (Tools/test does)")
-        let folder = try TemporaryFolder()
-        let relay = try RelayProcess(data: folder.path("relay"), arguments: ["--open"])
-        let address = "127.0.0.1:\(relay.port)"
+        let relay = try OpenRelay()
+        let (folder, address) = (relay.folder, relay.address)
         let phone = folder.path("phone.flare")
         let laptop = folder.path("laptop.flare")
-        let created = try CLITests.flare(["init", "--device-name", "phone", "--json"], vault: phone)
-        let code = try #require((created.json as? [String: Any])?["pairing_code"] as? String)
+        let code = try relay.initVault(phone, ["--device-name", "phone"])
         #expect(try CLITests.flare(["join", code, "--device-name", "laptop"], vault: laptop).status == 0)
         #expect(try CLITests.flare(["sync", "--relay", address], vault: phone).status == 0)
         #expect(try CLITests.flare(["sync", "--relay", address], vault: laptop).status == 0)
@@ -68,7 +65,7 @@ import TestSupport
         let synced = try #require(try CLITests.flare(["devices", "--json"], vault: phone).json as? [[String: Any]])
         #expect(Set(synced.compactMap { $0["name"] as? String }) == ["phone", "laptop"])
 
-        relay.stop()
+        relay.process.stop()
         let offline = try CLITests.flare(["devices"], vault: phone)
         #expect(offline.status == 0 && offline.output.contains("laptop") && !offline.output.contains("last connected"))
         #expect(offline.errors.contains("The relay did not answer, so last syncs are not shown"), "\(offline.errors)")
@@ -79,10 +76,8 @@ import TestSupport
     /// `flare invite` makes a one-time code; `flare join CODE --relay` spends it, makes the
     /// vault and syncs. A spent code, or one without --relay, is refused before any file is made.
     @Test func anInviteCodeAdmitsOneNewDeviceOnce() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: RelayProcess.binary.path), "build flare-relay first (Tools/test does)")
-        let folder = try TemporaryFolder()
-        let relay = try RelayProcess(data: folder.path("relay"), arguments: ["--open"])
-        let address = "127.0.0.1:\(relay.port)"
+        let relay = try OpenRelay()
+        let (folder, address) = (relay.folder, relay.address)
         let phone = folder.path("phone.flare")
         #expect(try CLITests.flare(["init", "--device-name", "phone"], vault: phone).status == 0)
         #expect(try CLITests.flare(["log", "--pain", "6", "--note", "before the invite"], vault: phone).status == 0)

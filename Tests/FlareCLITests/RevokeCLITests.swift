@@ -13,15 +13,12 @@ import TestSupport
     }
 
     @Test func aLostPhoneIsRevokedAndTheOthersCarryOn() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: RelayProcess.binary.path), "build flare-relay first (Tools/test does)")
-        let folder = try TemporaryFolder()
-        let relay = try RelayProcess(data: folder.path("relay"), arguments: ["--open"])
-        let address = "127.0.0.1:\(relay.port)"
+        let relay = try OpenRelay()
+        let (folder, address) = (relay.folder, relay.address)
         let phone = folder.path("phone.flare")
         let laptop = folder.path("laptop.flare")
         let tablet = folder.path("tablet.flare")
-        let created = try CLITests.flare(["init", "--device-name", "phone", "--json"], vault: phone)
-        let pairingCode = try #require((created.json as? [String: Any])?["pairing_code"] as? String)
+        let pairingCode = try relay.initVault(phone, ["--device-name", "phone"])
         for (path, name) in [(laptop, "laptop"), (tablet, "tablet")] {
             #expect(try CLITests.flare(["join", pairingCode, "--device-name", name], vault: path).status == 0)
         }

@@ -146,14 +146,11 @@ import TestSupport
 /// `flare sync --watch` on the built binary.
 @Suite struct WatchCLITests {
     @Test func aWatchingVaultReceivesAsOthersSyncAndLetsOtherCommandsIn() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: RelayProcess.binary.path), "build flare-relay first (Tools/test does)")
-        let folder = try TemporaryFolder()
-        let relay = try RelayProcess(data: folder.path("relay"), arguments: ["--open"])
-        let address = "127.0.0.1:\(relay.port)"
+        let relay = try OpenRelay()
+        let (folder, address) = (relay.folder, relay.address)
         let phone = folder.path("phone.flare")
         let laptop = folder.path("laptop.flare")
-        let created = try CLITests.flare(["init", "--json"], vault: phone)
-        let code = try #require((created.json as? [String: Any])?["pairing_code"] as? String)
+        let code = try relay.initVault(phone)
         #expect(try CLITests.flare(["join", code], vault: laptop).status == 0)
         #expect(try CLITests.flare(["sync", "--relay", address], vault: laptop).status == 0)
 
@@ -197,6 +194,6 @@ import TestSupport
         #expect(final.output.contains("received 1 change"), "\(final.output) \(final.errors) after the watch printed: \(text)")
         let exports = try [phone, laptop].map { try CLITests.flare(["export", "--format", "json"], vault: $0).output }
         #expect(exports[0] == exports[1])
-        relay.stop()
+        relay.process.stop()
     }
 }
