@@ -17,6 +17,19 @@ public struct TextSequence: Sendable {
         var leftChildren: [Int32]
         /// Runs hanging right of the last character, in id order.
         var rightChildren: [Int32]
+        /// Where the run sits in document order: labels increase along the in-order walk.
+        var label: UInt64 = 0
+        /// Characters not deleted.
+        var visible: Int
+
+        init(first: ElementID, scalars: [Unicode.Scalar], deleted: [Bool], leftChildren: [Int32], rightChildren: [Int32]) {
+            self.first = first
+            self.scalars = scalars
+            self.deleted = deleted
+            self.leftChildren = leftChildren
+            self.rightChildren = rightChildren
+            visible = deleted.isEmpty ? scalars.count : deleted.lazy.filter { !$0 }.count
+        }
 
         var count: Int { scalars.count }
 
@@ -28,52 +41,49 @@ public struct TextSequence: Sendable {
     }
 
     /// The arena; runs[0] is the virtual start, which holds no characters.
-    private(set) var runs: [Run]
-    /// Every run's index, sorted by its first character's id, for finding characters by id.
-    /// (A sorted array, not a hash table: most texts are one or a few runs.)
-    private var runsByID: [Int32]
+    private(set) var runs = RunArena()
+    /// Every run by its first character's id, for finding characters by id.
+    private var runsByID = CountedTree<ElementID, Int32>()
+    /// Every run (the start included) by its label, weighted by its visible characters: the
+    /// document order, with positions found in O(log n).
+    private var runsInOrder = CountedTree<UInt64, Int32>()
 
     init() {
-        let start = Run(
+        var start = Run(
             first: ElementID(change: ChangeID(replica: ReplicaID(high: 0, low: 0), seq: 0), offset: 0),
             scalars: [], deleted: [], leftChildren: [], rightChildren: []
         )
-        runs = [start]
-        runsByID = []
+        start.label = 0
+        runs.append(start)
+        runsInOrder.insert(0, 0, weight: 0)
     }
 
     /// The visible text.
     public var string: String {
         var view = String.UnicodeScalarView()
-        for runIndex in order() {
-            let run = runs[runIndex]
-            for offset in 0..<run.count where !run.isDeleted(offset) {
-                view.append(run.scalars[offset])
+        runsInOrder.forEach { _, run, weight in
+            guard weight > 0 else { return true }
+            let value = runs[Int(run)]
+            if value.deleted.isEmpty {
+                view.append(contentsOf: value.scalars)
+            } else {
+                for offset in 0..<value.count where !value.deleted[offset] { view.append(value.scalars[offset]) }
             }
+            return true
         }
         return String(view)
     }
 
     /// The number of visible characters (Unicode scalars).
-    public var count: Int {
-        runs.reduce(0) { total, run in
-            total + (run.deleted.isEmpty ? run.count : run.deleted.lazy.filter { !$0 }.count)
-        }
-    }
+    public var count: Int { runsInOrder.totalWeight }
 
     /// Run indices in document order (in-order walk), without the virtual start.
     func order() -> [Int] {
         var result: [Int] = []
         result.reserveCapacity(runs.count)
-        var stack: [(run: Int32, expanded: Bool)] = [(0, false)]
-        while let (run, expanded) = stack.popLast() {
-            if expanded {
-                if run != 0 { result.append(Int(run)) }
-                continue
-            }
-            for child in runs[Int(run)].rightChildren.reversed() { stack.append((child, false)) }
-            stack.append((run, true))
-            for child in runs[Int(run)].leftChildren.reversed() { stack.append((child, false)) }
+        runsInOrder.forEach { _, run, _ in
+            if run != 0 { result.append(Int(run)) }
+            return true
         }
         return result
     }
@@ -97,54 +107,119 @@ public struct TextSequence: Sendable {
 
     /// Where the character with `id` is: its run and offset there.
     func locate(_ id: ElementID) -> (run: Int, offset: Int)? {
-        let position = firstRunPosition(after: id)
-        guard position > 0 else { return nil }
-        let run = Int(runsByID[position - 1])
-        let first = runs[run].first
-        guard first.change == id.change else { return nil }
+        guard let (first, run) = runsByID.floor(id), first.change == id.change else { return nil }
         let offset = Int(id.offset - first.offset)
-        return offset < runs[run].count ? (run, offset) : nil
-    }
-
-    /// The position in `runsByID` of the first run whose first id is greater than `id`.
-    private func firstRunPosition(after id: ElementID) -> Int {
-        var low = 0
-        var high = runsByID.count
-        while low < high {
-            let mid = (low + high) / 2
-            if runs[Int(runsByID[mid])].first <= id { low = mid + 1 } else { high = mid }
-        }
-        return low
+        return offset < runs[Int(run)].count ? (Int(run), offset) : nil
     }
 
     /// Splits `run` so that its character at `offset` (> 0) starts a new run; returns that run.
     private mutating func split(_ run: Int, at offset: Int) -> Int {
+        let head = runs[run]
         let tail = Run(
-            first: runs[run].id(at: offset),
-            scalars: Array(runs[run].scalars[offset...]),
-            deleted: runs[run].deleted.isEmpty ? [] : Array(runs[run].deleted[offset...]),
+            first: head.id(at: offset),
+            scalars: Array(head.scalars[offset...]),
+            deleted: head.deleted.isEmpty ? [] : Array(head.deleted[offset...]),
             leftChildren: [],
-            rightChildren: runs[run].rightChildren
+            rightChildren: head.rightChildren
         )
         let tailIndex = runs.count
         runs.append(tail)
-        runs[run].scalars.removeSubrange(offset...)
-        if !runs[run].deleted.isEmpty { runs[run].deleted.removeSubrange(offset...) }
-        runs[run].rightChildren = [Int32(tailIndex)]
+        runs.modify(run) { value in
+            value.scalars.removeSubrange(offset...)
+            if !value.deleted.isEmpty { value.deleted.removeSubrange(offset...) }
+            value.rightChildren = [Int32(tailIndex)]
+            value.visible -= tail.visible
+        }
+        runsInOrder.update(head.label) { _, weight in weight = runs[run].visible }
         register(tailIndex)
+        place(tailIndex, after: run)
         return tailIndex
     }
 
     private mutating func register(_ run: Int) {
-        runsByID.insert(Int32(run), at: firstRunPosition(after: runs[run].first))
+        runsByID.insert(runs[run].first, Int32(run), weight: 0)
     }
 
+    /// The gap left after the last run when one is added at the end: wide, so appending
+    /// seldom runs out of labels.
+    private static let endStep: UInt64 = 1 << 32
+
+    /// Enters `run` in the document order right after run `previous`.
+    private mutating func place(_ run: Int, after previous: Int) {
+        while true {
+            let low = runs[previous].label
+            if let next = runsInOrder.ceiling(after: low)?.key {
+                if next - low >= 2 { return enter(run, label: low + (next - low) / 2) }
+            } else if UInt64.max - low >= Self.endStep {
+                return enter(run, label: low + Self.endStep)
+            }
+            relabel()
+        }
+    }
+
+    /// Enters `run` in the document order right before run `next` (never the start).
+    private mutating func place(_ run: Int, before next: Int) {
+        while true {
+            let high = runs[next].label
+            let low = runsInOrder.predecessor(of: high)?.key ?? 0
+            if high - low >= 2 { return enter(run, label: low + (high - low) / 2) }
+            relabel()
+        }
+    }
+
+    private mutating func enter(_ run: Int, label: UInt64) {
+        runs.modify(run) { $0.label = label }
+        runsInOrder.insert(label, Int32(run), weight: runs[run].visible)
+    }
+
+    /// Spreads the labels evenly over the label space, keeping the order: O(n), needed only
+    /// when two neighbours' labels have no room left between them.
+    private mutating func relabel() {
+        var entries: [(run: Int32, weight: Int)] = []
+        entries.reserveCapacity(runsInOrder.count)
+        runsInOrder.forEach { _, run, weight in
+            entries.append((run, weight))
+            return true
+        }
+        let step = UInt64.max / UInt64(entries.count + 1) / 2
+        var rebuilt = CountedTree<UInt64, Int32>()
+        for (position, entry) in entries.enumerated() {
+            let label = UInt64(position) * step
+            runs.modify(Int(entry.run)) { $0.label = label }
+            rebuilt.insert(label, entry.run, weight: entry.weight)
+        }
+        runsInOrder = rebuilt
+    }
+
+    /// The last run of `run`'s subtree in document order.
+    private func lastInSubtree(_ run: Int) -> Int {
+        var run = run
+        while let last = runs[run].rightChildren.last { run = Int(last) }
+        return run
+    }
+
+    /// The first run of `run`'s subtree in document order.
+    private func firstInSubtree(_ run: Int) -> Int {
+        var run = run
+        while let first = runs[run].leftChildren.first { run = Int(first) }
+        return run
+    }
+
+    /// Hangs `child` under `parent` among its siblings in id order, and enters it in the
+    /// document order: after the previous sibling's subtree (or the parent, for the first right
+    /// child), before the next sibling's subtree (or the parent, for the last left child).
     private mutating func attach(_ child: Int, to parent: Int, left: Bool) {
         let id = runs[child].first
-        var siblings = left ? runs[parent].leftChildren : runs[parent].rightChildren
+        let siblings = left ? runs[parent].leftChildren : runs[parent].rightChildren
         let position = siblings.firstIndex { runs[Int($0)].first > id } ?? siblings.count
-        siblings.insert(Int32(child), at: position)
-        if left { runs[parent].leftChildren = siblings } else { runs[parent].rightChildren = siblings }
+        runs.modify(parent) { value in
+            if left { value.leftChildren.insert(Int32(child), at: position) } else { value.rightChildren.insert(Int32(child), at: position) }
+        }
+        if left {
+            place(child, before: position < siblings.count ? firstInSubtree(Int(siblings[position])) : parent)
+        } else {
+            place(child, after: position > 0 ? lastInSubtree(Int(siblings[position - 1])) : parent)
+        }
     }
 
     /// Inserts `scalars` with ids starting at `first`, hanging at `anchor`.
@@ -153,18 +228,11 @@ public struct TextSequence: Sendable {
         guard !scalars.isEmpty else { return "inserted text is empty" }
         guard UInt32.max - first.offset >= UInt32(scalars.count) else { return "character ids overflow" }
         let end = first.offset + UInt32(scalars.count)
-        let next = firstRunPosition(after: first)
-        if next > 0 {
-            let before = runs[Int(runsByID[next - 1])]
-            if before.first.change == first.change, before.first.offset + UInt32(before.count) > first.offset {
-                return "character id \(first) is already taken"
-            }
+        if let (before, run) = runsByID.floor(first), before.change == first.change, before.offset + UInt32(runs[Int(run)].count) > first.offset {
+            return "character id \(first) is already taken"
         }
-        if next < runsByID.count {
-            let after = runs[Int(runsByID[next])]
-            if after.first.change == first.change, after.first.offset < end {
-                return "character id \(after.first) is already taken"
-            }
+        if let (after, _) = runsByID.ceiling(after: first), after.change == first.change, after.offset < end {
+            return "character id \(after) is already taken"
         }
         let parent: Int
         let left: Bool
@@ -189,18 +257,24 @@ public struct TextSequence: Sendable {
         return nil
     }
 
+    /// The run and offset of the visible character at `index` (caller checks the range).
+    private func visibleCharacter(at index: Int) -> (run: Int, offset: Int) {
+        guard let (_, run, skip) = runsInOrder.element(atWeight: index) else { preconditionFailure("index checked by caller") }
+        let value = runs[Int(run)]
+        if value.deleted.isEmpty { return (Int(run), skip) }
+        var remaining = skip
+        for offset in 0..<value.count where !value.deleted[offset] {
+            if remaining == 0 { return (Int(run), offset) }
+            remaining -= 1
+        }
+        preconditionFailure("a run's visible count disagrees with its flags")
+    }
+
     /// The anchor Fugue gives a local insert at visible index `index` (caller checks the range).
     func anchor(forInsertAt index: Int) -> TextAnchor {
         if index == 0 { return anchor(after: 0, offset: -1) }
-        var remaining = index
-        for run in order() {
-            let value = runs[run]
-            for offset in 0..<value.count where !value.isDeleted(offset) {
-                remaining -= 1
-                if remaining == 0 { return anchor(after: run, offset: offset) }
-            }
-        }
-        preconditionFailure("index checked by caller")
+        let (run, offset) = visibleCharacter(at: index - 1)
+        return anchor(after: run, offset: offset)
     }
 
     /// The anchor for a new character right after the one at (`run`, `offset`), or after the
@@ -209,34 +283,31 @@ public struct TextSequence: Sendable {
     private func anchor(after run: Int, offset: Int) -> TextAnchor {
         let value = runs[run]
         if offset + 1 < value.count { return .before(value.id(at: offset + 1)) }
-        guard var next = value.rightChildren.first.map(Int.init) else {
+        guard let next = value.rightChildren.first.map(Int.init) else {
             return run == 0 ? .start : .after(value.id(at: offset))
         }
-        while let leftmost = runs[next].leftChildren.first { next = Int(leftmost) }
-        return .before(runs[next].first)
+        return .before(runs[firstInSubtree(next)].first)
     }
 
     /// The ids of `length` visible characters from visible index `index`, as ranges.
     func ranges(from index: Int, length: Int) -> [ElementRange] {
+        guard length > 0 else { return [] }
         var result: [ElementRange] = []
-        var skip = index
         var remaining = length
-        for run in order() where remaining > 0 {
-            let value = runs[run]
-            for offset in 0..<value.count where !value.isDeleted(offset) && remaining > 0 {
-                if skip > 0 {
-                    skip -= 1
-                    continue
-                }
+        let (startRun, startOffset) = visibleCharacter(at: index)
+        runsInOrder.forEach(from: runs[startRun].label) { _, run, weight in
+            guard weight > 0 else { return true }
+            let value = runs[Int(run)]
+            for offset in (Int(run) == startRun ? startOffset : 0)..<value.count where !value.isDeleted(offset) && remaining > 0 {
                 remaining -= 1
                 let id = value.id(at: offset)
-                if let last = result.last, last.first.change == id.change,
-                   last.first.offset + last.count == id.offset {
+                if let last = result.last, last.first.change == id.change, last.first.offset + last.count == id.offset {
                     result[result.count - 1] = ElementRange(first: last.first, count: last.count + 1)
                 } else {
                     result.append(ElementRange(first: id, count: 1))
                 }
             }
+            return remaining > 0
         }
         return result
     }
@@ -251,11 +322,57 @@ public struct TextSequence: Sendable {
                     return "unknown character \(id)"
                 }
                 let take = min(Int(range.count - done), runs[run].count - offset)
-                if runs[run].deleted.isEmpty { runs[run].deleted = Array(repeating: false, count: runs[run].count) }
-                for position in offset..<(offset + take) { runs[run].deleted[position] = true }
+                var newlyDeleted = 0
+                runs.modify(run) { value in
+                    if value.deleted.isEmpty { value.deleted = Array(repeating: false, count: value.count) }
+                    for position in offset..<(offset + take) where !value.deleted[position] {
+                        value.deleted[position] = true
+                        newlyDeleted += 1
+                    }
+                    value.visible -= newlyDeleted
+                }
+                if newlyDeleted > 0 { runsInOrder.update(runs[run].label) { _, weight in weight -= newlyDeleted } }
                 done += UInt32(take)
             }
         }
         return nil
+    }
+}
+
+/// The runs of a text, in chunks that copies share: changing one run of a shared text copies
+/// its chunk (and the list of chunks), not every run.
+struct RunArena: RandomAccessCollection, Sendable {
+    final class Chunk: @unchecked Sendable {
+        var runs: [TextSequence.Run]
+        init(_ runs: [TextSequence.Run]) { self.runs = runs }
+    }
+
+    static let chunkSize = 128
+    private var chunks: [Chunk] = []
+    private(set) var count = 0
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { count }
+
+    subscript(index: Int) -> TextSequence.Run {
+        chunks[index / Self.chunkSize].runs[index % Self.chunkSize]
+    }
+
+    mutating func append(_ run: TextSequence.Run) {
+        if count % Self.chunkSize == 0 {
+            chunks.append(Chunk([run]))
+        } else {
+            modifyChunk(count / Self.chunkSize) { $0.append(run) }
+        }
+        count += 1
+    }
+
+    mutating func modify(_ index: Int, _ change: (inout TextSequence.Run) -> Void) {
+        modifyChunk(index / Self.chunkSize) { change(&$0[index % Self.chunkSize]) }
+    }
+
+    private mutating func modifyChunk(_ chunk: Int, _ change: (inout [TextSequence.Run]) -> Void) {
+        if !isKnownUniquelyReferenced(&chunks[chunk]) { chunks[chunk] = Chunk(chunks[chunk].runs) }
+        change(&chunks[chunk].runs)
     }
 }
