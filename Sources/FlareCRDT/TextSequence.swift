@@ -143,13 +143,22 @@ public struct TextSequence: Sendable {
     /// The gap left after the last run when one is added at the end: wide, so appending
     /// seldom runs out of labels.
     private static let endStep: UInt64 = 1 << 32
+    /// The most a new run's label goes past its left neighbour's. Typing goes on to the right
+    /// of what was just typed, so a new run takes a small step from its left neighbour and
+    /// leaves the rest of the gap for what follows (halving the gap each time would run out
+    /// of labels after some 40 characters typed at one place).
+    private static let step: UInt64 = 1 << 20
+
+    private static func label(between low: UInt64, and high: UInt64) -> UInt64? {
+        high - low >= 2 ? low + min(step, (high - low) / 2) : nil
+    }
 
     /// Enters `run` in the document order right after run `previous`.
     private mutating func place(_ run: Int, after previous: Int) {
         while true {
             let low = runs[previous].label
             if let next = runsInOrder.ceiling(after: low)?.key {
-                if next - low >= 2 { return enter(run, label: low + (next - low) / 2) }
+                if let label = Self.label(between: low, and: next) { return enter(run, label: label) }
             } else if UInt64.max - low >= Self.endStep {
                 return enter(run, label: low + Self.endStep)
             }
@@ -162,7 +171,7 @@ public struct TextSequence: Sendable {
         while true {
             let high = runs[next].label
             let low = runsInOrder.predecessor(of: high)?.key ?? 0
-            if high - low >= 2 { return enter(run, label: low + (high - low) / 2) }
+            if let label = Self.label(between: low, and: high) { return enter(run, label: label) }
             relabel()
         }
     }
