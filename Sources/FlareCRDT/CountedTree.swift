@@ -159,6 +159,35 @@ struct CountedTree<Key: Comparable & Sendable, Value: Sendable>: Sendable {
         return nil
     }
 
+    /// The number of elements with a key less than `key`.
+    func index(of key: Key) -> Int {
+        var total = 0
+        var node = root
+        while !node.isLeaf {
+            let index = node.index(of: key)
+            total += node.counts[..<index].reduce(0, +)
+            node = node.children[index]
+        }
+        return total + node.index(of: key)
+    }
+
+    /// The element at position `index` (0-based) in key order.
+    func element(atIndex index: Int) -> (key: Key, value: Value)? {
+        guard index >= 0 else { return nil }
+        var remaining = index
+        var node = root
+        while !node.isLeaf {
+            var child = 0
+            while child < node.children.count, remaining >= node.counts[child] {
+                remaining -= node.counts[child]
+                child += 1
+            }
+            guard child < node.children.count else { return nil }
+            node = node.children[child]
+        }
+        return remaining < node.keys.count ? (node.keys[remaining], node.values[remaining]) : nil
+    }
+
     /// The sum of the weights of every element before `key`.
     func weight(before key: Key) -> Int {
         var total = 0
@@ -247,6 +276,37 @@ struct CountedTree<Key: Comparable & Sendable, Value: Sendable>: Sendable {
             node.children.removeSubrange(half...)
         }
         return right
+    }
+
+    /// Gives the elements at positions `start ..< start + keys.count` the keys `keys`, which
+    /// keep the order among themselves and with the elements around them.
+    mutating func replaceKeys(from start: Int, with keys: [Key]) {
+        if !isKnownUniquelyReferenced(&root) { root = root.copy() }
+        var next = 0
+        Self.replaceKeys(in: root, skipping: start, with: keys, next: &next)
+    }
+
+    private static func replaceKeys(in node: Node, skipping start: Int, with keys: [Key], next: inout Int) {
+        if node.isLeaf {
+            var index = start
+            while index < node.keys.count, next < keys.count {
+                node.keys[index] = keys[next]
+                next += 1
+                index += 1
+            }
+            return
+        }
+        var skip = start
+        for child in node.children.indices where next < keys.count {
+            if skip >= node.counts[child] {
+                skip -= node.counts[child]
+                continue
+            }
+            if !isKnownUniquelyReferenced(&node.children[child]) { node.children[child] = node.children[child].copy() }
+            replaceKeys(in: node.children[child], skipping: skip, with: keys, next: &next)
+            node.keys[child] = node.children[child].keys[0]
+            skip = 0
+        }
     }
 
     /// Changes the value and weight of the element under `key` (present).

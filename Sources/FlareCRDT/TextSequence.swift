@@ -162,7 +162,7 @@ public struct TextSequence: Sendable {
             } else if UInt64.max - low >= Self.endStep {
                 return enter(run, label: low + Self.endStep)
             }
-            relabel()
+            relabel(around: low)
         }
     }
 
@@ -172,7 +172,7 @@ public struct TextSequence: Sendable {
             let high = runs[next].label
             let low = runsInOrder.predecessor(of: high)?.key ?? 0
             if let label = Self.label(between: low, and: high) { return enter(run, label: label) }
-            relabel()
+            relabel(around: high)
         }
     }
 
@@ -181,23 +181,35 @@ public struct TextSequence: Sendable {
         runsInOrder.insert(label, Int32(run), weight: runs[run].visible)
     }
 
-    /// Spreads the labels evenly over the label space, keeping the order: O(n), needed only
-    /// when two neighbours' labels have no room left between them.
-    private mutating func relabel() {
-        var entries: [(run: Int32, weight: Int)] = []
-        entries.reserveCapacity(runsInOrder.count)
-        runsInOrder.forEach { _, run, weight in
-            entries.append((run, weight))
-            return true
+    /// The least room a relabelled window leaves between neighbours.
+    private static let roomy: UInt64 = 1 << 32
+
+    /// Spreads the labels of the runs around `label` evenly between the labels on either side
+    /// of them, keeping the order: a window of 8 runs, doubled until it has room (the whole
+    /// order at worst), so a crowded spot costs O(window · log n), not O(n).
+    private mutating func relabel(around label: UInt64) {
+        let total = runsInOrder.count
+        let center = runsInOrder.index(of: label)
+        var size = 8
+        while true {
+            // Never the start (position 0): its label stays 0.
+            let first = max(1, center - size / 2)
+            let last = min(total - 1, first + size - 1)
+            let low = runsInOrder.element(atIndex: first - 1)!.key
+            let high = last + 1 < total ? runsInOrder.element(atIndex: last + 1)!.key : UInt64.max
+            let count = UInt64(last - first + 1)
+            let spacing = (high - low) / (count + 1)
+            if spacing >= Self.roomy || (first == 1 && last == total - 1) {
+                let labels = (1...count).map { low + spacing * $0 }
+                for (offset, label) in labels.enumerated() {
+                    let run = Int(runsInOrder.element(atIndex: first + offset)!.value)
+                    runs.modify(run) { $0.label = label }
+                }
+                runsInOrder.replaceKeys(from: first, with: labels)
+                return
+            }
+            size *= 2
         }
-        let step = UInt64.max / UInt64(entries.count + 1) / 2
-        var rebuilt = CountedTree<UInt64, Int32>()
-        for (position, entry) in entries.enumerated() {
-            let label = UInt64(position) * step
-            runs.modify(Int(entry.run)) { $0.label = label }
-            rebuilt.insert(label, entry.run, weight: entry.weight)
-        }
-        runsInOrder = rebuilt
     }
 
     /// The last run of `run`'s subtree in document order.
