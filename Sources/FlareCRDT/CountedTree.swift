@@ -1,140 +1,156 @@
 /// A sorted map from keys to values, each with a weight (a non-negative count), as a B+ tree
 /// whose inner nodes keep every child's element count and weight sum: lookups by key, by
-/// cumulative weight, and the weight before a key all take O(log n).
+/// position, by cumulative weight, and the weight before a key all take O(log n).
 ///
 /// A value type whose nodes are shared between copies: a change copies only the nodes on its
-/// path that another copy still holds (path copying), so copying a text to edit it as a draft
-/// costs O(log n), not O(n). (Swift's standard library and swift-collections have no ordered
-/// map with weights and path copying, hence this one.)
+/// path that another copy still holds (path copying), so copying a long text to edit it as a
+/// draft costs O(log n), not O(n). Up to `fanout` elements live in one array in the value
+/// itself, with no node at all, so the many short texts of a journal cost no more than an
+/// array each. (Swift's standard library and swift-collections have no ordered map with
+/// weights and path copying, hence this one.)
 struct CountedTree<Key: Comparable & Sendable, Value: Sendable>: Sendable {
     /// Most elements in a leaf, and most children of an inner node.
     static var fanout: Int { 64 }
 
+    struct Element: Sendable {
+        var key: Key
+        var value: Value
+        var weight: Int
+    }
+
+    /// An inner node's view of one child: its first key, element count and weight sum.
+    struct Entry: Sendable {
+        var key: Key
+        var count: Int
+        var weight: Int
+    }
+
     final class Node: @unchecked Sendable {
-        // Leaves: the elements. Inner nodes: per child, its first key, element count and weight.
-        var keys: [Key]
-        var values: [Value]
-        var weights: [Int]
-        var counts: [Int]
+        /// A leaf's elements (empty in an inner node).
+        var elements: [Element]
+        /// An inner node's children and what it knows of each (empty in a leaf).
+        var entries: [Entry]
         var children: [Node]
 
         var isLeaf: Bool { children.isEmpty }
 
-        init(keys: [Key] = [], values: [Value] = [], weights: [Int] = [], counts: [Int] = [], children: [Node] = []) {
-            self.keys = keys
-            self.values = values
-            self.weights = weights
-            self.counts = counts
+        init(elements: [Element] = [], entries: [Entry] = [], children: [Node] = []) {
+            self.elements = elements
+            self.entries = entries
             self.children = children
         }
 
-        func copy() -> Node { Node(keys: keys, values: values, weights: weights, counts: counts, children: children) }
+        func copy() -> Node { Node(elements: elements, entries: entries, children: children) }
 
-        var count: Int { isLeaf ? keys.count : counts.reduce(0, +) }
-        var weight: Int { weights.reduce(0, +) }
+        var count: Int { isLeaf ? elements.count : entries.reduce(0) { $0 + $1.count } }
+        var weight: Int { isLeaf ? elements.reduce(0) { $0 + $1.weight } : entries.reduce(0) { $0 + $1.weight } }
+        var firstKey: Key { isLeaf ? elements[0].key : entries[0].key }
+        var entry: Entry { Entry(key: firstKey, count: count, weight: weight) }
 
-        /// Leaves: the index of the first key not below `key`. Inner nodes: the child that
-        /// holds `key` (the last whose first key is at most it, or the first).
-        func index(of key: Key) -> Int {
+        /// The child that holds `key`: the last whose first key is at most it, or the first.
+        func child(for key: Key) -> Int {
             var low = 0
-            var high = keys.count
+            var high = entries.count
             while low < high {
                 let mid = (low + high) / 2
-                if keys[mid] < key { low = mid + 1 } else { high = mid }
+                if entries[mid].key <= key { low = mid + 1 } else { high = mid }
             }
-            if isLeaf { return low }
-            if low < keys.count, keys[low] == key { return low }
             return max(0, low - 1)
         }
     }
 
-    private var root = Node()
+    /// The elements while there are at most `fanout` (no node); empty once `root` is set.
+    private var small: [Element] = []
+    private var root: Node?
 
     init() {}
 
+    /// The position of the first element with a key not below `key`.
+    private static func position(of key: Key, in elements: [Element]) -> Int {
+        var low = 0
+        var high = elements.count
+        while low < high {
+            let mid = (low + high) / 2
+            if elements[mid].key < key { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
     /// Elements.
-    var count: Int { root.count }
+    var count: Int { root?.count ?? small.count }
     /// The sum of every weight.
-    var totalWeight: Int { root.weight }
+    var totalWeight: Int { root?.weight ?? small.reduce(0) { $0 + $1.weight } }
 
     // MARK: Reading
 
+    /// The leaf that would hold `key`, and the path of (inner node, child) down to it.
+    private func descend(to key: Key) -> (leaf: [Element], path: [(Node, Int)]) {
+        guard var node = root else { return (small, []) }
+        var path: [(Node, Int)] = []
+        while !node.isLeaf {
+            let child = node.child(for: key)
+            path.append((node, child))
+            node = node.children[child]
+        }
+        return (node.elements, path)
+    }
+
+    private static func first(of node: Node) -> Element {
+        var node = node
+        while !node.isLeaf { node = node.children[0] }
+        return node.elements[0]
+    }
+
+    private static func last(of node: Node) -> Element {
+        var node = node
+        while !node.isLeaf { node = node.children[node.children.count - 1] }
+        return node.elements[node.elements.count - 1]
+    }
+
+    /// The nearest element before the leaf at the end of `path`, if any.
+    private static func before(_ path: [(Node, Int)]) -> Element? {
+        for (parent, child) in path.reversed() where child > 0 { return last(of: parent.children[child - 1]) }
+        return nil
+    }
+
+    /// The nearest element after the leaf at the end of `path`, if any.
+    private static func after(_ path: [(Node, Int)]) -> Element? {
+        for (parent, child) in path.reversed() where child + 1 < parent.children.count { return first(of: parent.children[child + 1]) }
+        return nil
+    }
+
     /// The value under `key`.
     func value(at key: Key) -> Value? {
-        var node = root
-        while !node.isLeaf { node = node.children[node.index(of: key)] }
-        let index = node.index(of: key)
-        return index < node.keys.count && node.keys[index] == key ? node.values[index] : nil
+        let leaf = descend(to: key).leaf
+        let index = Self.position(of: key, in: leaf)
+        return index < leaf.count && leaf[index].key == key ? leaf[index].value : nil
     }
 
     /// The element with the greatest key at most `key`.
     func floor(_ key: Key) -> (key: Key, value: Value)? {
-        var best: (key: Key, value: Value)?
-        var node = root
-        // Descend toward `key`; a leaf position before it names the floor, else the last
-        // element of the nearest subtree to the left (kept as `best` on the way down).
-        var path: [(Node, Int)] = []
-        while !node.isLeaf {
-            let index = node.index(of: key)
-            path.append((node, index))
-            node = node.children[index]
-        }
-        var index = node.index(of: key)
-        if index < node.keys.count, node.keys[index] == key { return (node.keys[index], node.values[index]) }
+        let (leaf, path) = descend(to: key)
+        var index = Self.position(of: key, in: leaf)
+        if index < leaf.count, leaf[index].key == key { return (key, leaf[index].value) }
         index -= 1
-        if index >= 0 { return (node.keys[index], node.values[index]) }
-        for (parent, childIndex) in path.reversed() where childIndex > 0 {
-            best = Self.last(of: parent.children[childIndex - 1])
-            break
-        }
-        return best
+        let found = index >= 0 ? leaf[index] : Self.before(path)
+        return found.map { ($0.key, $0.value) }
     }
 
     /// The element with the least key greater than `key`.
     func ceiling(after key: Key) -> (key: Key, value: Value)? {
-        var node = root
-        var path: [(Node, Int)] = []
-        while !node.isLeaf {
-            let index = node.index(of: key)
-            path.append((node, index))
-            node = node.children[index]
-        }
-        var index = node.index(of: key)
-        if index < node.keys.count, node.keys[index] == key { index += 1 }
-        if index < node.keys.count { return (node.keys[index], node.values[index]) }
-        for (parent, childIndex) in path.reversed() where childIndex + 1 < parent.children.count {
-            return Self.first(of: parent.children[childIndex + 1])
-        }
-        return nil
+        let (leaf, path) = descend(to: key)
+        var index = Self.position(of: key, in: leaf)
+        if index < leaf.count, leaf[index].key == key { index += 1 }
+        let found = index < leaf.count ? leaf[index] : Self.after(path)
+        return found.map { ($0.key, $0.value) }
     }
 
     /// The element with the greatest key less than `key`.
     func predecessor(of key: Key) -> (key: Key, value: Value)? {
-        var node = root
-        var path: [(Node, Int)] = []
-        while !node.isLeaf {
-            let index = node.index(of: key)
-            path.append((node, index))
-            node = node.children[index]
-        }
-        let index = node.index(of: key) - 1
-        if index >= 0 { return (node.keys[index], node.values[index]) }
-        for (parent, childIndex) in path.reversed() where childIndex > 0 {
-            return Self.last(of: parent.children[childIndex - 1])
-        }
-        return nil
-    }
-
-    private static func first(of node: Node) -> (key: Key, value: Value)? {
-        var node = node
-        while !node.isLeaf { node = node.children[0] }
-        return node.keys.isEmpty ? nil : (node.keys[0], node.values[0])
-    }
-
-    private static func last(of node: Node) -> (key: Key, value: Value)? {
-        var node = node
-        while !node.isLeaf { node = node.children[node.children.count - 1] }
-        return node.keys.isEmpty ? nil : (node.keys[node.keys.count - 1], node.values[node.values.count - 1])
+        let (leaf, path) = descend(to: key)
+        let index = Self.position(of: key, in: leaf) - 1
+        let found = index >= 0 ? leaf[index] : Self.before(path)
+        return found.map { ($0.key, $0.value) }
     }
 
     /// The element whose weight covers position `position` (0-based, counting every weight in
@@ -142,79 +158,95 @@ struct CountedTree<Key: Comparable & Sendable, Value: Sendable>: Sendable {
     func element(atWeight position: Int) -> (key: Key, value: Value, offset: Int)? {
         guard position >= 0 else { return nil }
         var remaining = position
-        var node = root
-        while !node.isLeaf {
-            var child = 0
-            while child < node.children.count, remaining >= node.weights[child] {
-                remaining -= node.weights[child]
-                child += 1
+        var leaf = small
+        if var node = root {
+            while !node.isLeaf {
+                var child = 0
+                while child < node.children.count, remaining >= node.entries[child].weight {
+                    remaining -= node.entries[child].weight
+                    child += 1
+                }
+                guard child < node.children.count else { return nil }
+                node = node.children[child]
             }
-            guard child < node.children.count else { return nil }
-            node = node.children[child]
+            leaf = node.elements
         }
-        for index in node.keys.indices {
-            if remaining < node.weights[index] { return (node.keys[index], node.values[index], remaining) }
-            remaining -= node.weights[index]
+        for element in leaf {
+            if remaining < element.weight { return (element.key, element.value, remaining) }
+            remaining -= element.weight
         }
         return nil
     }
 
     /// The number of elements with a key less than `key`.
     func index(of key: Key) -> Int {
+        guard var node = root else { return Self.position(of: key, in: small) }
         var total = 0
-        var node = root
         while !node.isLeaf {
-            let index = node.index(of: key)
-            total += node.counts[..<index].reduce(0, +)
-            node = node.children[index]
+            let child = node.child(for: key)
+            total += node.entries[..<child].reduce(0) { $0 + $1.count }
+            node = node.children[child]
         }
-        return total + node.index(of: key)
+        return total + Self.position(of: key, in: node.elements)
     }
 
     /// The element at position `index` (0-based) in key order.
     func element(atIndex index: Int) -> (key: Key, value: Value)? {
         guard index >= 0 else { return nil }
         var remaining = index
-        var node = root
-        while !node.isLeaf {
-            var child = 0
-            while child < node.children.count, remaining >= node.counts[child] {
-                remaining -= node.counts[child]
-                child += 1
+        var leaf = small
+        if var node = root {
+            while !node.isLeaf {
+                var child = 0
+                while child < node.children.count, remaining >= node.entries[child].count {
+                    remaining -= node.entries[child].count
+                    child += 1
+                }
+                guard child < node.children.count else { return nil }
+                node = node.children[child]
             }
-            guard child < node.children.count else { return nil }
-            node = node.children[child]
+            leaf = node.elements
         }
-        return remaining < node.keys.count ? (node.keys[remaining], node.values[remaining]) : nil
+        return remaining < leaf.count ? (leaf[remaining].key, leaf[remaining].value) : nil
     }
 
     /// The sum of the weights of every element before `key`.
     func weight(before key: Key) -> Int {
         var total = 0
-        var node = root
-        while !node.isLeaf {
-            let index = node.index(of: key)
-            total += node.weights[..<index].reduce(0, +)
-            node = node.children[index]
+        var leaf = small
+        if var node = root {
+            while !node.isLeaf {
+                let child = node.child(for: key)
+                total += node.entries[..<child].reduce(0) { $0 + $1.weight }
+                node = node.children[child]
+            }
+            leaf = node.elements
         }
-        return total + node.weights[..<node.index(of: key)].reduce(0, +)
+        return total + leaf[..<Self.position(of: key, in: leaf)].reduce(0) { $0 + $1.weight }
     }
 
     /// Calls `body` with each element in key order from the first with a key at least `start`
     /// (from the first of all when nil), until it returns false.
     func forEach(from start: Key? = nil, _ body: (Key, Value, Int) -> Bool) {
+        guard let root else {
+            _ = Self.visit(small, from: start, body)
+            return
+        }
         _ = Self.visit(root, from: start, body)
     }
 
-    private static func visit(_ node: Node, from start: Key?, _ body: (Key, Value, Int) -> Bool) -> Bool {
-        if node.isLeaf {
-            let first = start.map { node.index(of: $0) } ?? 0
-            for index in first..<node.keys.count where !body(node.keys[index], node.values[index], node.weights[index]) { return false }
-            return true
+    private static func visit(_ leaf: [Element], from start: Key?, _ body: (Key, Value, Int) -> Bool) -> Bool {
+        for element in leaf[(start.map { position(of: $0, in: leaf) } ?? 0)...] where !body(element.key, element.value, element.weight) {
+            return false
         }
-        let first = start.map { node.index(of: $0) } ?? 0
-        for index in first..<node.children.count {
-            guard visit(node.children[index], from: index == first ? start : nil, body) else { return false }
+        return true
+    }
+
+    private static func visit(_ node: Node, from start: Key?, _ body: (Key, Value, Int) -> Bool) -> Bool {
+        if node.isLeaf { return visit(node.elements, from: start, body) }
+        let first = start.map { node.child(for: $0) } ?? 0
+        for child in first..<node.children.count {
+            guard visit(node.children[child], from: child == first ? start : nil, body) else { return false }
         }
         return true
     }
@@ -223,74 +255,78 @@ struct CountedTree<Key: Comparable & Sendable, Value: Sendable>: Sendable {
 
     /// Inserts `value` under `key` (not present yet) with `weight`.
     mutating func insert(_ key: Key, _ value: Value, weight: Int) {
-        if !isKnownUniquelyReferenced(&root) { root = root.copy() }
-        if let split = Self.insert(key, value, weight: weight, into: root) {
-            let left = root
-            root = Node(
-                keys: [left.keys[0], split.keys[0]], values: [], weights: [left.weight, split.weight], counts: [left.count, split.count],
-                children: [left, split])
+        let element = Element(key: key, value: value, weight: weight)
+        guard root != nil else {
+            small.insert(element, at: Self.position(of: key, in: small))
+            if small.count > Self.fanout {
+                let leaf = Node(elements: small)
+                small = []
+                let sibling = Self.split(leaf)
+                root = Node(entries: [leaf.entry, sibling.entry], children: [leaf, sibling])
+            }
+            return
+        }
+        if !isKnownUniquelyReferenced(&root) { root = root!.copy() }
+        let node = root!
+        if let sibling = Self.insert(element, into: node) {
+            root = Node(entries: [node.entry, sibling.entry], children: [node, sibling])
         }
     }
 
     /// Inserts into the subtree at `node` (uniquely held); returns a new right sibling when the
     /// node splits.
-    private static func insert(_ key: Key, _ value: Value, weight: Int, into node: Node) -> Node? {
+    private static func insert(_ element: Element, into node: Node) -> Node? {
         if node.isLeaf {
-            let index = node.index(of: key)
-            node.keys.insert(key, at: index)
-            node.values.insert(value, at: index)
-            node.weights.insert(weight, at: index)
-            return node.keys.count > fanout ? split(node) : nil
+            node.elements.insert(element, at: position(of: element.key, in: node.elements))
+            return node.elements.count > fanout ? split(node) : nil
         }
-        let index = node.index(of: key)
+        let index = node.child(for: element.key)
         if !isKnownUniquelyReferenced(&node.children[index]) { node.children[index] = node.children[index].copy() }
         let child = node.children[index]
-        let sibling = insert(key, value, weight: weight, into: child)
-        node.keys[index] = child.keys[0]
-        if let sibling {
-            node.weights[index] = child.weight
-            node.counts[index] = child.count
-            node.keys.insert(sibling.keys[0], at: index + 1)
-            node.weights.insert(sibling.weight, at: index + 1)
-            node.counts.insert(sibling.count, at: index + 1)
+        if let sibling = insert(element, into: child) {
+            node.entries[index] = child.entry
+            node.entries.insert(sibling.entry, at: index + 1)
             node.children.insert(sibling, at: index + 1)
         } else {
-            node.weights[index] += weight
-            node.counts[index] += 1
+            node.entries[index].key = child.firstKey
+            node.entries[index].count += 1
+            node.entries[index].weight += element.weight
         }
         return node.children.count > fanout ? split(node) : nil
     }
 
     /// Moves the upper half of `node` into a new node and returns it.
     private static func split(_ node: Node) -> Node {
-        let half = node.keys.count / 2
-        let right = Node(
-            keys: Array(node.keys[half...]), values: node.isLeaf ? Array(node.values[half...]) : [], weights: Array(node.weights[half...]),
-            counts: node.isLeaf ? [] : Array(node.counts[half...]), children: node.isLeaf ? [] : Array(node.children[half...]))
-        node.keys.removeSubrange(half...)
-        node.weights.removeSubrange(half...)
         if node.isLeaf {
-            node.values.removeSubrange(half...)
-        } else {
-            node.counts.removeSubrange(half...)
-            node.children.removeSubrange(half...)
+            let half = node.elements.count / 2
+            let right = Node(elements: Array(node.elements[half...]))
+            node.elements.removeSubrange(half...)
+            return right
         }
+        let half = node.children.count / 2
+        let right = Node(entries: Array(node.entries[half...]), children: Array(node.children[half...]))
+        node.entries.removeSubrange(half...)
+        node.children.removeSubrange(half...)
         return right
     }
 
     /// Gives the elements at positions `start ..< start + keys.count` the keys `keys`, which
     /// keep the order among themselves and with the elements around them.
     mutating func replaceKeys(from start: Int, with keys: [Key]) {
-        if !isKnownUniquelyReferenced(&root) { root = root.copy() }
+        guard root != nil else {
+            for (offset, key) in keys.enumerated() { small[start + offset].key = key }
+            return
+        }
+        if !isKnownUniquelyReferenced(&root) { root = root!.copy() }
         var next = 0
-        Self.replaceKeys(in: root, skipping: start, with: keys, next: &next)
+        Self.replaceKeys(in: root!, skipping: start, with: keys, next: &next)
     }
 
     private static func replaceKeys(in node: Node, skipping start: Int, with keys: [Key], next: inout Int) {
         if node.isLeaf {
             var index = start
-            while index < node.keys.count, next < keys.count {
-                node.keys[index] = keys[next]
+            while index < node.elements.count, next < keys.count {
+                node.elements[index].key = keys[next]
                 next += 1
                 index += 1
             }
@@ -298,37 +334,50 @@ struct CountedTree<Key: Comparable & Sendable, Value: Sendable>: Sendable {
         }
         var skip = start
         for child in node.children.indices where next < keys.count {
-            if skip >= node.counts[child] {
-                skip -= node.counts[child]
+            if skip >= node.entries[child].count {
+                skip -= node.entries[child].count
                 continue
             }
             if !isKnownUniquelyReferenced(&node.children[child]) { node.children[child] = node.children[child].copy() }
             replaceKeys(in: node.children[child], skipping: skip, with: keys, next: &next)
-            node.keys[child] = node.children[child].keys[0]
+            node.entries[child].key = node.children[child].firstKey
             skip = 0
         }
     }
 
     /// Changes the value and weight of the element under `key` (present).
     mutating func update(_ key: Key, _ change: (inout Value, inout Int) -> Void) {
-        if !isKnownUniquelyReferenced(&root) { root = root.copy() }
-        Self.update(key, in: root, change)
+        guard root != nil else {
+            let index = Self.position(of: key, in: small)
+            precondition(index < small.count && small[index].key == key, "updating a key that is not in the tree")
+            var (value, weight) = (small[index].value, small[index].weight)
+            change(&value, &weight)
+            small[index].value = value
+            small[index].weight = weight
+            precondition(small[index].weight >= 0, "a weight below 0")
+            return
+        }
+        if !isKnownUniquelyReferenced(&root) { root = root!.copy() }
+        Self.update(key, in: root!, change)
     }
 
     @discardableResult
     private static func update(_ key: Key, in node: Node, _ change: (inout Value, inout Int) -> Void) -> Int {
         if node.isLeaf {
-            let index = node.index(of: key)
-            precondition(index < node.keys.count && node.keys[index] == key, "updating a key that is not in the tree")
-            let before = node.weights[index]
-            change(&node.values[index], &node.weights[index])
-            precondition(node.weights[index] >= 0, "a weight below 0")
-            return node.weights[index] - before
+            let index = position(of: key, in: node.elements)
+            precondition(index < node.elements.count && node.elements[index].key == key, "updating a key that is not in the tree")
+            let before = node.elements[index].weight
+            var (value, weight) = (node.elements[index].value, before)
+            change(&value, &weight)
+            node.elements[index].value = value
+            node.elements[index].weight = weight
+            precondition(node.elements[index].weight >= 0, "a weight below 0")
+            return node.elements[index].weight - before
         }
-        let index = node.index(of: key)
+        let index = node.child(for: key)
         if !isKnownUniquelyReferenced(&node.children[index]) { node.children[index] = node.children[index].copy() }
         let delta = update(key, in: node.children[index], change)
-        node.weights[index] += delta
+        node.entries[index].weight += delta
         return delta
     }
 }

@@ -360,15 +360,18 @@ public struct TextSequence: Sendable {
     }
 }
 
-/// The runs of a text, in chunks that copies share: changing one run of a shared text copies
-/// its chunk (and the list of chunks), not every run.
+/// The runs of a text: the first `headSize` in one array, the rest in chunks that copies
+/// share, so changing one run of a long shared text copies its chunk (and the list of
+/// chunks), not every run, while a short text is one array.
 struct RunArena: RandomAccessCollection, Sendable {
     final class Chunk: @unchecked Sendable {
         var runs: [TextSequence.Run]
         init(_ runs: [TextSequence.Run]) { self.runs = runs }
     }
 
+    static let headSize = 64
     static let chunkSize = 128
+    private var head: [TextSequence.Run] = []
     private var chunks: [Chunk] = []
     private(set) var count = 0
 
@@ -376,20 +379,26 @@ struct RunArena: RandomAccessCollection, Sendable {
     var endIndex: Int { count }
 
     subscript(index: Int) -> TextSequence.Run {
-        chunks[index / Self.chunkSize].runs[index % Self.chunkSize]
+        if index < Self.headSize { return head[index] }
+        let rest = index - Self.headSize
+        return chunks[rest / Self.chunkSize].runs[rest % Self.chunkSize]
     }
 
     mutating func append(_ run: TextSequence.Run) {
-        if count % Self.chunkSize == 0 {
+        if count < Self.headSize {
+            head.append(run)
+        } else if (count - Self.headSize) % Self.chunkSize == 0 {
             chunks.append(Chunk([run]))
         } else {
-            modifyChunk(count / Self.chunkSize) { $0.append(run) }
+            modifyChunk((count - Self.headSize) / Self.chunkSize) { $0.append(run) }
         }
         count += 1
     }
 
     mutating func modify(_ index: Int, _ change: (inout TextSequence.Run) -> Void) {
-        modifyChunk(index / Self.chunkSize) { change(&$0[index % Self.chunkSize]) }
+        if index < Self.headSize { return change(&head[index]) }
+        let rest = index - Self.headSize
+        modifyChunk(rest / Self.chunkSize) { change(&$0[rest % Self.chunkSize]) }
     }
 
     private mutating func modifyChunk(_ chunk: Int, _ change: (inout [TextSequence.Run]) -> Void) {
