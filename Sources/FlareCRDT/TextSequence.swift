@@ -44,8 +44,8 @@ public struct TextSequence: Sendable {
     private(set) var runs = RunArena()
     /// Every run by its first character's id, for finding characters by id.
     private var runsByID = CountedTree<ElementID, Int32>()
-    /// Every run (the start included) by its label, weighted by its visible characters: the
-    /// document order, with positions found in O(log n).
+    /// Every run but the start (whose label is 0, before all others) by its label, weighted by
+    /// its visible characters: the document order, with positions found in O(log n).
     private var runsInOrder = CountedTree<UInt64, Int32>()
 
     init() {
@@ -55,7 +55,6 @@ public struct TextSequence: Sendable {
         )
         start.label = 0
         runs.append(start)
-        runsInOrder.insert(0, 0, weight: 0)
     }
 
     /// The visible text.
@@ -82,7 +81,7 @@ public struct TextSequence: Sendable {
         var result: [Int] = []
         result.reserveCapacity(runs.count)
         runsInOrder.forEach { _, run, _ in
-            if run != 0 { result.append(Int(run)) }
+            result.append(Int(run))
             return true
         }
         return result
@@ -192,14 +191,14 @@ public struct TextSequence: Sendable {
         let center = runsInOrder.index(of: label)
         var size = 8
         while true {
-            // Never the start (position 0): its label stays 0.
-            let first = max(1, center - size / 2)
+            // The start, before every run, keeps its label 0.
+            let first = max(0, center - size / 2)
             let last = min(total - 1, first + size - 1)
-            let low = runsInOrder.element(atIndex: first - 1)!.key
+            let low = first > 0 ? runsInOrder.element(atIndex: first - 1)!.key : 0
             let high = last + 1 < total ? runsInOrder.element(atIndex: last + 1)!.key : UInt64.max
             let count = UInt64(last - first + 1)
             let spacing = (high - low) / (count + 1)
-            if spacing >= Self.roomy || (first == 1 && last == total - 1) {
+            if spacing >= Self.roomy || (first == 0 && last == total - 1) {
                 let labels = (1...count).map { low + spacing * $0 }
                 for (offset, label) in labels.enumerated() {
                     let run = Int(runsInOrder.element(atIndex: first + offset)!.value)
@@ -378,10 +377,16 @@ struct RunArena: RandomAccessCollection, Sendable {
     var startIndex: Int { 0 }
     var endIndex: Int { count }
 
+    /// Read in place (a run is four arrays: copying one out would retain and release each).
     subscript(index: Int) -> TextSequence.Run {
-        if index < Self.headSize { return head[index] }
-        let rest = index - Self.headSize
-        return chunks[rest / Self.chunkSize].runs[rest % Self.chunkSize]
+        _read {
+            if index < Self.headSize {
+                yield head[index]
+            } else {
+                let rest = index - Self.headSize
+                yield chunks[rest / Self.chunkSize].runs[rest % Self.chunkSize]
+            }
+        }
     }
 
     mutating func append(_ run: TextSequence.Run) {
