@@ -4,13 +4,16 @@
 ///
 /// A value type whose nodes are shared between copies: a change copies only the nodes on its
 /// path that another copy still holds (path copying), so copying a long text to edit it as a
-/// draft costs O(log n), not O(n). Up to `fanout` elements live in one array in the value
+/// draft costs O(log n), not O(n). Up to `leafCapacity` elements live in one array in the value
 /// itself, with no node at all, so the many short texts of a journal cost no more than an
 /// array each. (Swift's standard library and swift-collections have no ordered map with
 /// weights and path copying, hence this one.)
 struct CountedTree<Key: Comparable & Sendable, Value: Sendable>: Sendable {
-    /// Most elements in a leaf, and most children of an inner node.
-    static var fanout: Int { 64 }
+    /// Most elements in a leaf: copying one is a copy of plain values.
+    static var leafCapacity: Int { 64 }
+    /// Most children of an inner node, fewer than a leaf's elements because copying a node
+    /// retains each child.
+    static var branchCapacity: Int { 16 }
 
     struct Element: Sendable {
         var key: Key
@@ -59,7 +62,7 @@ struct CountedTree<Key: Comparable & Sendable, Value: Sendable>: Sendable {
         }
     }
 
-    /// The elements while there are at most `fanout` (no node); empty once `root` is set.
+    /// The elements while there are at most `leafCapacity` (no node); empty once `root` is set.
     private var small: [Element] = []
     private var root: Node?
 
@@ -258,7 +261,7 @@ struct CountedTree<Key: Comparable & Sendable, Value: Sendable>: Sendable {
         let element = Element(key: key, value: value, weight: weight)
         guard root != nil else {
             small.insert(element, at: Self.position(of: key, in: small))
-            if small.count > Self.fanout {
+            if small.count > Self.leafCapacity {
                 let leaf = Node(elements: small)
                 small = []
                 let sibling = Self.split(leaf)
@@ -278,7 +281,7 @@ struct CountedTree<Key: Comparable & Sendable, Value: Sendable>: Sendable {
     private static func insert(_ element: Element, into node: Node) -> Node? {
         if node.isLeaf {
             node.elements.insert(element, at: position(of: element.key, in: node.elements))
-            return node.elements.count > fanout ? split(node) : nil
+            return node.elements.count > leafCapacity ? split(node) : nil
         }
         let index = node.child(for: element.key)
         if !isKnownUniquelyReferenced(&node.children[index]) { node.children[index] = node.children[index].copy() }
@@ -292,7 +295,7 @@ struct CountedTree<Key: Comparable & Sendable, Value: Sendable>: Sendable {
             node.entries[index].count += 1
             node.entries[index].weight += element.weight
         }
-        return node.children.count > fanout ? split(node) : nil
+        return node.children.count > branchCapacity ? split(node) : nil
     }
 
     /// Moves the upper half of `node` into a new node and returns it.

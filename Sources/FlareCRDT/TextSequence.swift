@@ -42,11 +42,21 @@ public struct TextSequence: Sendable {
 
     /// The arena; runs[0] is the virtual start, which holds no characters.
     private(set) var runs = RunArena()
-    /// Every run by its first character's id, for finding characters by id.
-    private var runsByID = CountedTree<ElementID, Int32>()
-    /// Every run but the start (whose label is 0, before all others) by its label, weighted by
-    /// its visible characters: the document order, with positions found in O(log n).
-    private var runsInOrder = CountedTree<UInt64, Int32>()
+    /// The runs by id and in document order, once there are more than `indexThreshold`:
+    /// below that a scan of the runs is cheaper than two trees per text, and a journal note
+    /// is one run or a few.
+    private var index: Index?
+
+    struct Index: Sendable {
+        /// Every run by its first character's id, for finding characters by id.
+        var runsByID = CountedTree<ElementID, Int32>()
+        /// Every run but the start (whose label is 0, before all others) by its label,
+        /// weighted by its visible characters: the document order, with positions found in
+        /// O(log n).
+        var runsInOrder = CountedTree<UInt64, Int32>()
+    }
+
+    static let indexThreshold = 16
 
     init() {
         var start = Run(
@@ -60,12 +70,11 @@ public struct TextSequence: Sendable {
     /// The visible text.
     public var string: String {
         var view = String.UnicodeScalarView()
-        runsInOrder.forEach { _, run, weight in
-            guard weight > 0 else { return true }
-            let value = runs[Int(run)]
+        forEachInOrder { run in
+            let value = runs[run]
             if value.deleted.isEmpty {
                 view.append(contentsOf: value.scalars)
-            } else {
+            } else if value.visible > 0 {
                 for offset in 0..<value.count where !value.deleted[offset] { view.append(value.scalars[offset]) }
             }
             return true
@@ -74,17 +83,40 @@ public struct TextSequence: Sendable {
     }
 
     /// The number of visible characters (Unicode scalars).
-    public var count: Int { runsInOrder.totalWeight }
+    public var count: Int { index?.runsInOrder.totalWeight ?? runs.reduce(0) { $0 + $1.visible } }
 
     /// Run indices in document order (in-order walk), without the virtual start.
     func order() -> [Int] {
         var result: [Int] = []
         result.reserveCapacity(runs.count)
-        runsInOrder.forEach { _, run, _ in
-            result.append(Int(run))
+        forEachInOrder { run in
+            result.append(run)
             return true
         }
         return result
+    }
+
+    /// Calls `body` with each run but the start in document order, from `start` (from the
+    /// first when nil), until it returns false.
+    private func forEachInOrder(from start: Int? = nil, _ body: (Int) -> Bool) {
+        if let index {
+            index.runsInOrder.forEach(from: start.map { runs[$0].label }) { _, run, _ in body(Int(run)) }
+            return
+        }
+        // The in-order walk of the Fugue tree: left children, the run, right children.
+        var started = start == nil
+        var stack: [(run: Int32, visited: Bool)] = [(0, false)]
+        while let (run, visited) = stack.popLast() {
+            if visited {
+                if !started, Int(run) == start { started = true }
+                if started, run != 0, !body(Int(run)) { return }
+                continue
+            }
+            let value = runs[Int(run)]
+            for child in value.rightChildren.reversed() { stack.append((child, false)) }
+            stack.append((run, true))
+            for child in value.leftChildren.reversed() { stack.append((child, false)) }
+        }
     }
 
     /// Runs in pre-order (a run before its children; left children, then right), starting with
@@ -104,11 +136,45 @@ public struct TextSequence: Sendable {
         return result
     }
 
+    /// The run whose first character has the greatest id at most `id`, among runs of `id`'s
+    /// change.
+    private func run(holding id: ElementID) -> Int? {
+        if let index {
+            guard let (first, run) = index.runsByID.floor(id), first.change == id.change else { return nil }
+            return Int(run)
+        }
+        var found: Int?
+        for run in 1..<runs.count {
+            let first = runs[run].first
+            if first.change == id.change, first.offset <= id.offset, found.map({ runs[$0].first.offset < first.offset }) ?? true { found = run }
+        }
+        return found
+    }
+
     /// Where the character with `id` is: its run and offset there.
     func locate(_ id: ElementID) -> (run: Int, offset: Int)? {
-        guard let (first, run) = runsByID.floor(id), first.change == id.change else { return nil }
-        let offset = Int(id.offset - first.offset)
-        return offset < runs[Int(run)].count ? (Int(run), offset) : nil
+        guard let run = run(holding: id) else { return nil }
+        let offset = Int(id.offset - runs[run].first.offset)
+        return offset < runs[run].count ? (run, offset) : nil
+    }
+
+    /// A character id among `first ..< first + count` that a run already has, if any.
+    private func takenID(from first: ElementID, count: Int) -> ElementID? {
+        let end = first.offset + UInt32(count)
+        if let index {
+            if let (before, run) = index.runsByID.floor(first), before.change == first.change, before.offset + UInt32(runs[Int(run)].count) > first.offset {
+                return first
+            }
+            if let (after, _) = index.runsByID.ceiling(after: first), after.change == first.change, after.offset < end { return after }
+            return nil
+        }
+        for run in 1..<runs.count {
+            let value = runs[run]
+            guard value.first.change == first.change else { continue }
+            let low = max(value.first.offset, first.offset)
+            if low < min(value.first.offset + UInt32(value.count), end) { return ElementID(change: first.change, offset: low) }
+        }
+        return nil
     }
 
     /// Splits `run` so that its character at `offset` (> 0) starts a new run; returns that run.
@@ -129,14 +195,29 @@ public struct TextSequence: Sendable {
             value.rightChildren = [Int32(tailIndex)]
             value.visible -= tail.visible
         }
-        runsInOrder.update(head.label) { _, weight in weight = runs[run].visible }
-        register(tailIndex)
-        place(tailIndex, after: run)
+        if index != nil {
+            let visible = runs[run].visible
+            index!.runsInOrder.update(head.label) { _, weight in weight = visible }
+            register(tailIndex)
+            place(tailIndex, after: run)
+        }
         return tailIndex
     }
 
     private mutating func register(_ run: Int) {
-        runsByID.insert(runs[run].first, Int32(run), weight: 0)
+        index!.runsByID.insert(runs[run].first, Int32(run), weight: 0)
+    }
+
+    /// Builds the index once the text has grown past `indexThreshold` runs.
+    private mutating func buildIndex() {
+        let order = order()
+        index = Index()
+        for (position, run) in order.enumerated() {
+            let label = UInt64(position + 1) * Self.endStep
+            runs.modify(run) { $0.label = label }
+            index!.runsInOrder.insert(label, Int32(run), weight: runs[run].visible)
+            register(run)
+        }
     }
 
     /// The gap left after the last run when one is added at the end: wide, so appending
@@ -156,7 +237,7 @@ public struct TextSequence: Sendable {
     private mutating func place(_ run: Int, after previous: Int) {
         while true {
             let low = runs[previous].label
-            if let next = runsInOrder.ceiling(after: low)?.key {
+            if let next = index!.runsInOrder.ceiling(after: low)?.key {
                 if let label = Self.label(between: low, and: next) { return enter(run, label: label) }
             } else if UInt64.max - low >= Self.endStep {
                 return enter(run, label: low + Self.endStep)
@@ -169,7 +250,7 @@ public struct TextSequence: Sendable {
     private mutating func place(_ run: Int, before next: Int) {
         while true {
             let high = runs[next].label
-            let low = runsInOrder.predecessor(of: high)?.key ?? 0
+            let low = index!.runsInOrder.predecessor(of: high)?.key ?? 0
             if let label = Self.label(between: low, and: high) { return enter(run, label: label) }
             relabel(around: high)
         }
@@ -177,7 +258,7 @@ public struct TextSequence: Sendable {
 
     private mutating func enter(_ run: Int, label: UInt64) {
         runs.modify(run) { $0.label = label }
-        runsInOrder.insert(label, Int32(run), weight: runs[run].visible)
+        index!.runsInOrder.insert(label, Int32(run), weight: runs[run].visible)
     }
 
     /// The least room a relabelled window leaves between neighbours.
@@ -187,24 +268,25 @@ public struct TextSequence: Sendable {
     /// of them, keeping the order: a window of 8 runs, doubled until it has room (the whole
     /// order at worst), so a crowded spot costs O(window · log n), not O(n).
     private mutating func relabel(around label: UInt64) {
-        let total = runsInOrder.count
-        let center = runsInOrder.index(of: label)
+        let order = index!.runsInOrder
+        let total = order.count
+        let center = order.index(of: label)
         var size = 8
         while true {
             // The start, before every run, keeps its label 0.
             let first = max(0, center - size / 2)
             let last = min(total - 1, first + size - 1)
-            let low = first > 0 ? runsInOrder.element(atIndex: first - 1)!.key : 0
-            let high = last + 1 < total ? runsInOrder.element(atIndex: last + 1)!.key : UInt64.max
+            let low = first > 0 ? order.element(atIndex: first - 1)!.key : 0
+            let high = last + 1 < total ? order.element(atIndex: last + 1)!.key : UInt64.max
             let count = UInt64(last - first + 1)
             let spacing = (high - low) / (count + 1)
             if spacing >= Self.roomy || (first == 0 && last == total - 1) {
                 let labels = (1...count).map { low + spacing * $0 }
                 for (offset, label) in labels.enumerated() {
-                    let run = Int(runsInOrder.element(atIndex: first + offset)!.value)
+                    let run = Int(order.element(atIndex: first + offset)!.value)
                     runs.modify(run) { $0.label = label }
                 }
-                runsInOrder.replaceKeys(from: first, with: labels)
+                index!.runsInOrder.replaceKeys(from: first, with: labels)
                 return
             }
             size *= 2
@@ -226,8 +308,9 @@ public struct TextSequence: Sendable {
     }
 
     /// Hangs `child` under `parent` among its siblings in id order, and enters it in the
-    /// document order: after the previous sibling's subtree (or the parent, for the first right
-    /// child), before the next sibling's subtree (or the parent, for the last left child).
+    /// document order (when indexed): after the previous sibling's subtree (or the parent, for
+    /// the first right child), before the next sibling's subtree (or the parent, for the last
+    /// left child).
     private mutating func attach(_ child: Int, to parent: Int, left: Bool) {
         let id = runs[child].first
         let siblings = left ? runs[parent].leftChildren : runs[parent].rightChildren
@@ -235,6 +318,8 @@ public struct TextSequence: Sendable {
         runs.modify(parent) { value in
             if left { value.leftChildren.insert(Int32(child), at: position) } else { value.rightChildren.insert(Int32(child), at: position) }
         }
+        guard index != nil else { return }
+        register(child)
         if left {
             place(child, before: position < siblings.count ? firstInSubtree(Int(siblings[position])) : parent)
         } else {
@@ -247,13 +332,7 @@ public struct TextSequence: Sendable {
     mutating func insert(_ scalars: [Unicode.Scalar], first: ElementID, at anchor: TextAnchor) -> String? {
         guard !scalars.isEmpty else { return "inserted text is empty" }
         guard UInt32.max - first.offset >= UInt32(scalars.count) else { return "character ids overflow" }
-        let end = first.offset + UInt32(scalars.count)
-        if let (before, run) = runsByID.floor(first), before.change == first.change, before.offset + UInt32(runs[Int(run)].count) > first.offset {
-            return "character id \(first) is already taken"
-        }
-        if let (after, _) = runsByID.ceiling(after: first), after.change == first.change, after.offset < end {
-            return "character id \(after) is already taken"
-        }
+        if let taken = takenID(from: first, count: scalars.count) { return "character id \(taken) is already taken" }
         let parent: Int
         let left: Bool
         switch anchor {
@@ -270,21 +349,36 @@ public struct TextSequence: Sendable {
             parent = offset > 0 ? split(run, at: offset) : run
             left = true
         }
-        let index = runs.count
+        let new = runs.count
         runs.append(Run(first: first, scalars: scalars, deleted: [], leftChildren: [], rightChildren: []))
-        register(index)
-        attach(index, to: parent, left: left)
+        attach(new, to: parent, left: left)
+        if index == nil, runs.count > Self.indexThreshold { buildIndex() }
         return nil
     }
 
-    /// The run and offset of the visible character at `index` (caller checks the range).
-    private func visibleCharacter(at index: Int) -> (run: Int, offset: Int) {
-        guard let (_, run, skip) = runsInOrder.element(atWeight: index) else { preconditionFailure("index checked by caller") }
-        let value = runs[Int(run)]
-        if value.deleted.isEmpty { return (Int(run), skip) }
+    /// The run and offset of the visible character at `position` (caller checks the range).
+    private func visibleCharacter(at position: Int) -> (run: Int, offset: Int) {
+        var found: (run: Int, skip: Int)?
+        if let index {
+            if let (_, run, skip) = index.runsInOrder.element(atWeight: position) { found = (Int(run), skip) }
+        } else {
+            var remaining = position
+            forEachInOrder { run in
+                let visible = runs[run].visible
+                if remaining < visible {
+                    found = (run, remaining)
+                    return false
+                }
+                remaining -= visible
+                return true
+            }
+        }
+        guard let (run, skip) = found else { preconditionFailure("index checked by caller") }
+        let value = runs[run]
+        if value.deleted.isEmpty { return (run, skip) }
         var remaining = skip
         for offset in 0..<value.count where !value.deleted[offset] {
-            if remaining == 0 { return (Int(run), offset) }
+            if remaining == 0 { return (run, offset) }
             remaining -= 1
         }
         preconditionFailure("a run's visible count disagrees with its flags")
@@ -315,10 +409,10 @@ public struct TextSequence: Sendable {
         var result: [ElementRange] = []
         var remaining = length
         let (startRun, startOffset) = visibleCharacter(at: index)
-        runsInOrder.forEach(from: runs[startRun].label) { _, run, weight in
-            guard weight > 0 else { return true }
-            let value = runs[Int(run)]
-            for offset in (Int(run) == startRun ? startOffset : 0)..<value.count where !value.isDeleted(offset) && remaining > 0 {
+        forEachInOrder(from: startRun) { run in
+            let value = runs[run]
+            guard value.visible > 0 else { return true }
+            for offset in (run == startRun ? startOffset : 0)..<value.count where !value.isDeleted(offset) && remaining > 0 {
                 remaining -= 1
                 let id = value.id(at: offset)
                 if let last = result.last, last.first.change == id.change, last.first.offset + last.count == id.offset {
@@ -351,63 +445,10 @@ public struct TextSequence: Sendable {
                     }
                     value.visible -= newlyDeleted
                 }
-                if newlyDeleted > 0 { runsInOrder.update(runs[run].label) { _, weight in weight -= newlyDeleted } }
+                if newlyDeleted > 0, index != nil { index!.runsInOrder.update(runs[run].label) { _, weight in weight -= newlyDeleted } }
                 done += UInt32(take)
             }
         }
         return nil
-    }
-}
-
-/// The runs of a text: the first `headSize` in one array, the rest in chunks that copies
-/// share, so changing one run of a long shared text copies its chunk (and the list of
-/// chunks), not every run, while a short text is one array.
-struct RunArena: RandomAccessCollection, Sendable {
-    final class Chunk: @unchecked Sendable {
-        var runs: [TextSequence.Run]
-        init(_ runs: [TextSequence.Run]) { self.runs = runs }
-    }
-
-    static let headSize = 64
-    static let chunkSize = 128
-    private var head: [TextSequence.Run] = []
-    private var chunks: [Chunk] = []
-    private(set) var count = 0
-
-    var startIndex: Int { 0 }
-    var endIndex: Int { count }
-
-    /// Read in place (a run is four arrays: copying one out would retain and release each).
-    subscript(index: Int) -> TextSequence.Run {
-        _read {
-            if index < Self.headSize {
-                yield head[index]
-            } else {
-                let rest = index - Self.headSize
-                yield chunks[rest / Self.chunkSize].runs[rest % Self.chunkSize]
-            }
-        }
-    }
-
-    mutating func append(_ run: TextSequence.Run) {
-        if count < Self.headSize {
-            head.append(run)
-        } else if (count - Self.headSize) % Self.chunkSize == 0 {
-            chunks.append(Chunk([run]))
-        } else {
-            modifyChunk((count - Self.headSize) / Self.chunkSize) { $0.append(run) }
-        }
-        count += 1
-    }
-
-    mutating func modify(_ index: Int, _ change: (inout TextSequence.Run) -> Void) {
-        if index < Self.headSize { return change(&head[index]) }
-        let rest = index - Self.headSize
-        modifyChunk(rest / Self.chunkSize) { change(&$0[rest % Self.chunkSize]) }
-    }
-
-    private mutating func modifyChunk(_ chunk: Int, _ change: (inout [TextSequence.Run]) -> Void) {
-        if !isKnownUniquelyReferenced(&chunks[chunk]) { chunks[chunk] = Chunk(chunks[chunk].runs) }
-        change(&chunks[chunk].runs)
     }
 }

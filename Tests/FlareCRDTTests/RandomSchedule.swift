@@ -7,9 +7,13 @@ struct RandomSchedule {
     var generator: SplitMix64
     var replicas: [Replica]
     var wall: [UInt64]
+    /// Whether every edit is a text edit of one document's note, so that texts grow past the
+    /// size where `TextSequence` starts keeping an index.
+    let textOnly: Bool
     private(set) var log: [String] = []
 
-    init(seed: UInt64) {
+    init(seed: UInt64, textOnly: Bool = false) {
+        self.textOnly = textOnly
         var generator = SplitMix64(state: seed)
         let count = Int.random(in: 3...5, using: &generator)
         replicas = (0..<count).map { _ in Replica(id: ReplicaID.random(using: &generator)) }
@@ -45,7 +49,7 @@ struct RandomSchedule {
         do {
             try replicas[index].makeChange(wallMilliseconds: wall[index]) { builder in
                 for _ in 0..<Int.random(in: 1...3, using: &generator) {
-                    Self.randomEdit(&builder, using: &generator)
+                    Self.randomEdit(&builder, textOnly: textOnly, using: &generator)
                 }
             }
         } catch EditError.emptyChange {
@@ -55,14 +59,14 @@ struct RandomSchedule {
         log.append("edit r\(index)")
     }
 
-    private static func randomEdit(_ builder: inout ChangeBuilder, using generator: inout SplitMix64) {
-        let document = documents.randomElement(using: &generator)!
+    private static func randomEdit(_ builder: inout ChangeBuilder, textOnly: Bool, using generator: inout SplitMix64) {
+        let document = textOnly ? documents[0] : documents.randomElement(using: &generator)!
         guard builder.document(document) != nil else {
             // Creating an id a replica already used (deleted) is refused; that is fine here.
             try? builder.create(document, type: ["symptom", "treatment"].randomElement(using: &generator)!)
             return
         }
-        switch Int.random(in: 0..<9, using: &generator) {
+        switch textOnly ? [5, 6, 7].randomElement(using: &generator)! : Int.random(in: 0..<9, using: &generator) {
         case 0, 1:
             try! builder.set(document, ["pain", "sleep"].randomElement(using: &generator)!, to: scalars.randomElement(using: &generator)!)
         case 2: try! builder.add(document, "regions", elements.randomElement(using: &generator)!)
