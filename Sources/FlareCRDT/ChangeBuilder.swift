@@ -2,16 +2,29 @@
 /// the ops recorded before it. Obtained from `Replica.makeChange`.
 public struct ChangeBuilder {
     private let documents: DocumentMap
-    private(set) var draft: ChangeDraft
+    private var draft: ChangeDraft
     private(set) var operations: [Operation] = []
+    /// Whether the only op so far is kept out of the draft: a change of one op (most typing
+    /// is) is applied by the replica to its document in place, so the draft would be a copy
+    /// made for nothing. A second op applies the first to the draft before itself.
+    private var firstOnHold = false
 
     init(change: Change, documents: DocumentMap) {
         draft = ChangeDraft(change: change)
         self.documents = documents
     }
 
+    /// The draft with every op recorded so far, or nil when the change is one op that the
+    /// replica applies in place.
+    var appliedDraft: ChangeDraft? { firstOnHold ? nil : draft }
+
     /// The document as this change sees it so far, deleted ones included.
-    private func current(_ id: String) -> Document? { draft.document(id, base: documents) }
+    private func current(_ id: String) -> Document? {
+        guard firstOnHold, operations[0].document == id else { return draft.document(id, base: documents) }
+        var preview = draft
+        _ = preview.apply(operations[0], base: documents)
+        return preview.document(id, base: documents)
+    }
 
     /// The live document as this change sees it so far.
     public func document(_ id: String) -> Document? {
@@ -23,6 +36,15 @@ public struct ChangeBuilder {
     /// consistent replica; one restored from a state that contradicts itself is refused here
     /// rather than trusted.
     private mutating func record(_ operation: Operation) throws {
+        if operations.isEmpty {
+            operations.append(operation)
+            firstOnHold = true
+            return
+        }
+        if firstOnHold {
+            if let failure = draft.apply(operations[0], base: documents) { throw EditError.inconsistentState(failure) }
+            firstOnHold = false
+        }
         if let failure = draft.apply(operation, base: documents) { throw EditError.inconsistentState(failure) }
         operations.append(operation)
     }

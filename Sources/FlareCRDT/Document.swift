@@ -114,9 +114,15 @@ public struct Document: Sendable {
     func kind(of name: String) -> FieldKind? { field(name)?.kind }
 
     /// Applies one op of a change whose causal past is `past`. Returns a reason on failure,
-    /// leaving the caller to discard this copy.
+    /// having changed nothing: a change of one op is applied to the replica's document in
+    /// place, with no copy to fall back on.
     mutating func apply(_ operation: Operation, index: UInt32, change: Change, past: VersionVector, textOffset: UInt32) -> String? {
+        if let failure = applyToFields(operation, index: index, change: change, past: past, textOffset: textOffset) { return failure }
         touchedBy.raise(change.id.replica, to: change.id.seq)
+        return nil
+    }
+
+    private mutating func applyToFields(_ operation: Operation, index: UInt32, change: Change, past: VersionVector, textOffset: UInt32) -> String? {
         let write = WriteID(change: change.id, operation: index)
         switch operation {
         case .create(_, let type):
@@ -152,10 +158,17 @@ public struct Document: Sendable {
         case .insertText(_, let name, let anchor, let text):
             let key = FieldKey(name: name, kind: .text)
             var sequence: TextSequence
-            if case .text(let existing)? = fields.removeValue(forKey: key) { sequence = existing } else { sequence = TextSequence() }
+            let existed: Bool
+            if case .text(let existing)? = fields.removeValue(forKey: key) {
+                sequence = existing
+                existed = true
+            } else {
+                sequence = TextSequence()
+                existed = false
+            }
             let first = ElementID(change: change.id, offset: textOffset)
             let failure = sequence.insert(Array(text.unicodeScalars), first: first, at: anchor)
-            fields[key] = .text(sequence)
+            if failure == nil || existed { fields[key] = .text(sequence) }
             if let failure { return failure }
         case .deleteText(_, let name, let ranges):
             let key = FieldKey(name: name, kind: .text)

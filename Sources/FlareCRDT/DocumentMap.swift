@@ -66,6 +66,17 @@ public struct DocumentMap: Sendable {
         decoded.filter { $0.value.isLive }.map(\.key) + encoded.filter { $0.value.isLive }.map(\.key)
     }
 
+    /// Calls `body` with the document `id` in place (decoding it first if it is still
+    /// encoded), so that a change to a long text copies nothing; nil if there is no such
+    /// document.
+    mutating func modify<Result>(_ id: String, _ body: (inout Document) -> Result) -> Result? {
+        if decoded.index(forKey: id) == nil {
+            guard let entry = encoded[id], let source else { return nil }
+            store(source.decode(entry.range), as: id)
+        }
+        return body(&decoded[id]!)
+    }
+
     mutating func store(_ document: Document, as id: String) {
         decoded[id] = document
         if !encoded.isEmpty { encoded.removeValue(forKey: id) }

@@ -161,17 +161,23 @@ public struct Replica: Sendable {
         let changeID = ChangeID(replica: id, seq: seq)
         let stamp = clock.tick(wallMilliseconds: wallMilliseconds)
         let dependencies = VersionVector(versionVector.filter { $0.replica != id }.map { ($0.replica, $0.seq) })
-        let outcome: (operations: [Operation], draft: ChangeDraft) = try {
+        // The builder holds a copy of the documents, so it is gone before they change in place.
+        let outcome: (operations: [Operation], draft: ChangeDraft?) = try {
             var builder = ChangeBuilder(
                 change: Change(id: changeID, clock: stamp, dependencies: dependencies, operations: []),
                 documents: documents
             )
             try edit(&builder)
-            return (builder.operations, builder.draft)
+            return (builder.operations, builder.appliedDraft)
         }()
         guard !outcome.operations.isEmpty else { throw EditError.emptyChange }
         let change = Change(id: changeID, clock: stamp, dependencies: dependencies, operations: outcome.operations)
-        commit(change, touched: outcome.draft.touched)
+        if let draft = outcome.draft {
+            commit(change, touched: draft.touched)
+        } else {
+            if let failure = applyAlone(change) { throw EditError.inconsistentState(failure) }
+            record(change)
+        }
         return change
     }
 
@@ -252,6 +258,10 @@ public struct Replica: Sendable {
             throw ChangeRejection.outOfRange(
                 change.id, "its clock (\(change.clock.milliseconds) ms) passes the horizon (the end of year 9999) by more than its causal past allows")
         }
+        if change.operations.count == 1 {
+            if let failure = applyAlone(change) { throw ChangeRejection.invalidOperation(change.id, index: 0, reason: failure) }
+            return record(change)
+        }
         var draft = ChangeDraft(change: change)
         for (index, operation) in change.operations.enumerated() {
             if let failure = draft.apply(operation, base: documents) {
@@ -261,8 +271,30 @@ public struct Replica: Sendable {
         commit(change, touched: draft.touched)
     }
 
+    /// Applies a change of one op to its document in place: one op applies completely or
+    /// not at all, so it needs no draft, and a long text is not copied. Returns why it cannot
+    /// apply, having changed nothing.
+    private mutating func applyAlone(_ change: Change) -> String? {
+        let operation = change.operations[0]
+        let past = change.causalPast
+        switch documents.modify(operation.document, { $0.apply(operation, index: 0, change: change, past: past, textOffset: 0) }) {
+        case .some(let outcome): return outcome
+        case nil: break
+        }
+        guard case .create(let id, let type) = operation else { return "document \(operation.document) does not exist" }
+        var document = Document(type: RegisterWrite(id: WriteID(change: change.id, operation: 0), clock: change.clock, value: .string(type)))
+        if let failure = document.apply(operation, index: 0, change: change, past: past, textOffset: 0) { return failure }
+        documents.store(document, as: id)
+        return nil
+    }
+
     private mutating func commit(_ change: Change, touched: [(id: String, document: Document)]) {
         for (documentID, document) in touched { documents.store(document, as: documentID) }
+        record(change)
+    }
+
+    /// Enters an applied change in the log, the clocks and the version vector.
+    private mutating func record(_ change: Change) {
         log[change.id.replica, default: []].append(change)
         clocks[change.id.replica, default: []].append(change.clock)
         versionVector.raise(change.id.replica, to: change.id.seq)

@@ -20,17 +20,25 @@ struct RunArena: RandomAccessCollection, Sendable {
         func copy() -> Node { Node(runs: runs, children: children) }
     }
 
+    struct Trie: Sendable {
+        var root = Node()
+        /// Branch levels above the leaves.
+        var height = 0
+        var count = 0
+    }
+
     /// Runs kept in one array before the trie takes over.
     static let smallLimit = 32
     private static let leafBits = 4
     private static let branchBits = 5
 
     private var small: [Run] = []
-    private var root: Node?
-    /// Branch levels above the leaves.
-    private var height = 0
-    private(set) var count = 0
+    /// The trie, once there is one: an array of at most one, because an empty array costs
+    /// nothing to copy, while a reference, optional or not, slows every copy of a document's
+    /// fields.
+    private var trie: [Trie] = []
 
+    var count: Int { trie.isEmpty ? small.count : trie[0].count }
     var startIndex: Int { 0 }
     var endIndex: Int { count }
 
@@ -40,9 +48,9 @@ struct RunArena: RandomAccessCollection, Sendable {
     /// Read in place (a run holds arrays: copying one out would retain and release each).
     subscript(index: Int) -> Run {
         _read {
-            if let root {
-                var node = root
-                var level = height
+            if !trie.isEmpty {
+                var node = trie[0].root
+                var level = trie[0].height
                 while level > 0 {
                     node = node.children[(index >> Self.shift(level)) & (1 << Self.branchBits - 1)]
                     level -= 1
@@ -55,29 +63,23 @@ struct RunArena: RandomAccessCollection, Sendable {
     }
 
     mutating func append(_ run: Run) {
-        if root == nil {
-            if small.count < Self.smallLimit {
-                small.append(run)
-                count += 1
-                return
-            }
-            let runs = small
+        if trie.isEmpty {
+            if small.count < Self.smallLimit { return small.append(run) }
+            trie = [Trie()]
+            for run in small { Self.append(run, to: &trie[0]) }
             small = []
-            root = Node()
-            count = 0
-            for run in runs { appendToTrie(run) }
         }
-        appendToTrie(run)
+        Self.append(run, to: &trie[0])
     }
 
-    private mutating func appendToTrie(_ run: Run) {
-        if count == 1 << (Self.leafBits + Self.branchBits * height) {
-            root = Node(children: [root!])
-            height += 1
+    private static func append(_ run: Run, to trie: inout Trie) {
+        if trie.count == 1 << (leafBits + branchBits * trie.height) {
+            trie.root = Node(children: [trie.root])
+            trie.height += 1
         }
-        if !isKnownUniquelyReferenced(&root) { root = root!.copy() }
-        Self.append(run, at: count, to: root!, level: height)
-        count += 1
+        if !isKnownUniquelyReferenced(&trie.root) { trie.root = trie.root.copy() }
+        append(run, at: trie.count, to: trie.root, level: trie.height)
+        trie.count += 1
     }
 
     /// Adds `run` as run `index` (the next) under `node`, uniquely held, `level` levels above
@@ -94,9 +96,9 @@ struct RunArena: RandomAccessCollection, Sendable {
     }
 
     mutating func modify(_ index: Int, _ change: (inout Run) -> Void) {
-        guard root != nil else { return change(&small[index]) }
-        if !isKnownUniquelyReferenced(&root) { root = root!.copy() }
-        Self.modify(index, in: root!, level: height, change)
+        guard !trie.isEmpty else { return change(&small[index]) }
+        if !isKnownUniquelyReferenced(&trie[0].root) { trie[0].root = trie[0].root.copy() }
+        Self.modify(index, in: trie[0].root, level: trie[0].height, change)
     }
 
     private static func modify(_ index: Int, in node: Node, level: Int, _ change: (inout Run) -> Void) {

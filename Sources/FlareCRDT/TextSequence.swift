@@ -44,8 +44,9 @@ public struct TextSequence: Sendable {
     private(set) var runs = RunArena()
     /// The runs by id and in document order, once there are more than `indexThreshold`:
     /// below that a scan of the runs is cheaper than two trees per text, and a journal note
-    /// is one run or a few.
-    private var index: Index?
+    /// is one run or a few. An array of at most one: an empty array costs nothing to copy,
+    /// while a reference, optional or not, slows every copy of a document's fields.
+    private var index: [Index] = []
 
     struct Index: Sendable {
         /// Every run by its first character's id, for finding characters by id.
@@ -55,6 +56,8 @@ public struct TextSequence: Sendable {
         /// O(log n).
         var runsInOrder = CountedTree<UInt64, Int32>()
     }
+
+    private var isIndexed: Bool { !index.isEmpty }
 
     static let indexThreshold = 16
 
@@ -83,7 +86,7 @@ public struct TextSequence: Sendable {
     }
 
     /// The number of visible characters (Unicode scalars).
-    public var count: Int { index?.runsInOrder.totalWeight ?? runs.reduce(0) { $0 + $1.visible } }
+    public var count: Int { isIndexed ? index[0].runsInOrder.totalWeight : runs.reduce(0) { $0 + $1.visible } }
 
     /// Run indices in document order (in-order walk), without the virtual start.
     func order() -> [Int] {
@@ -99,8 +102,8 @@ public struct TextSequence: Sendable {
     /// Calls `body` with each run but the start in document order, from `start` (from the
     /// first when nil), until it returns false.
     private func forEachInOrder(from start: Int? = nil, _ body: (Int) -> Bool) {
-        if let index {
-            index.runsInOrder.forEach(from: start.map { runs[$0].label }) { _, run, _ in body(Int(run)) }
+        if isIndexed {
+            index[0].runsInOrder.forEach(from: start.map { runs[$0].label }) { _, run, _ in body(Int(run)) }
             return
         }
         // The in-order walk of the Fugue tree: left children, the run, right children.
@@ -139,8 +142,8 @@ public struct TextSequence: Sendable {
     /// The run whose first character has the greatest id at most `id`, among runs of `id`'s
     /// change.
     private func run(holding id: ElementID) -> Int? {
-        if let index {
-            guard let (first, run) = index.runsByID.floor(id), first.change == id.change else { return nil }
+        if isIndexed {
+            guard let (first, run) = index[0].runsByID.floor(id), first.change == id.change else { return nil }
             return Int(run)
         }
         var found: Int?
@@ -161,11 +164,11 @@ public struct TextSequence: Sendable {
     /// A character id among `first ..< first + count` that a run already has, if any.
     private func takenID(from first: ElementID, count: Int) -> ElementID? {
         let end = first.offset + UInt32(count)
-        if let index {
-            if let (before, run) = index.runsByID.floor(first), before.change == first.change, before.offset + UInt32(runs[Int(run)].count) > first.offset {
+        if isIndexed {
+            if let (before, run) = index[0].runsByID.floor(first), before.change == first.change, before.offset + UInt32(runs[Int(run)].count) > first.offset {
                 return first
             }
-            if let (after, _) = index.runsByID.ceiling(after: first), after.change == first.change, after.offset < end { return after }
+            if let (after, _) = index[0].runsByID.ceiling(after: first), after.change == first.change, after.offset < end { return after }
             return nil
         }
         for run in 1..<runs.count {
@@ -179,14 +182,14 @@ public struct TextSequence: Sendable {
 
     /// Splits `run` so that its character at `offset` (> 0) starts a new run; returns that run.
     private mutating func split(_ run: Int, at offset: Int) -> Int {
-        let head = runs[run]
         let tail = Run(
-            first: head.id(at: offset),
-            scalars: Array(head.scalars[offset...]),
-            deleted: head.deleted.isEmpty ? [] : Array(head.deleted[offset...]),
+            first: runs[run].id(at: offset),
+            scalars: Array(runs[run].scalars[offset...]),
+            deleted: runs[run].deleted.isEmpty ? [] : Array(runs[run].deleted[offset...]),
             leftChildren: [],
-            rightChildren: head.rightChildren
+            rightChildren: runs[run].rightChildren
         )
+        let label = runs[run].label
         let tailIndex = runs.count
         runs.append(tail)
         runs.modify(run) { value in
@@ -195,9 +198,9 @@ public struct TextSequence: Sendable {
             value.rightChildren = [Int32(tailIndex)]
             value.visible -= tail.visible
         }
-        if index != nil {
+        if isIndexed {
             let visible = runs[run].visible
-            index!.runsInOrder.update(head.label) { _, weight in weight = visible }
+            index[0].runsInOrder.update(label) { _, weight in weight = visible }
             register(tailIndex)
             place(tailIndex, after: run)
         }
@@ -205,17 +208,17 @@ public struct TextSequence: Sendable {
     }
 
     private mutating func register(_ run: Int) {
-        index!.runsByID.insert(runs[run].first, Int32(run), weight: 0)
+        index[0].runsByID.insert(runs[run].first, Int32(run), weight: 0)
     }
 
     /// Builds the index once the text has grown past `indexThreshold` runs.
     private mutating func buildIndex() {
         let order = order()
-        index = Index()
+        index = [Index()]
         for (position, run) in order.enumerated() {
             let label = UInt64(position + 1) * Self.endStep
             runs.modify(run) { $0.label = label }
-            index!.runsInOrder.insert(label, Int32(run), weight: runs[run].visible)
+            index[0].runsInOrder.insert(label, Int32(run), weight: runs[run].visible)
             register(run)
         }
     }
@@ -237,7 +240,7 @@ public struct TextSequence: Sendable {
     private mutating func place(_ run: Int, after previous: Int) {
         while true {
             let low = runs[previous].label
-            if let next = index!.runsInOrder.ceiling(after: low)?.key {
+            if let next = index[0].runsInOrder.ceiling(after: low)?.key {
                 if let label = Self.label(between: low, and: next) { return enter(run, label: label) }
             } else if UInt64.max - low >= Self.endStep {
                 return enter(run, label: low + Self.endStep)
@@ -250,7 +253,7 @@ public struct TextSequence: Sendable {
     private mutating func place(_ run: Int, before next: Int) {
         while true {
             let high = runs[next].label
-            let low = index!.runsInOrder.predecessor(of: high)?.key ?? 0
+            let low = index[0].runsInOrder.predecessor(of: high)?.key ?? 0
             if let label = Self.label(between: low, and: high) { return enter(run, label: label) }
             relabel(around: high)
         }
@@ -258,7 +261,7 @@ public struct TextSequence: Sendable {
 
     private mutating func enter(_ run: Int, label: UInt64) {
         runs.modify(run) { $0.label = label }
-        index!.runsInOrder.insert(label, Int32(run), weight: runs[run].visible)
+        index[0].runsInOrder.insert(label, Int32(run), weight: runs[run].visible)
     }
 
     /// The least room a relabelled window leaves between neighbours.
@@ -268,29 +271,28 @@ public struct TextSequence: Sendable {
     /// of them, keeping the order: a window of 8 runs, doubled until it has room (the whole
     /// order at worst), so a crowded spot costs O(window · log n), not O(n).
     private mutating func relabel(around label: UInt64) {
-        let order = index!.runsInOrder
-        let total = order.count
-        let center = order.index(of: label)
-        var size = 8
-        while true {
-            // The start, before every run, keeps its label 0.
-            let first = max(0, center - size / 2)
-            let last = min(total - 1, first + size - 1)
-            let low = first > 0 ? order.element(atIndex: first - 1)!.key : 0
-            let high = last + 1 < total ? order.element(atIndex: last + 1)!.key : UInt64.max
-            let count = UInt64(last - first + 1)
-            let spacing = (high - low) / (count + 1)
-            if spacing >= Self.roomy || (first == 0 && last == total - 1) {
-                let labels = (1...count).map { low + spacing * $0 }
-                for (offset, label) in labels.enumerated() {
-                    let run = Int(order.element(atIndex: first + offset)!.value)
-                    runs.modify(run) { $0.label = label }
+        // Read in a scope of its own, so the order tree is not shared when it changes.
+        let (first, labelled): (Int, [(run: Int, label: UInt64)]) = {
+            let order = index[0].runsInOrder
+            let total = order.count
+            let center = order.index(of: label)
+            var size = 8
+            while true {
+                // The start, before every run, keeps its label 0.
+                let first = max(0, center - size / 2)
+                let last = min(total - 1, first + size - 1)
+                let low = first > 0 ? order.element(atIndex: first - 1)!.key : 0
+                let high = last + 1 < total ? order.element(atIndex: last + 1)!.key : UInt64.max
+                let count = UInt64(last - first + 1)
+                let spacing = (high - low) / (count + 1)
+                if spacing >= Self.roomy || (first == 0 && last == total - 1) {
+                    return (first, (1...count).map { (Int(order.element(atIndex: first + Int($0) - 1)!.value), low + spacing * $0) })
                 }
-                index!.runsInOrder.replaceKeys(from: first, with: labels)
-                return
+                size *= 2
             }
-            size *= 2
-        }
+        }()
+        for (run, label) in labelled { runs.modify(run) { $0.label = label } }
+        index[0].runsInOrder.replaceKeys(from: first, with: labelled.map(\.label))
     }
 
     /// The last run of `run`'s subtree in document order.
@@ -313,17 +315,22 @@ public struct TextSequence: Sendable {
     /// left child).
     private mutating func attach(_ child: Int, to parent: Int, left: Bool) {
         let id = runs[child].first
-        let siblings = left ? runs[parent].leftChildren : runs[parent].rightChildren
-        let position = siblings.firstIndex { runs[Int($0)].first > id } ?? siblings.count
+        // The siblings are read in a scope of their own, so the parent's array is not shared
+        // when the child goes into it.
+        let (position, neighbour): (Int, Int32?) = {
+            let siblings = left ? runs[parent].leftChildren : runs[parent].rightChildren
+            let position = siblings.firstIndex { runs[Int($0)].first > id } ?? siblings.count
+            return (position, left ? (position < siblings.count ? siblings[position] : nil) : (position > 0 ? siblings[position - 1] : nil))
+        }()
         runs.modify(parent) { value in
             if left { value.leftChildren.insert(Int32(child), at: position) } else { value.rightChildren.insert(Int32(child), at: position) }
         }
-        guard index != nil else { return }
+        guard isIndexed else { return }
         register(child)
         if left {
-            place(child, before: position < siblings.count ? firstInSubtree(Int(siblings[position])) : parent)
+            place(child, before: neighbour.map { firstInSubtree(Int($0)) } ?? parent)
         } else {
-            place(child, after: position > 0 ? lastInSubtree(Int(siblings[position - 1])) : parent)
+            place(child, after: neighbour.map { lastInSubtree(Int($0)) } ?? parent)
         }
     }
 
@@ -352,15 +359,15 @@ public struct TextSequence: Sendable {
         let new = runs.count
         runs.append(Run(first: first, scalars: scalars, deleted: [], leftChildren: [], rightChildren: []))
         attach(new, to: parent, left: left)
-        if index == nil, runs.count > Self.indexThreshold { buildIndex() }
+        if !isIndexed, runs.count > Self.indexThreshold { buildIndex() }
         return nil
     }
 
     /// The run and offset of the visible character at `position` (caller checks the range).
     private func visibleCharacter(at position: Int) -> (run: Int, offset: Int) {
         var found: (run: Int, skip: Int)?
-        if let index {
-            if let (_, run, skip) = index.runsInOrder.element(atWeight: position) { found = (Int(run), skip) }
+        if isIndexed {
+            if let (_, run, skip) = index[0].runsInOrder.element(atWeight: position) { found = (Int(run), skip) }
         } else {
             var remaining = position
             forEachInOrder { run in
@@ -374,10 +381,9 @@ public struct TextSequence: Sendable {
             }
         }
         guard let (run, skip) = found else { preconditionFailure("index checked by caller") }
-        let value = runs[run]
-        if value.deleted.isEmpty { return (run, skip) }
+        if runs[run].deleted.isEmpty { return (run, skip) }
         var remaining = skip
-        for offset in 0..<value.count where !value.deleted[offset] {
+        for (offset, deleted) in runs[run].deleted.enumerated() where !deleted {
             if remaining == 0 { return (run, offset) }
             remaining -= 1
         }
@@ -395,10 +401,9 @@ public struct TextSequence: Sendable {
     /// start when `run` is 0: right of it if it has no right children, else left of the next
     /// character in the walk (tombstones included).
     private func anchor(after run: Int, offset: Int) -> TextAnchor {
-        let value = runs[run]
-        if offset + 1 < value.count { return .before(value.id(at: offset + 1)) }
-        guard let next = value.rightChildren.first.map(Int.init) else {
-            return run == 0 ? .start : .after(value.id(at: offset))
+        if offset + 1 < runs[run].count { return .before(runs[run].id(at: offset + 1)) }
+        guard let next = runs[run].rightChildren.first.map(Int.init) else {
+            return run == 0 ? .start : .after(runs[run].id(at: offset))
         }
         return .before(runs[firstInSubtree(next)].first)
     }
@@ -426,8 +431,9 @@ public struct TextSequence: Sendable {
         return result
     }
 
-    /// Marks the characters in `ranges` deleted; fails if one is unknown.
+    /// Marks the characters in `ranges` deleted; fails, changing nothing, if one is unknown.
     mutating func delete(_ ranges: [ElementRange]) -> String? {
+        var pieces: [(run: Int, offset: Int, count: Int)] = []
         for range in ranges {
             var done: UInt32 = 0
             while done < range.count {
@@ -436,18 +442,21 @@ public struct TextSequence: Sendable {
                     return "unknown character \(id)"
                 }
                 let take = min(Int(range.count - done), runs[run].count - offset)
-                var newlyDeleted = 0
-                runs.modify(run) { value in
-                    if value.deleted.isEmpty { value.deleted = Array(repeating: false, count: value.count) }
-                    for position in offset..<(offset + take) where !value.deleted[position] {
-                        value.deleted[position] = true
-                        newlyDeleted += 1
-                    }
-                    value.visible -= newlyDeleted
-                }
-                if newlyDeleted > 0, index != nil { index!.runsInOrder.update(runs[run].label) { _, weight in weight -= newlyDeleted } }
+                pieces.append((run, offset, take))
                 done += UInt32(take)
             }
+        }
+        for (run, offset, take) in pieces {
+            var newlyDeleted = 0
+            runs.modify(run) { value in
+                if value.deleted.isEmpty { value.deleted = Array(repeating: false, count: value.count) }
+                for position in offset..<(offset + take) where !value.deleted[position] {
+                    value.deleted[position] = true
+                    newlyDeleted += 1
+                }
+                value.visible -= newlyDeleted
+            }
+            if newlyDeleted > 0, isIndexed { index[0].runsInOrder.update(runs[run].label) { _, weight in weight -= newlyDeleted } }
         }
         return nil
     }

@@ -80,6 +80,56 @@ import Testing
         #expect(throws: ChangeRejection.clockNotAfterDependency(backwards.id, dependency: first.id)) { try laptop.receive(backwards) }
     }
 
+    /// A change of one op is applied to the document in place, with no draft to drop: every
+    /// way such an op can be refused must leave the replica exactly as it was, in short texts
+    /// and in long ones (which keep an index), and a local edit that throws after its one op
+    /// must leave nothing behind either.
+    @Test(arguments: [3, 40]) func oneOpChangesApplyCompletelyOrNotAtAll(words: Int) throws {
+        struct Interrupted: Error {}
+        var phone = Replica(id: phoneID)
+        _ = try entry(on: &phone)
+        for word in 0..<words {
+            _ = try phone.makeChange(wallMilliseconds: 2000 + UInt64(word)) { try $0.insertText("e1", "note", at: word, "w\(word) ") }
+        }
+        var laptop = Replica(id: laptopID)
+        for change in phone.changes() { try laptop.receive(change) }
+        let before = laptop.snapshot.encoded()
+        let known = ElementID(change: ChangeID(replica: phoneID, seq: 2), offset: 0)
+        let unknown = ElementID(change: ChangeID(replica: phoneID, seq: 2), offset: 90)
+        let stranger = ElementID(change: ChangeID(replica: laptopID, seq: 7), offset: 0)
+        let refused: [Operation] = [
+            .deleteText(document: "e1", field: "note", ranges: [ElementRange(first: known, count: 2), ElementRange(first: unknown, count: 1)]),
+            .deleteText(document: "e1", field: "note", ranges: [ElementRange(first: known, count: 40)]),
+            .insertText(document: "e1", field: "note", anchor: .after(stranger), text: "x"),
+            .insertText(document: "e1", field: "other", anchor: .before(stranger), text: "x"),
+            .deleteText(document: "e1", field: "other", ranges: [ElementRange(first: known, count: 1)]),
+            .set(document: "e9", field: "pain", value: .int(1)),
+        ]
+        let clock = HLC(milliseconds: 100_000)
+        for operation in refused {
+            let change = Change(id: ChangeID(replica: phoneID, seq: UInt64(words) + 2), clock: clock, dependencies: VersionVector(), operations: [operation])
+            #expect(throws: ChangeRejection.self, "\(operation)") { try laptop.receive(change) }
+            #expect(laptop.snapshot.encoded() == before, "\(operation)")
+        }
+        #expect(laptop.versionVector == phone.versionVector)
+
+        let own = phone.snapshot.encoded()
+        #expect(throws: Interrupted.self) {
+            try phone.makeChange(wallMilliseconds: 200_000) { change in
+                try change.insertText("e1", "note", at: 0, "lost")
+                throw Interrupted()
+            }
+        }
+        #expect(throws: EditError.textIndexOutOfRange(document: "e1", field: "note", index: 10_000, length: phone.document("e1")!.text("note")!.unicodeScalars.count - 1)) {
+            try phone.makeChange(wallMilliseconds: 200_000) { change in
+                try change.deleteText("e1", "note", at: 0, count: 1)
+                try change.insertText("e1", "note", at: 10_000, "lost")
+            }
+        }
+        #expect(phone.snapshot.encoded() == own)
+        #expect(phone.versionVector[phoneID] == UInt64(words) + 1)
+    }
+
     @Test func causalWriteBeatsAFasterClock() throws {
         var phone = Replica(id: phoneID)
         var laptop = Replica(id: laptopID)
