@@ -95,7 +95,8 @@ let package = Package(
             dependencies: ["ToolSupport", "FlareCRDT"],
             path: "Tools/Benchmarks/TextBenchmark"
         ),
-        .target(name: "ToolSupport", dependencies: ["FlareCRDT"], path: "Tools/Support"),
+        .target(name: "ToolSupport", dependencies: ["FlareCRDT", "CMallocInfo"], path: "Tools/Support", exclude: ["CMallocInfo"]),
+        .systemLibrary(name: "CMallocInfo", path: "Tools/Support/CMallocInfo"),
         .target(
             name: "TestSupport",
             dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],

@@ -1,6 +1,7 @@
 // What the benchmarks measure with: the journal's typical symptom entry, and small helpers
 // for timing and memory. Part of ToolSupport, shared by the tools under Tools/ (and, for its
 // seeded generator, by the tests).
+import CMallocInfo
 import FlareCRDT
 import Foundation
 
@@ -96,6 +97,11 @@ public func residentMegabytes(_ key: String, process: String = "self") -> Double
     }
     return 0
 }
+
+/// Bytes the allocator has handed out and not had back (glibc's mallinfo2: heap chunks in use
+/// plus mmapped blocks), so the growth across a step is what that step still holds, whatever
+/// pages the allocator keeps.
+public func heapBytesInUse() -> Int { Int(flare_heap_bytes_in_use()) }
 
 /// Prints one result object as a line of JSON.
 public func printJSON(_ object: [String: Any]) {

@@ -6,8 +6,9 @@
 //
 // For each trace, one JSON line: the replay time and patches per second, whether the text
 // matches (endContent for a whole trace, plain splicing for a prefix), the encoded history
-// and checkpoint bytes, the process's memory growth, and the time for a fresh replica to
-// import the encoded history.
+// and checkpoint bytes, the memory the final replica holds (history included) and the memory
+// the final document alone holds (decoded from the checkpoint), and the time for a fresh
+// replica to import the encoded history.
 import FlareCRDT
 import Foundation
 import ToolSupport
@@ -43,19 +44,27 @@ for name in names {
     let transactions = min(limit ?? trace.transactions.count, trace.transactions.count)
     let patches = trace.transactions.prefix(transactions).reduce(0) { $0 + $1.count }
     let clock = ContinuousClock()
-    let memoryBefore = residentMegabytes("VmRSS:")
+    let heapBefore = heapBytesInUse()
     var replica = Replica(id: ReplicaID.random())
     let start = clock.now
     let startCPU = cpuSeconds()
     try trace.replay(into: &replica, document: "doc", field: "text", limit: transactions)
     let replay = seconds(clock.now - start)
     let replayCPU = cpuSeconds() - startCPU
-    let memory = residentMegabytes("VmRSS:") - memoryBefore
+    let replicaMegabytes = Double(heapBytesInUse() - heapBefore) / 1_048_576
     let text = replica.document("doc")?.text("text") ?? ""
     let expected = transactions == trace.transactions.count ? trace.endContent : trace.plainText(after: transactions)
     let matches = text == expected
     let history = ChangeCodec.encode(replica.changes())
     let checkpoint = replica.checkpoint()
+    let restored = try Replica(checkpoint: checkpoint)
+    let documentHeapBefore = heapBytesInUse()
+    let document = restored.document("doc")
+    let documentMegabytes = Double(heapBytesInUse() - documentHeapBefore) / 1_048_576
+    guard document?.text("text") == text else {
+        FileHandle.standardError.write(Data("flare-text-bench: the checkpoint of \(name) does not give the text back\n".utf8))
+        exit(1)
+    }
     let importStart = clock.now
     let importStartCPU = cpuSeconds()
     var imported = Replica(id: ReplicaID.random())
@@ -65,7 +74,8 @@ for name in names {
     printJSON([
         "benchmark": "text", "trace": name, "transactions": transactions, "patches": patches, "matches": matches,
         "replay_seconds": replay, "patches_per_second": Double(patches) / max(replay, 1e-9),
-        "history_bytes": history.count, "checkpoint_bytes": checkpoint.count, "memory_mb": memory,
+        "history_bytes": history.count, "checkpoint_bytes": checkpoint.count,
+        "replica_memory_mb": replicaMegabytes, "document_memory_mb": documentMegabytes,
         "import_seconds": importSeconds, "replay_cpu_seconds": replayCPU, "import_cpu_seconds": importCPU, "characters": text.unicodeScalars.count,
     ])
     guard matches else {
