@@ -36,6 +36,7 @@ struct CountedTree<Key: Comparable & Sendable, Value: Sendable>: Sendable {
         var children: [Node]
 
         var isLeaf: Bool { children.isEmpty }
+        var isEmpty: Bool { elements.isEmpty && children.isEmpty }
 
         init(elements: [Element] = [], entries: [Entry] = [], children: [Node] = []) {
             self.elements = elements
@@ -346,6 +347,43 @@ struct CountedTree<Key: Comparable & Sendable, Value: Sendable>: Sendable {
             node.entries[child].key = node.children[child].firstKey
             skip = 0
         }
+    }
+
+    /// Removes the element under `key` (present). Nodes left empty go; others may stay less
+    /// than half full, which costs nothing in correctness.
+    mutating func remove(_ key: Key) {
+        guard root != nil else {
+            let index = Self.position(of: key, in: small)
+            precondition(index < small.count && small[index].key == key, "removing a key that is not in the tree")
+            small.remove(at: index)
+            return
+        }
+        if !isKnownUniquelyReferenced(&root) { root = root!.copy() }
+        Self.remove(key, from: root!)
+        if root!.isEmpty { root = nil }
+    }
+
+    /// Removes `key` from the subtree at `node` (uniquely held); returns the removed weight.
+    @discardableResult
+    private static func remove(_ key: Key, from node: Node) -> Int {
+        if node.isLeaf {
+            let index = position(of: key, in: node.elements)
+            precondition(index < node.elements.count && node.elements[index].key == key, "removing a key that is not in the tree")
+            return node.elements.remove(at: index).weight
+        }
+        let index = node.child(for: key)
+        if !isKnownUniquelyReferenced(&node.children[index]) { node.children[index] = node.children[index].copy() }
+        let child = node.children[index]
+        let weight = remove(key, from: child)
+        if child.isEmpty {
+            node.entries.remove(at: index)
+            node.children.remove(at: index)
+        } else {
+            node.entries[index].key = child.firstKey
+            node.entries[index].count -= 1
+            node.entries[index].weight -= weight
+        }
+        return weight
     }
 
     /// Changes the value and weight of the element under `key` (present).

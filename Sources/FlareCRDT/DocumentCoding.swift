@@ -121,7 +121,9 @@ enum DocumentCoding {
             case .register(let register): guard register.writes.allSatisfy({ covered($0.id.change) }) else { return false }
             case .set(let set): guard set.tags.allSatisfy({ $0.adds.allSatisfy(covered) }) else { return false }
             case .counter: break
-            case .text(let text): guard text.runs.dropFirst().allSatisfy({ covered($0.first.change) }) else { return false }
+            case .text(let text):
+                // A run's last character has its latest change (runs across changes go up by one).
+                guard text.runs.dropFirst().allSatisfy({ covered($0.id(at: $0.count - 1).change) }) else { return false }
             }
         }
         return true
@@ -180,7 +182,7 @@ enum DocumentCoding {
                 }
             case .counter: break
             case .text(let text):
-                for (run, _, _) in text.preorder().dropFirst() { tables.add(text.runs[run].first.change.replica) }
+                for piece in text.preorder().dropFirst() { tables.add(text.runs[piece.run].first.change.replica) }
             }
         }
     }
@@ -210,15 +212,16 @@ enum DocumentCoding {
     static func write(_ text: TextSequence, to writer: inout ByteWriter, tables: Tables, base: Base) {
         let order = text.preorder()
         writer.varint(order.count - 1)
-        for (run, parent, isLeft) in order.dropFirst() {
-            let value = text.runs[run]
-            writer.varint(UInt64(parent) << 1 | (isLeft ? 1 : 0))
-            writer.varint(tables.replicaIndex[value.first.change.replica]!)
-            writeSeq(value.first.change.seq, base: base, to: &writer)
-            writer.varint(UInt64(value.first.offset))
-            writer.string(scalars: value.scalars)
+        for piece in order.dropFirst() {
+            let value = text.runs[piece.run]
+            let first = value.id(at: piece.offset)
+            writer.varint(UInt64(piece.parent) << 1 | (piece.isLeft ? 1 : 0))
+            writer.varint(tables.replicaIndex[first.change.replica]!)
+            writeSeq(first.change.seq, base: base, to: &writer)
+            writer.varint(UInt64(first.offset))
+            writer.string(scalars: value.scalars[piece.offset..<(piece.offset + piece.count)])
             var deleted: [(start: Int, length: Int)] = []
-            for offset in 0..<value.count where value.isDeleted(offset) {
+            for offset in 0..<piece.count where value.isDeleted(piece.offset + offset) {
                 if let last = deleted.last, last.start + last.length == offset {
                     deleted[deleted.count - 1].length += 1
                 } else {
@@ -237,26 +240,27 @@ enum DocumentCoding {
     /// same checks guard a snapshot as guard received changes.
     static func readText(_ reader: inout ByteReader, tables: Tables, base: Base) throws -> TextSequence {
         var text = TextSequence()
-        var placed: [Int] = [0]
+        // The first and last character of each run read so far (the start has none).
+        var placed: [(first: ElementID, last: ElementID)?] = [nil]
         for _ in 0..<(try reader.count(minimumSize: 6)) {
             let at = reader.position
             let link = try reader.varint()
             let parentPosition = link >> 1
             guard parentPosition < UInt64(placed.count) else { throw DecodingError.indexOutOfRange(at: at) }
-            let parent = text.runs[placed[Int(parentPosition)]]
+            let parent = placed[Int(parentPosition)]
             let replica = tables.replicas[try reader.index(below: tables.replicas.count)]
             let seq = try readSeq(&reader, base: base)
             let first = ElementID(change: ChangeID(replica: replica, seq: seq), offset: try reader.varint32())
             let scalars = Array(try reader.string().unicodeScalars)
             let anchor: TextAnchor
             if link & 1 == 1 {
-                guard parentPosition > 0 else { throw DecodingError.invalidValue("nothing hangs left of the start", at: at) }
+                guard let parent else { throw DecodingError.invalidValue("nothing hangs left of the start", at: at) }
                 anchor = .before(parent.first)
             } else {
-                anchor = parentPosition == 0 ? .start : .after(parent.id(at: parent.count - 1))
+                anchor = parent.map { .after($0.last) } ?? .start
             }
             if let failure = text.insert(scalars, first: first, at: anchor) { throw DecodingError.invalidValue(failure, at: at) }
-            placed.append(text.runs.count - 1)
+            placed.append((first, ElementID(change: first.change, offset: first.offset + UInt32(scalars.count - 1))))
             var ranges: [ElementRange] = []
             var end = 0
             for _ in 0..<(try reader.count(minimumSize: 2)) {

@@ -5,8 +5,10 @@
 /// so they never interleave character by character. Deleted characters stay as tombstones.
 ///
 /// Characters inserted by one op are stored as one run (each the right child of the one before),
-/// which keeps a 40-character note one node instead of 40. A run splits where another insert
-/// hangs off its interior.
+/// which keeps a 40-character note one node instead of 40. So are characters typed one per
+/// change by one replica, each right after the one before while nothing else hangs there: the
+/// run extends instead of starting a new one. A run splits where another insert hangs off its
+/// interior. None of this shows outside: the encoded state lists the runs as one run per op.
 public struct TextSequence: Sendable {
     struct Run: Sendable {
         var first: ElementID
@@ -21,6 +23,10 @@ public struct TextSequence: Sendable {
         var label: UInt64 = 0
         /// Characters not deleted.
         var visible: Int
+        /// Whether character i was the first inserted by change `first.change.seq + i` of one
+        /// replica (typing, one change per character); otherwise character i has the id
+        /// `first.offset + i` in the change `first.change`.
+        var acrossChanges = false
 
         init(first: ElementID, scalars: [Unicode.Scalar], deleted: [Bool], leftChildren: [Int32], rightChildren: [Int32]) {
             self.first = first
@@ -36,7 +42,21 @@ public struct TextSequence: Sendable {
         func isDeleted(_ offset: Int) -> Bool { !deleted.isEmpty && deleted[offset] }
 
         func id(at offset: Int) -> ElementID {
-            ElementID(change: first.change, offset: first.offset + UInt32(offset))
+            acrossChanges
+                ? ElementID(change: ChangeID(replica: first.change.replica, seq: first.change.seq + UInt64(offset)), offset: 0)
+                : ElementID(change: first.change, offset: first.offset + UInt32(offset))
+        }
+
+        /// The offset of the character with `id` in this run, if it is one of its.
+        func offset(of id: ElementID) -> Int? {
+            if acrossChanges {
+                guard id.offset == 0, id.change.replica == first.change.replica, id.change.seq >= first.change.seq else { return nil }
+                let offset = id.change.seq - first.change.seq
+                return offset < UInt64(count) ? Int(offset) : nil
+            }
+            guard id.change == first.change, id.offset >= first.offset else { return nil }
+            let offset = Int(id.offset - first.offset)
+            return offset < count ? offset : nil
         }
     }
 
@@ -49,8 +69,11 @@ public struct TextSequence: Sendable {
     private var index: [Index] = []
 
     struct Index: Sendable {
-        /// Every run by its first character's id, for finding characters by id.
+        /// Every run of one change's characters by its first character's id, for finding
+        /// characters by id.
         var runsByID = CountedTree<ElementID, Int32>()
+        /// Every run across changes by its first character's change.
+        var runsByChange = CountedTree<ChangeID, Int32>()
         /// Every run but the start (whose label is 0, before all others) by its label,
         /// weighted by its visible characters: the document order, with positions found in
         /// O(log n).
@@ -122,73 +145,86 @@ public struct TextSequence: Sendable {
         }
     }
 
-    /// Runs in pre-order (a run before its children; left children, then right), starting with
-    /// the virtual start. Each entry names its parent's position in this list and its side.
-    func preorder() -> [(run: Int, parent: Int, isLeft: Bool)] {
-        var result: [(run: Int, parent: Int, isLeft: Bool)] = [(0, -1, false)]
-        var stack: [(run: Int32, parent: Int, isLeft: Bool)] = []
-        func pushChildren(of run: Int, at position: Int) {
-            for child in runs[run].rightChildren.reversed() { stack.append((child, position, false)) }
-            for child in runs[run].leftChildren.reversed() { stack.append((child, position, true)) }
+    /// The runs as the encoding lists them, one per op, in pre-order (a run before its
+    /// children; left children, then right), starting with the virtual start: a run across
+    /// changes is one piece per character, each the right child of the one before. Each piece
+    /// is `count` characters of `run` from `offset`, and names its parent's position in this
+    /// list and its side.
+    func preorder() -> [(run: Int, offset: Int, count: Int, parent: Int, isLeft: Bool)] {
+        var result: [(run: Int, offset: Int, count: Int, parent: Int, isLeft: Bool)] = [(0, 0, 0, -1, false)]
+        // A stack entry is a run's subtree, or (with `rest`) the pieces after the first of a
+        // run across changes, whose right children follow them.
+        var stack: [(run: Int32, parent: Int, isLeft: Bool, rest: Bool)] = []
+        func pushRightChildren(of run: Int, at position: Int) {
+            for child in runs[run].rightChildren.reversed() { stack.append((child, position, false, false)) }
         }
-        pushChildren(of: 0, at: 0)
-        while let (run, parent, isLeft) = stack.popLast() {
-            result.append((Int(run), parent, isLeft))
-            pushChildren(of: Int(run), at: result.count - 1)
+        func pushLeftChildren(of run: Int, at position: Int) {
+            for child in runs[run].leftChildren.reversed() { stack.append((child, position, true, false)) }
+        }
+        pushRightChildren(of: 0, at: 0)
+        while let (run, parent, isLeft, rest) = stack.popLast() {
+            let index = Int(run)
+            if rest {
+                // The first piece's left subtrees came between it and the second.
+                for offset in 1..<runs[index].count { result.append((index, offset, 1, offset == 1 ? parent : result.count - 1, false)) }
+                pushRightChildren(of: index, at: result.count - 1)
+                continue
+            }
+            let pieces = runs[index].acrossChanges && runs[index].count > 1
+            result.append((index, 0, pieces ? 1 : runs[index].count, parent, isLeft))
+            let position = result.count - 1
+            if pieces { stack.append((run, position, false, true)) } else { pushRightChildren(of: index, at: position) }
+            pushLeftChildren(of: index, at: position)
         }
         return result
     }
 
-    /// The run whose first character has the greatest id at most `id`, among runs of `id`'s
-    /// change.
-    private func run(holding id: ElementID) -> Int? {
-        if isIndexed {
-            guard let (first, run) = index[0].runsByID.floor(id), first.change == id.change else { return nil }
-            return Int(run)
-        }
-        var found: Int?
-        for run in 1..<runs.count {
-            let first = runs[run].first
-            if first.change == id.change, first.offset <= id.offset, found.map({ runs[$0].first.offset < first.offset }) ?? true { found = run }
-        }
-        return found
-    }
-
     /// Where the character with `id` is: its run and offset there.
     func locate(_ id: ElementID) -> (run: Int, offset: Int)? {
-        guard let run = run(holding: id) else { return nil }
-        let offset = Int(id.offset - runs[run].first.offset)
-        return offset < runs[run].count ? (run, offset) : nil
-    }
-
-    /// A character id among `first ..< first + count` that a run already has, if any.
-    private func takenID(from first: ElementID, count: Int) -> ElementID? {
-        let end = first.offset + UInt32(count)
-        if isIndexed {
-            if let (before, run) = index[0].runsByID.floor(first), before.change == first.change, before.offset + UInt32(runs[Int(run)].count) > first.offset {
-                return first
+        guard isIndexed else {
+            for run in 1..<runs.count {
+                if let offset = runs[run].offset(of: id) { return (run, offset) }
             }
-            if let (after, _) = index[0].runsByID.ceiling(after: first), after.change == first.change, after.offset < end { return after }
             return nil
         }
-        for run in 1..<runs.count {
-            let value = runs[run]
-            guard value.first.change == first.change else { continue }
-            let low = max(value.first.offset, first.offset)
-            if low < min(value.first.offset + UInt32(value.count), end) { return ElementID(change: first.change, offset: low) }
+        if id.offset == 0, let (_, run) = index[0].runsByChange.floor(id.change), let offset = runs[Int(run)].offset(of: id) {
+            return (Int(run), offset)
         }
+        guard let (_, run) = index[0].runsByID.floor(id), let offset = runs[Int(run)].offset(of: id) else { return nil }
+        return (Int(run), offset)
+    }
+
+    /// A character id among `first ..< first + count` (one change's) that a run already has,
+    /// if any.
+    private func takenID(from first: ElementID, count: Int) -> ElementID? {
+        let end = first.offset + UInt32(count)
+        if first.offset == 0, locate(first) != nil { return first }
+        guard isIndexed else {
+            for run in 1..<runs.count where !runs[run].acrossChanges {
+                let value = runs[run]
+                guard value.first.change == first.change else { continue }
+                let low = max(value.first.offset, first.offset)
+                if low < min(value.first.offset + UInt32(value.count), end) { return ElementID(change: first.change, offset: low) }
+            }
+            return nil
+        }
+        if let (before, run) = index[0].runsByID.floor(first), before.change == first.change, before.offset + UInt32(runs[Int(run)].count) > first.offset {
+            return first
+        }
+        if let (after, _) = index[0].runsByID.ceiling(after: first), after.change == first.change, after.offset < end { return after }
         return nil
     }
 
     /// Splits `run` so that its character at `offset` (> 0) starts a new run; returns that run.
     private mutating func split(_ run: Int, at offset: Int) -> Int {
-        let tail = Run(
+        var tail = Run(
             first: runs[run].id(at: offset),
             scalars: Array(runs[run].scalars[offset...]),
             deleted: runs[run].deleted.isEmpty ? [] : Array(runs[run].deleted[offset...]),
             leftChildren: [],
             rightChildren: runs[run].rightChildren
         )
+        tail.acrossChanges = runs[run].acrossChanges
         let label = runs[run].label
         let tailIndex = runs.count
         runs.append(tail)
@@ -208,7 +244,37 @@ public struct TextSequence: Sendable {
     }
 
     private mutating func register(_ run: Int) {
-        index[0].runsByID.insert(runs[run].first, Int32(run), weight: 0)
+        if runs[run].acrossChanges {
+            index[0].runsByChange.insert(runs[run].first.change, Int32(run), weight: 0)
+        } else {
+            index[0].runsByID.insert(runs[run].first, Int32(run), weight: 0)
+        }
+    }
+
+    /// Whether `scalars` with ids from `first` go on the end of `run`: one character, the first
+    /// of the change after the one that typed the run's last, right after it, where nothing
+    /// else hangs. The tree is the same as with a run of its own there.
+    private func extends(_ run: Int, with scalars: [Unicode.Scalar], first: ElementID) -> Bool {
+        guard run != 0, scalars.count == 1, first.offset == 0, runs[run].rightChildren.isEmpty else { return false }
+        let last = runs[run].id(at: runs[run].count - 1)
+        guard last.change.replica == first.change.replica, last.change.seq &+ 1 == first.change.seq else { return false }
+        return runs[run].acrossChanges || (runs[run].count == 1 && last.offset == 0)
+    }
+
+    /// Puts `scalar` on the end of `run` (which `extends` allows).
+    private mutating func extend(_ run: Int, with scalar: Unicode.Scalar) {
+        if !runs[run].acrossChanges, isIndexed {
+            index[0].runsByID.remove(runs[run].first)
+            runs.modify(run) { $0.acrossChanges = true }
+            register(run)
+        }
+        runs.modify(run) { value in
+            value.acrossChanges = true
+            value.scalars.append(scalar)
+            if !value.deleted.isEmpty { value.deleted.append(false) }
+            value.visible += 1
+        }
+        if isIndexed { index[0].runsInOrder.update(runs[run].label) { _, weight in weight += 1 } }
     }
 
     /// Builds the index once the text has grown past `indexThreshold` runs.
@@ -348,6 +414,10 @@ public struct TextSequence: Sendable {
             left = false
         case .after(let id):
             guard let (run, offset) = locate(id) else { return "unknown anchor character \(id)" }
+            if offset + 1 == runs[run].count, extends(run, with: scalars, first: first) {
+                extend(run, with: scalars[0])
+                return nil
+            }
             if offset + 1 < runs[run].count { _ = split(run, at: offset + 1) }
             parent = run
             left = false
@@ -441,7 +511,7 @@ public struct TextSequence: Sendable {
                 guard id.offset >= range.first.offset, let (run, offset) = locate(id) else {
                     return "unknown character \(id)"
                 }
-                let take = min(Int(range.count - done), runs[run].count - offset)
+                let take = runs[run].acrossChanges ? 1 : min(Int(range.count - done), runs[run].count - offset)
                 pieces.append((run, offset, take))
                 done += UInt32(take)
             }

@@ -45,8 +45,8 @@ import TestSupport
         }
     }
 
-    /// The visible text by a plain walk of the Fugue tree (left children, the run, right
-    /// children), without the index the text reads its order from.
+    /// The visible text by a plain walk of the Fugue tree as the encoding lists it (left
+    /// children, the run, right children), without the index the text reads its order from.
     static func inOrderWalk(_ text: TextSequence) -> String {
         let nodes = text.preorder()
         var children: [Int: (left: [Int], right: [Int])] = [:]
@@ -56,8 +56,9 @@ import TestSupport
         var view = String.UnicodeScalarView()
         func walk(_ position: Int) {
             for child in children[position]?.left ?? [] { walk(child) }
-            let run = text.runs[nodes[position].run]
-            for offset in 0..<run.count where !run.isDeleted(offset) { view.append(run.scalars[offset]) }
+            let piece = nodes[position]
+            let run = text.runs[piece.run]
+            for offset in piece.offset..<(piece.offset + piece.count) where !run.isDeleted(offset) { view.append(run.scalars[offset]) }
             for child in children[position]?.right ?? [] { walk(child) }
         }
         walk(0)

@@ -5,7 +5,7 @@ import ToolSupport
 @testable import FlareCRDT
 
 /// The counted B-tree under text fields, against a sorted array doing the same, with random
-/// inserts, weight changes and key replacements; copies taken along the way must not change
+/// inserts, removals, weight changes and key replacements; copies taken along the way must not change
 /// when the tree does (path copying). Prints its seed; `FLARE_TREE_SEED=N` replays one.
 @Suite struct CountedTreeTests {
     struct Model {
@@ -37,6 +37,10 @@ import ToolSupport
                 let weight = Int(random.next() % 5)
                 tree.insert(key, Int32(step), weight: weight)
                 model.entries.insert((key, Int32(step), weight), at: model.index(of: key))
+            } else if choice == 6 && step % 3 == 0 {
+                let position = Int(random.next() % UInt64(model.entries.count))
+                tree.remove(model.entries[position].key)
+                model.entries.remove(at: position)
             } else if choice < 8 {
                 let position = Int(random.next() % UInt64(model.entries.count))
                 let key = model.entries[position].key

@@ -43,6 +43,9 @@ struct RandomSchedule {
     }
 
     mutating func edit(_ index: Int) throws {
+        if textOnly, Int.random(in: 0..<3, using: &generator) == 0, let length = replicas[index].document(Self.documents[0])?.textLength("note") {
+            return try type(on: index, at: Int.random(in: 0...length, using: &generator))
+        }
         wall[index] += UInt64.random(in: 0...2000, using: &generator)
         var generator = self.generator
         let before = replicas[index].versionVector
@@ -57,6 +60,20 @@ struct RandomSchedule {
         }
         self.generator = generator
         log.append("edit r\(index)")
+    }
+
+    /// A burst of typing: one character per change at one place, as an editor sends it, so
+    /// the text's runs extend across changes.
+    mutating func type(on index: Int, at position: Int) throws {
+        let count = Int.random(in: 2...8, using: &generator)
+        for offset in 0..<count {
+            wall[index] += UInt64.random(in: 0...300, using: &generator)
+            let character = ["a", "b", "🙂", "z"].randomElement(using: &generator)!
+            try replicas[index].makeChange(wallMilliseconds: wall[index]) { builder in
+                try builder.insertText(Self.documents[0], "note", at: position + offset, character)
+            }
+        }
+        log.append("type \(count) r\(index)")
     }
 
     private static func randomEdit(_ builder: inout ChangeBuilder, textOnly: Bool, using generator: inout SplitMix64) {
