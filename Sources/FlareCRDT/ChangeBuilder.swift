@@ -4,9 +4,11 @@ public struct ChangeBuilder {
     private let documents: DocumentMap
     private var draft: ChangeDraft
     private(set) var operations: [Operation] = []
-    /// Whether the only op so far is kept out of the draft: a change of one op (most typing
-    /// is) is applied by the replica to its document in place, so the draft would be a copy
-    /// made for nothing. A second op applies the first to the draft before itself.
+    /// Whether the only op so far, a text edit, is kept out of the draft: a change of one op
+    /// (most typing is) is applied by the replica to its document in place, so the draft
+    /// would be a copy of a long text made for nothing. A second op applies the first to the
+    /// draft before itself. Other ops go to the draft at once: their documents are small,
+    /// and a second op would have to read past a held-back first.
     private var firstOnHold = false
 
     init(change: Change, documents: DocumentMap) {
@@ -37,9 +39,13 @@ public struct ChangeBuilder {
     /// rather than trusted.
     private mutating func record(_ operation: Operation) throws {
         if operations.isEmpty {
-            operations.append(operation)
-            firstOnHold = true
-            return
+            switch operation {
+            case .insertText, .deleteText:
+                operations.append(operation)
+                firstOnHold = true
+                return
+            default: break
+            }
         }
         if firstOnHold {
             if let failure = draft.apply(operations[0], base: documents) { throw EditError.inconsistentState(failure) }

@@ -47,7 +47,7 @@ struct RunArena: RandomAccessCollection, Sendable {
 
     /// Read in place (a run holds arrays: copying one out would retain and release each).
     subscript(index: Int) -> Run {
-        _read {
+        @inline(__always) _read {
             if !trie.isEmpty {
                 var node = trie[0].root
                 var level = trie[0].height
@@ -62,7 +62,7 @@ struct RunArena: RandomAccessCollection, Sendable {
         }
     }
 
-    mutating func append(_ run: Run) {
+    @inline(__always) mutating func append(_ run: Run) {
         if trie.isEmpty {
             if small.count < Self.smallLimit { return small.append(run) }
             trie = [Trie()]
@@ -95,7 +95,7 @@ struct RunArena: RandomAccessCollection, Sendable {
         append(run, at: index, to: node.children[child], level: level - 1)
     }
 
-    mutating func modify(_ index: Int, _ change: (inout Run) -> Void) {
+    @inline(__always) mutating func modify(_ index: Int, _ change: (inout Run) -> Void) {
         guard !trie.isEmpty else { return change(&small[index]) }
         if !isKnownUniquelyReferenced(&trie[0].root) { trie[0].root = trie[0].root.copy() }
         Self.modify(index, in: trie[0].root, level: trie[0].height, change)

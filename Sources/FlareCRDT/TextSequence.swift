@@ -12,6 +12,11 @@
 public struct TextSequence: Sendable {
     struct Run: Sendable {
         var first: ElementID
+        /// Whether character i was the first inserted by change `first.change.seq + i` of one
+        /// replica (typing, one change per character); otherwise character i has the id
+        /// `first.offset + i` in the change `first.change`. (Here, it fills the padding after
+        /// `first`: a journal's many short notes copy their runs whenever they change.)
+        var acrossChanges = false
         var scalars: [Unicode.Scalar]
         /// Empty while nothing in the run is deleted; otherwise one flag per scalar.
         var deleted: [Bool]
@@ -21,12 +26,6 @@ public struct TextSequence: Sendable {
         var rightChildren: [Int32]
         /// Where the run sits in document order: labels increase along the in-order walk.
         var label: UInt64 = 0
-        /// Characters not deleted.
-        var visible: Int
-        /// Whether character i was the first inserted by change `first.change.seq + i` of one
-        /// replica (typing, one change per character); otherwise character i has the id
-        /// `first.offset + i` in the change `first.change`.
-        var acrossChanges = false
 
         init(first: ElementID, scalars: [Unicode.Scalar], deleted: [Bool], leftChildren: [Int32], rightChildren: [Int32]) {
             self.first = first
@@ -34,10 +33,12 @@ public struct TextSequence: Sendable {
             self.deleted = deleted
             self.leftChildren = leftChildren
             self.rightChildren = rightChildren
-            visible = deleted.isEmpty ? scalars.count : deleted.lazy.filter { !$0 }.count
         }
 
         var count: Int { scalars.count }
+
+        /// Characters not deleted.
+        var visible: Int { deleted.isEmpty ? scalars.count : deleted.lazy.filter { !$0 }.count }
 
         func isDeleted(_ offset: Int) -> Bool { !deleted.isEmpty && deleted[offset] }
 
@@ -198,16 +199,19 @@ public struct TextSequence: Sendable {
     /// if any.
     private func takenID(from first: ElementID, count: Int) -> ElementID? {
         let end = first.offset + UInt32(count)
-        if first.offset == 0, locate(first) != nil { return first }
         guard isIndexed else {
-            for run in 1..<runs.count where !runs[run].acrossChanges {
-                let value = runs[run]
-                guard value.first.change == first.change else { continue }
-                let low = max(value.first.offset, first.offset)
-                if low < min(value.first.offset + UInt32(value.count), end) { return ElementID(change: first.change, offset: low) }
+            for run in 1..<runs.count {
+                if runs[run].acrossChanges {
+                    if first.offset == 0, runs[run].offset(of: first) != nil { return first }
+                    continue
+                }
+                guard runs[run].first.change == first.change else { continue }
+                let low = max(runs[run].first.offset, first.offset)
+                if low < min(runs[run].first.offset + UInt32(runs[run].count), end) { return ElementID(change: first.change, offset: low) }
             }
             return nil
         }
+        if first.offset == 0, let (_, run) = index[0].runsByChange.floor(first.change), runs[Int(run)].offset(of: first) != nil { return first }
         if let (before, run) = index[0].runsByID.floor(first), before.change == first.change, before.offset + UInt32(runs[Int(run)].count) > first.offset {
             return first
         }
@@ -232,7 +236,6 @@ public struct TextSequence: Sendable {
             value.scalars.removeSubrange(offset...)
             if !value.deleted.isEmpty { value.deleted.removeSubrange(offset...) }
             value.rightChildren = [Int32(tailIndex)]
-            value.visible -= tail.visible
         }
         if isIndexed {
             let visible = runs[run].visible
@@ -272,7 +275,6 @@ public struct TextSequence: Sendable {
             value.acrossChanges = true
             value.scalars.append(scalar)
             if !value.deleted.isEmpty { value.deleted.append(false) }
-            value.visible += 1
         }
         if isIndexed { index[0].runsInOrder.update(runs[run].label) { _, weight in weight += 1 } }
     }
@@ -524,7 +526,6 @@ public struct TextSequence: Sendable {
                     value.deleted[position] = true
                     newlyDeleted += 1
                 }
-                value.visible -= newlyDeleted
             }
             if newlyDeleted > 0, isIndexed { index[0].runsInOrder.update(runs[run].label) { _, weight in weight -= newlyDeleted } }
         }
