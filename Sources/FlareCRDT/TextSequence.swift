@@ -152,7 +152,12 @@ public struct TextSequence: Sendable {
     /// is `count` characters of `run` from `offset`, and names its parent's position in this
     /// list and its side.
     func preorder() -> [(run: Int, offset: Int, count: Int, parent: Int, isLeft: Bool)] {
+        // Most notes are one run, right of the start: their many encodings skip the walk.
+        if runs.count == 2, !runs[1].acrossChanges || runs[1].count == 1 {
+            return [(0, 0, 0, -1, false), (1, 0, runs[1].count, 0, false)]
+        }
         var result: [(run: Int, offset: Int, count: Int, parent: Int, isLeft: Bool)] = [(0, 0, 0, -1, false)]
+        result.reserveCapacity(runs.count)
         // A stack entry is a run's subtree, or (with `rest`) the pieces after the first of a
         // run across changes, whose right children follow them.
         var stack: [(run: Int32, parent: Int, isLeft: Bool, rest: Bool)] = []
