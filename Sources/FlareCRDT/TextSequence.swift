@@ -220,7 +220,8 @@ public struct TextSequence: Sendable {
         if let (before, run) = index[0].runsByID.floor(first), before.change == first.change, before.offset + UInt32(runs[Int(run)].count) > first.offset {
             return first
         }
-        if let (after, _) = index[0].runsByID.ceiling(after: first), after.change == first.change, after.offset < end { return after }
+        // One character is covered by the floor alone.
+        if count > 1, let (after, _) = index[0].runsByID.ceiling(after: first), after.change == first.change, after.offset < end { return after }
         return nil
     }
 
