@@ -122,6 +122,18 @@ public struct Document: Sendable {
         return nil
     }
 
+    /// Types `scalars` into the text `field` right after the character `id`, one character
+    /// per change from the change after `id`'s through `last` (see `TextSequence.type`).
+    /// Returns false, changing nothing, where that is not one extension of a run.
+    mutating func type(_ scalars: [Unicode.Scalar], into field: String, after id: ElementID, through last: ChangeID) -> Bool {
+        let key = FieldKey(name: field, kind: .text)
+        guard case .text(var sequence)? = fields.removeValue(forKey: key) else { return false }
+        let typed = sequence.type(scalars, after: id)
+        fields[key] = .text(sequence)
+        if typed { touchedBy.raise(last.replica, to: last.seq) }
+        return typed
+    }
+
     private mutating func applyToFields(_ operation: Operation, index: UInt32, change: Change, past: VersionVector, textOffset: UInt32) -> String? {
         let write = WriteID(change: change.id, operation: index)
         switch operation {

@@ -34,7 +34,7 @@ public struct Replica: Sendable {
     /// dependencies' clocks.
     private var clocks: [ReplicaID: [HLC]]
     /// Received changes waiting for dependencies.
-    private var pending: [ChangeID: Change]
+    private(set) var pending: [ChangeID: Change]
     /// For each not-yet-applied change id, the buffered changes waiting on it.
     private var waiting: [ChangeID: [ChangeID]]
 
@@ -86,11 +86,7 @@ public struct Replica: Sendable {
     /// has released (`releaseLog()`) are not in memory to give: a store sends those.
     @discardableResult
     public mutating func merge(_ other: Replica) throws -> [ChangeID] {
-        var applied: [ChangeID] = []
-        for change in other.changes(notIn: versionVector) {
-            if case .applied(let ids) = try receive(change) { applied += ids }
-        }
-        return applied
+        try receive(contentsOf: other.changes(notIn: versionVector))
     }
 
     /// The live document with `id`, if any.
@@ -294,7 +290,7 @@ public struct Replica: Sendable {
     }
 
     /// Enters an applied change in the log, the clocks and the version vector.
-    private mutating func record(_ change: Change) {
+    mutating func record(_ change: Change) {
         log[change.id.replica, default: []].append(change)
         clocks[change.id.replica, default: []].append(change.clock)
         versionVector.raise(change.id.replica, to: change.id.seq)

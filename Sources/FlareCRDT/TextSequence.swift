@@ -270,8 +270,9 @@ public struct TextSequence: Sendable {
         return runs[run].acrossChanges || (runs[run].count == 1 && last.offset == 0)
     }
 
-    /// Puts `scalar` on the end of `run` (which `extends` allows).
-    private mutating func extend(_ run: Int, with scalar: Unicode.Scalar) {
+    /// Puts `scalars`, each typed by the change after the one before, on the end of `run`
+    /// (which `extends` allows for the first).
+    private mutating func extend(_ run: Int, with scalars: [Unicode.Scalar]) {
         if !runs[run].acrossChanges, isIndexed {
             index[0].runsByID.remove(runs[run].first)
             runs.modify(run) { $0.acrossChanges = true }
@@ -279,10 +280,40 @@ public struct TextSequence: Sendable {
         }
         runs.modify(run) { value in
             value.acrossChanges = true
-            value.scalars.append(scalar)
-            if !value.deleted.isEmpty { value.deleted.append(false) }
+            value.scalars.append(contentsOf: scalars)
+            if !value.deleted.isEmpty { value.deleted.append(contentsOf: repeatElement(false, count: scalars.count)) }
         }
-        if isIndexed { index[0].runsInOrder.update(runs[run].label) { _, weight in weight += 1 } }
+        if isIndexed { index[0].runsInOrder.update(runs[run].label) { _, weight in weight += scalars.count } }
+    }
+
+    /// Types `scalars` right after the character `id`, the first of them by the change after
+    /// `id`'s and each next one by the change after that (a stretch of one replica's typing,
+    /// each change inserting one character right after the one before): the run holding `id`
+    /// grows by all of them at once, with one update of the order. Returns false, changing
+    /// nothing, where they would not all go on the end of that run (then each is inserted as
+    /// its change would be).
+    mutating func type(_ scalars: [Unicode.Scalar], after id: ElementID) -> Bool {
+        guard !scalars.isEmpty, let (run, offset) = locate(id), offset + 1 == runs[run].count else { return false }
+        let next = ChangeID(replica: id.change.replica, seq: id.change.seq &+ 1)
+        guard extends(run, with: [scalars[0]], first: ElementID(change: next, offset: 0)),
+              !hasCharacters(of: id.change.replica, seqs: next.seq..<(next.seq + UInt64(scalars.count))) else { return false }
+        extend(run, with: scalars)
+        return true
+    }
+
+    /// Whether a run holds the first character of a change of `replica` with a seq in `seqs`.
+    private func hasCharacters(of replica: ReplicaID, seqs: Range<UInt64>) -> Bool {
+        func overlaps(_ run: Int) -> Bool {
+            let first = runs[run].first
+            guard first.change.replica == replica else { return false }
+            let end = runs[run].acrossChanges ? first.change.seq + UInt64(runs[run].count) : first.change.seq + 1
+            return first.offset == 0 && first.change.seq < seqs.upperBound && end > seqs.lowerBound
+        }
+        guard isIndexed else { return (1..<runs.count).contains(where: overlaps) }
+        if let (_, run) = index[0].runsByChange.floor(ChangeID(replica: replica, seq: seqs.upperBound - 1)), overlaps(Int(run)) { return true }
+        let before = ElementID(change: ChangeID(replica: replica, seq: seqs.lowerBound - 1), offset: .max)
+        guard let (after, _) = index[0].runsByID.ceiling(after: before) else { return false }
+        return after.change.replica == replica && after.change.seq < seqs.upperBound
     }
 
     /// Builds the index once the text has grown past `indexThreshold` runs.
@@ -423,7 +454,7 @@ public struct TextSequence: Sendable {
         case .after(let id):
             guard let (run, offset) = locate(id) else { return "unknown anchor character \(id)" }
             if offset + 1 == runs[run].count, extends(run, with: scalars, first: first) {
-                extend(run, with: scalars[0])
+                extend(run, with: scalars)
                 return nil
             }
             if offset + 1 < runs[run].count { _ = split(run, at: offset + 1) }

@@ -68,9 +68,13 @@ for name in names {
     let importStart = clock.now
     let importStartCPU = cpuSeconds()
     var imported = Replica(id: ReplicaID.random())
-    for change in try ChangeCodec.decode(history) { try imported.receive(change) }
+    try imported.receive(contentsOf: ChangeCodec.decode(history))
     let importSeconds = seconds(clock.now - importStart)
     let importCPU = cpuSeconds() - importStartCPU
+    guard imported.snapshot.encoded() == replica.snapshot.encoded() else {
+        FileHandle.standardError.write(Data("flare-text-bench: importing the history of \(name) did not give the same state\n".utf8))
+        exit(1)
+    }
     printJSON([
         "benchmark": "text", "trace": name, "transactions": transactions, "patches": patches, "matches": matches,
         "replay_seconds": replay, "patches_per_second": Double(patches) / max(replay, 1e-9),
