@@ -18,6 +18,15 @@ enum CRDTHarnesses {
             guard let again = try? ChangeCodec.decode(encoded) else { fatalError("a decoded batch re-encodes to bytes that do not decode") }
             precondition(ChangeCodec.encode(again) == encoded, "a decoded batch does not re-encode stably")
         }
+        // Receiving the batch at once (typing stretches go into their runs together) must end
+        // where receiving one by one up to the first refusal ends.
+        var batch = Replica(id: ReplicaExercise.local)
+        _ = try? batch.receive(contentsOf: changes)
+        var oneByOne = Replica(id: ReplicaExercise.local)
+        for change in changes {
+            do { _ = try oneByOne.receive(change) } catch { break }
+        }
+        precondition(batch.snapshot.encoded() == oneByOne.snapshot.encoded(), "a batch received at once ends elsewhere than one by one")
         var replica = Replica(id: ReplicaExercise.local)
         var applied: [ChangeID] = []
         for change in changes {

@@ -19,6 +19,7 @@ enum Seeds {
         }
         let (phone, laptop) = try replicas()
         corpora["changes", default: []].append(("two-replicas-every-op", ChangeCodec.encode(phone.changes())))
+        corpora["changes", default: []].append(("laptop-typing", ChangeCodec.encode(laptop.changes())))
         corpora["snapshot", default: []].append(("two-replicas-every-op", phone.snapshot.encoded()))
         corpora["checkpoint", default: []].append(("phone", phone.checkpoint()))
         corpora["checkpoint", default: []].append(("laptop", laptop.checkpoint()))
@@ -135,6 +136,10 @@ enum Seeds {
         for change in laptop.changes(notIn: phone.versionVector) { try phone.receive(change) }
         for change in phone.changes(notIn: laptop.versionVector) { try laptop.receive(change) }
         try laptop.makeChange(wallMilliseconds: next()) { try $0.insertText("e1", "note", at: 0, "later: ") }
+        // Typing, one character per change: a stretch that receivers take into one run.
+        for (offset, character) in "stiff".enumerated() {
+            try laptop.makeChange(wallMilliseconds: next()) { try $0.insertText("e1", "note", at: 7 + offset, String(character)) }
+        }
         return (phone, laptop)
     }
 }
