@@ -12,25 +12,41 @@ extension Replica {
     @discardableResult
     public mutating func receive(contentsOf changes: [Change]) throws -> [ChangeID] {
         var applied: [ChangeID] = []
+        try receive(changes) { _, outcome in
+            if case .applied(let ids) = try outcome.get() { applied += ids }
+        }
+        return applied
+    }
+
+    /// Receives `changes` in order, as `receive(_:)` would one by one, going on past the ones
+    /// it refuses, and gives `report` each change with what receiving it did (stretches of
+    /// typing go into their runs at once, as in `receive(contentsOf:)`). An error `report`
+    /// throws stops the receiving there.
+    public mutating func receive(_ changes: [Change], reporting report: (Change, Result<ReceiveOutcome, any Error>) throws -> Void) rethrows {
         var index = 0
         // Where a stretch would not go on the end of its run, its changes go one by one.
         var oneByOneUntil = 0
         while index < changes.count {
             let change = changes[index]
             index += 1
-            guard case .applied(let ids) = try receive(change) else { continue }
-            applied += ids
-            guard index >= oneByOneUntil, ids == [change.id] else { continue }
+            let outcome: ReceiveOutcome
+            do {
+                outcome = try receive(change)
+            } catch {
+                try report(change, .failure(error))
+                continue
+            }
+            try report(change, .success(outcome))
+            guard case .applied(let ids) = outcome, ids == [change.id], index >= oneByOneUntil else { continue }
             let stretch = typingStretch(after: change, in: changes[index...])
             guard !stretch.isEmpty else { continue }
             if type(stretch, after: change) {
-                applied += stretch.map(\.id)
+                for typed in stretch { try report(typed, .success(.applied([typed.id]))) }
                 index += stretch.count
             } else {
                 oneByOneUntil = index + stretch.count
             }
         }
-        return applied
     }
 
     /// The changes at the front of `rest` that each type one character right after the one the

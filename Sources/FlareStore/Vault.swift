@@ -355,20 +355,15 @@ public final class Vault {
         var replica = takeReplica()
         let pendingBefore = Set(replica.bufferedChangeIDs)
         var report = ReceiveReport()
-        var appliedChanges: [Change] = []
-        for change in changes {
-            do {
-                switch try replica.receive(change) {
-                case .applied(let ids):
-                    report.applied.append(contentsOf: ids)
-                    appliedChanges.append(contentsOf: ids.map { replica.change($0)! })
-                case .buffered: report.buffered.append(change.id)
-                case .duplicate: report.duplicates.append(change.id)
-                }
-            } catch {
-                report.rejected.append(ReceiveReport.Rejection(change: change.id, reason: "\(error)"))
+        replica.receive(changes) { change, outcome in
+            switch outcome {
+            case .success(.applied(let ids)): report.applied.append(contentsOf: ids)
+            case .success(.buffered): report.buffered.append(change.id)
+            case .success(.duplicate): report.duplicates.append(change.id)
+            case .failure(let error): report.rejected.append(ReceiveReport.Rejection(change: change.id, reason: "\(error)"))
             }
         }
+        let appliedChanges = report.applied.map { replica.change($0)! }
         let appliedIDs = Set(report.applied)
         let pendingAfter = Set(replica.bufferedChangeIDs)
         // A buffered change that could not be applied once its dependencies came is dropped by
