@@ -160,26 +160,33 @@ struct CountedTree<Key: Comparable & Sendable, Value: Sendable>: Sendable {
     /// The element whose weight covers position `position` (0-based, counting every weight in
     /// key order), and the position's offset within that element's weight. Nil past the end.
     func element(atWeight position: Int) -> (key: Key, value: Value, offset: Int)? {
-        guard position >= 0 else { return nil }
-        var remaining = position
-        var leaf = small
-        if var node = root {
-            while !node.isLeaf {
-                var child = 0
-                while child < node.children.count, remaining >= node.entries[child].weight {
-                    remaining -= node.entries[child].weight
-                    child += 1
-                }
-                guard child < node.children.count else { return nil }
-                node = node.children[child]
-            }
-            leaf = node.elements
-        }
+        guard let (leaf, start) = leaf(at: position, byWeight: true) else { return nil }
+        var remaining = start
         for element in leaf {
             if remaining < element.weight { return (element.key, element.value, remaining) }
             remaining -= element.weight
         }
         return nil
+    }
+
+    /// The leaf holding position `position`, counting weights (`byWeight`) or elements, and
+    /// what is left of the position at the leaf's start. Nil past the end.
+    private func leaf(at position: Int, byWeight: Bool) -> (leaf: [Element], remaining: Int)? {
+        guard position >= 0 else { return nil }
+        guard var node = root else { return (small, position) }
+        var remaining = position
+        while !node.isLeaf {
+            var child = 0
+            while child < node.children.count {
+                let size = byWeight ? node.entries[child].weight : node.entries[child].count
+                guard remaining >= size else { break }
+                remaining -= size
+                child += 1
+            }
+            guard child < node.children.count else { return nil }
+            node = node.children[child]
+        }
+        return (node.elements, remaining)
     }
 
     /// The number of elements with a key less than `key`.
@@ -196,22 +203,8 @@ struct CountedTree<Key: Comparable & Sendable, Value: Sendable>: Sendable {
 
     /// The element at position `index` (0-based) in key order.
     func element(atIndex index: Int) -> (key: Key, value: Value)? {
-        guard index >= 0 else { return nil }
-        var remaining = index
-        var leaf = small
-        if var node = root {
-            while !node.isLeaf {
-                var child = 0
-                while child < node.children.count, remaining >= node.entries[child].count {
-                    remaining -= node.entries[child].count
-                    child += 1
-                }
-                guard child < node.children.count else { return nil }
-                node = node.children[child]
-            }
-            leaf = node.elements
-        }
-        return remaining < leaf.count ? (leaf[remaining].key, leaf[remaining].value) : nil
+        guard let (leaf, remaining) = leaf(at: index, byWeight: false), remaining < leaf.count else { return nil }
+        return (leaf[remaining].key, leaf[remaining].value)
     }
 
     /// The sum of the weights of every element before `key`.
