@@ -20,7 +20,8 @@ public struct ChangeBuilder {
     /// replica applies in place.
     var appliedDraft: ChangeDraft? { firstOnHold ? nil : draft }
 
-    /// The document as this change sees it so far, deleted ones included.
+    /// The document as this change sees it so far, deleted ones included, for a read that
+    /// records nothing (an op that reads first goes through `settled`).
     private func current(_ id: String) -> Document? {
         guard firstOnHold, operations[0].document == id else { return draft.document(id, base: documents) }
         var preview = draft
@@ -47,12 +48,24 @@ public struct ChangeBuilder {
             default: break
             }
         }
-        if firstOnHold {
-            if let failure = draft.apply(operations[0], base: documents) { throw EditError.inconsistentState(failure) }
-            firstOnHold = false
-        }
+        try releaseHeldOp()
         if let failure = draft.apply(operation, base: documents) { throw EditError.inconsistentState(failure) }
         operations.append(operation)
+    }
+
+    /// Applies the held-back op to the draft: the change has more than one op.
+    private mutating func releaseHeldOp() throws {
+        guard firstOnHold else { return }
+        if let failure = draft.apply(operations[0], base: documents) { throw EditError.inconsistentState(failure) }
+        firstOnHold = false
+    }
+
+    /// The document as this change sees it so far, for an op about to be recorded: when it
+    /// reads the document the held-back op edits, that op goes to the draft first (the
+    /// change has two ops now), instead of being applied to a copy for the look and again.
+    private mutating func settled(_ id: String) throws -> Document? {
+        if firstOnHold, operations[0].document == id { try releaseHeldOp() }
+        return draft.document(id, base: documents)
     }
 
     /// The text field `field` of `document`, empty if never written.
@@ -62,14 +75,14 @@ public struct ChangeBuilder {
     }
 
     @discardableResult
-    private func live(_ id: String) throws -> Document {
-        guard let document = document(id) else { throw EditError.documentMissing(id) }
+    private mutating func live(_ id: String) throws -> Document {
+        guard let document = try settled(id), document.isLive else { throw EditError.documentMissing(id) }
         return document
     }
 
     /// The live document `id`, checked to hold `field` as `kind` or not at all.
     @discardableResult
-    private func writable(_ id: String, _ field: String, as kind: FieldKind) throws -> Document {
+    private mutating func writable(_ id: String, _ field: String, as kind: FieldKind) throws -> Document {
         let document = try live(id)
         if let existing = document.kind(of: field), existing != kind {
             throw EditError.fieldKindMismatch(document: id, field: field, existing: existing, attempted: kind)
@@ -79,14 +92,14 @@ public struct ChangeBuilder {
 
     /// Creates a document. Fails if the id was ever used on this replica.
     public mutating func create(_ id: String, type: String) throws {
-        guard current(id) == nil else { throw EditError.documentExists(id) }
+        guard try settled(id) == nil else { throw EditError.documentExists(id) }
         try record(.create(document: id, type: type))
     }
 
     /// Brings back the deleted document `id` with every field it had: a `create` of its type
     /// after the delete, which touches it (ENCODING.md: a create of an existing document).
     public mutating func revive(_ id: String) throws {
-        guard let document = current(id) else { throw EditError.documentMissing(id) }
+        guard let document = try settled(id) else { throw EditError.documentMissing(id) }
         guard !document.isLive else { throw EditError.documentExists(id) }
         try record(.create(document: id, type: document.type))
     }
