@@ -29,9 +29,8 @@ struct ChangeDraft {
             document = touched.remove(at: position).document
         } else if let existing = base[id] {
             document = existing
-        } else if case .create(_, let type) = operation {
-            document = Document(type: RegisterWrite(
-                id: WriteID(change: change.id, operation: operationCount), clock: change.clock, value: .string(type)))
+        } else if let created = Document(createdBy: operation, index: operationCount, of: change) {
+            document = created
         } else {
             return "document \(id) does not exist"
         }

@@ -61,6 +61,13 @@ public struct Document: Sendable {
         deletedThrough = VersionVector()
     }
 
+    /// The new document a `create` op (the op at `index` in `change`) makes where there was
+    /// none; nil for any other op.
+    init?(createdBy operation: Operation, index: UInt32, of change: Change) {
+        guard case .create(_, let type) = operation else { return nil }
+        self.init(type: RegisterWrite(id: WriteID(change: change.id, operation: index), clock: change.clock, value: .string(type)))
+    }
+
     init(typeRegister: Register, fields: FieldTable, touchedBy: VersionVector, deletedThrough: VersionVector) {
         self.typeRegister = typeRegister
         self.fields = fields

@@ -82,7 +82,8 @@ public enum Operation: Hashable, Sendable {
 
     /// How many character ids the op consumes.
     var insertedCount: UInt32 {
-        if case .insertText(_, _, _, let text) = self { return UInt32(text.unicodeScalars.count) }
+        // Clamped: a text past 2^32 - 1 characters then fails the offset check, not the process.
+        if case .insertText(_, _, _, let text) = self { return UInt32(clamping: text.unicodeScalars.count) }
         return 0
     }
 }

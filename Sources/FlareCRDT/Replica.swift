@@ -277,10 +277,9 @@ public struct Replica: Sendable {
         case .some(let outcome): return outcome
         case nil: break
         }
-        guard case .create(let id, let type) = operation else { return "document \(operation.document) does not exist" }
-        var document = Document(type: RegisterWrite(id: WriteID(change: change.id, operation: 0), clock: change.clock, value: .string(type)))
+        guard var document = Document(createdBy: operation, index: 0, of: change) else { return "document \(operation.document) does not exist" }
         if let failure = document.apply(operation, index: 0, change: change, past: past, textOffset: 0) { return failure }
-        documents.store(document, as: id)
+        documents.store(document, as: operation.document)
         return nil
     }
 

@@ -260,11 +260,11 @@ public struct TextSequence: Sendable {
         }
     }
 
-    /// Whether `scalars` with ids from `first` go on the end of `run`: one character, the first
-    /// of the change after the one that typed the run's last, right after it, where nothing
-    /// else hangs. The tree is the same as with a run of its own there.
-    private func extends(_ run: Int, with scalars: [Unicode.Scalar], first: ElementID) -> Bool {
-        guard run != 0, scalars.count == 1, first.offset == 0, runs[run].rightChildren.isEmpty else { return false }
+    /// Whether the one character with id `first` goes on the end of `run`: the first of the
+    /// change after the one that typed the run's last, right after it, where nothing else
+    /// hangs. The tree is the same as with a run of its own there.
+    private func extends(_ run: Int, by first: ElementID) -> Bool {
+        guard run != 0, first.offset == 0, runs[run].rightChildren.isEmpty else { return false }
         let last = runs[run].id(at: runs[run].count - 1)
         guard last.change.replica == first.change.replica, last.change.seq &+ 1 == first.change.seq else { return false }
         return runs[run].acrossChanges || (runs[run].count == 1 && last.offset == 0)
@@ -273,16 +273,15 @@ public struct TextSequence: Sendable {
     /// Puts `scalars`, each typed by the change after the one before, on the end of `run`
     /// (which `extends` allows for the first).
     private mutating func extend(_ run: Int, with scalars: [Unicode.Scalar]) {
-        if !runs[run].acrossChanges, isIndexed {
-            index[0].runsByID.remove(runs[run].first)
-            runs.modify(run) { $0.acrossChanges = true }
-            register(run)
-        }
+        // A run of one change's characters becomes one across changes: it moves index.
+        let moves = !runs[run].acrossChanges && isIndexed
+        if moves { index[0].runsByID.remove(runs[run].first) }
         runs.modify(run) { value in
             value.acrossChanges = true
             value.scalars.append(contentsOf: scalars)
             if !value.deleted.isEmpty { value.deleted.append(contentsOf: repeatElement(false, count: scalars.count)) }
         }
+        if moves { register(run) }
         if isIndexed { index[0].runsInOrder.update(runs[run].label) { _, weight in weight += scalars.count } }
     }
 
@@ -295,7 +294,7 @@ public struct TextSequence: Sendable {
     mutating func type(_ scalars: [Unicode.Scalar], after id: ElementID) -> Bool {
         guard !scalars.isEmpty, let (run, offset) = locate(id), offset + 1 == runs[run].count else { return false }
         let next = ChangeID(replica: id.change.replica, seq: id.change.seq &+ 1)
-        guard extends(run, with: [scalars[0]], first: ElementID(change: next, offset: 0)),
+        guard extends(run, by: ElementID(change: next, offset: 0)),
               !hasCharacters(of: id.change.replica, seqs: next.seq..<(next.seq + UInt64(scalars.count))) else { return false }
         extend(run, with: scalars)
         return true
@@ -443,7 +442,7 @@ public struct TextSequence: Sendable {
     /// Fails if the anchor is unknown or any of the new ids is already taken.
     mutating func insert(_ scalars: [Unicode.Scalar], first: ElementID, at anchor: TextAnchor) -> String? {
         guard !scalars.isEmpty else { return "inserted text is empty" }
-        guard UInt32.max - first.offset >= UInt32(scalars.count) else { return "character ids overflow" }
+        guard let length = UInt32(exactly: scalars.count), UInt32.max - first.offset >= length else { return "character ids overflow" }
         if let taken = takenID(from: first, count: scalars.count) { return "character id \(taken) is already taken" }
         let parent: Int
         let left: Bool
@@ -453,7 +452,7 @@ public struct TextSequence: Sendable {
             left = false
         case .after(let id):
             guard let (run, offset) = locate(id) else { return "unknown anchor character \(id)" }
-            if offset + 1 == runs[run].count, extends(run, with: scalars, first: first) {
+            if scalars.count == 1, offset + 1 == runs[run].count, extends(run, by: first) {
                 extend(run, with: scalars)
                 return nil
             }

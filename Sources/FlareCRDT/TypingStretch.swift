@@ -37,11 +37,12 @@ extension Replica {
                 continue
             }
             try report(change, .success(outcome))
-            guard case .applied(let ids) = outcome, ids == [change.id], index >= oneByOneUntil else { continue }
+            // Only a change that applied alone (it unblocked nothing) starts a stretch.
+            guard case .applied(let ids) = outcome, ids.count == 1, index >= oneByOneUntil else { continue }
             let stretch = typingStretch(after: change, in: changes[index...])
             guard !stretch.isEmpty else { continue }
             if type(stretch, after: change) {
-                for typed in stretch { try report(typed, .success(.applied([typed.id]))) }
+                for (typed, _) in stretch { try report(typed, .success(.applied([typed.id]))) }
                 index += stretch.count
             } else {
                 oneByOneUntil = index + stretch.count
@@ -54,9 +55,9 @@ extension Replica {
     /// character). Each passes every check `receive(_:)` makes: the next seq of the replica
     /// (so not held), the same dependencies as the change before (so present, and with clocks
     /// before it), a clock in range and after the change before, within the horizon.
-    private func typingStretch(after previous: Change, in rest: ArraySlice<Change>) -> [Change] {
-        guard pending.isEmpty, let (document, field) = typedCharacter(previous, after: nil) else { return [] }
-        var stretch: [Change] = []
+    private func typingStretch(after previous: Change, in rest: ArraySlice<Change>) -> [(change: Change, scalar: Unicode.Scalar)] {
+        guard pending.isEmpty, let (document, field, _) = typedCharacter(previous, after: nil) else { return [] }
+        var stretch: [(change: Change, scalar: Unicode.Scalar)] = []
         var last = previous
         for change in rest {
             guard change.id.replica == last.id.replica, change.id.seq == last.id.seq + 1, change.id.seq <= Seq.maximum,
@@ -65,33 +66,29 @@ extension Replica {
                   let typed = typedCharacter(change, after: ElementID(change: last.id, offset: 0)),
                   typed.document == document, typed.field == field
             else { break }
-            stretch.append(change)
+            stretch.append((change, typed.scalar))
             last = change
         }
         return stretch
     }
 
-    /// The document and text field a change of one op types one character into, right after
-    /// the character `anchor` (after anything, when nil).
-    private func typedCharacter(_ change: Change, after anchor: ElementID?) -> (document: String, field: String)? {
+    /// The document, text field and character of a change of one op that types one character,
+    /// right after the character `anchor` (after anything, when nil).
+    private func typedCharacter(_ change: Change, after anchor: ElementID?) -> (document: String, field: String, scalar: Unicode.Scalar)? {
         guard change.operations.count == 1, case .insertText(let document, let field, let at, let text) = change.operations[0],
-              text.unicodeScalars.count == 1 else { return nil }
+              let scalar = text.unicodeScalars.first, text.unicodeScalars.count == 1 else { return nil }
         if let anchor, at != .after(anchor) { return nil }
-        return (document, field)
+        return (document, field, scalar)
     }
 
     /// Types the characters of `stretch` after the one `previous` typed, and enters the changes;
     /// false, changing nothing, where they would not all go on the end of its run.
-    private mutating func type(_ stretch: [Change], after previous: Change) -> Bool {
-        guard case .insertText(let document, let field, _, _) = previous.operations[0] else { return false }
-        let scalars = stretch.compactMap { change -> Unicode.Scalar? in
-            guard case .insertText(_, _, _, let text) = change.operations[0] else { return nil }
-            return text.unicodeScalars.first
-        }
-        let last = stretch[stretch.count - 1].id
+    private mutating func type(_ stretch: [(change: Change, scalar: Unicode.Scalar)], after previous: Change) -> Bool {
+        guard case .insertText(let document, let field, _, _) = previous.operations[0], let last = stretch.last?.change.id else { return false }
+        let scalars = stretch.map(\.scalar)
         let typed = documents.modify(document) { $0.type(scalars, into: field, after: ElementID(change: previous.id, offset: 0), through: last) }
         guard typed == true else { return false }
-        for change in stretch { record(change) }
+        for (change, _) in stretch { record(change) }
         return true
     }
 }

@@ -12,7 +12,7 @@ import ToolSupport
         let limit = 2_500
         var replica = Replica(id: ReplicaID.random())
         try trace.replay(into: &replica, document: "doc", field: "text", limit: limit)
-        let expected = trace.plainText(after: limit)
+        let expected = try trace.plainText(after: limit)
         #expect(replica.document("doc")?.text("text") == expected)
         // A fresh replica importing the history reads the same text.
         var imported = Replica(id: ReplicaID.random())

@@ -54,10 +54,14 @@ public struct EditingTrace: Sendable {
     }
 
     /// The text after the first `limit` transactions, by plain splicing (the reference).
-    public func plainText(after limit: Int) -> String {
+    /// Throws for a patch outside the text it applies to.
+    public func plainText(after limit: Int) throws -> String {
         var scalars = Array(startContent.unicodeScalars)
         for transaction in transactions.prefix(limit) {
             for patch in transaction {
+                guard patch.position <= scalars.count, patch.deleted <= scalars.count - patch.position else {
+                    throw TraceError.unreadable("a patch at \(patch.position) deleting \(patch.deleted) of a text of \(scalars.count) characters")
+                }
                 scalars.replaceSubrange(patch.position..<(patch.position + patch.deleted), with: patch.inserted.unicodeScalars)
             }
         }

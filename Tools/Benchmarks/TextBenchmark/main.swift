@@ -41,6 +41,18 @@ for name in names {
         FileHandle.standardError.write(Data("flare-text-bench: \(error)\n".utf8))
         exit(66)
     }
+    do {
+        try measure(trace, name: name, limit: limit)
+    } catch {
+        // A trace whose patches do not fit its text, say: a sentence, not a trap.
+        FileHandle.standardError.write(Data("flare-text-bench: \(name): \(error)\n".utf8))
+        exit(65)
+    }
+}
+
+/// Replays the first `limit` transactions of `trace` (all when nil), encodes, restores and
+/// imports them, and prints its line.
+func measure(_ trace: EditingTrace, name: String, limit: Int?) throws {
     let transactions = min(limit ?? trace.transactions.count, trace.transactions.count)
     let patches = trace.transactions.prefix(transactions).reduce(0) { $0 + $1.count }
     let clock = ContinuousClock()
@@ -53,7 +65,7 @@ for name in names {
     let replayCPU = cpuSeconds() - startCPU
     let replicaMegabytes = Double(heapBytesInUse() - heapBefore) / 1_048_576
     let text = replica.document("doc")?.text("text") ?? ""
-    let expected = transactions == trace.transactions.count ? trace.endContent : trace.plainText(after: transactions)
+    let expected = transactions == trace.transactions.count ? trace.endContent : try trace.plainText(after: transactions)
     let matches = text == expected
     let history = ChangeCodec.encode(replica.changes())
     let checkpoint = replica.checkpoint()
